@@ -1,0 +1,1 @@
+//! Agent Identity: `AgentAssertion` tokens and task registration primitives.

@@ -1,0 +1,1 @@
+//! Credentials attached to requests: API key, ChatGPT token, Agent Identity, none.

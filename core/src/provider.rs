@@ -1,0 +1,1 @@
+//! Providers: base URL, query parameters, default headers, retry and idle settings.

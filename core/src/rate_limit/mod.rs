@@ -1,0 +1,1 @@
+//! Rate-limit snapshots from response headers and in-stream events.

@@ -1,0 +1,1 @@
+//! Request building: one function per endpoint producing `http::Request<Bytes>`.

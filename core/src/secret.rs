@@ -1,0 +1,1 @@
+//! A secret string whose `Debug` and `Display` never show its contents.

@@ -1,0 +1,1 @@
+//! Server-sent events: a WHATWG-exact, zero-allocation decoder.

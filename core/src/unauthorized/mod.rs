@@ -1,0 +1,1 @@
+//! 401 handling: evidence, classification and the auth-recovery state machine.

@@ -1,0 +1,1 @@
+//! Typed serde models of the Responses API wire format (requests, responses, stream events).
