@@ -10,6 +10,9 @@ fn now() -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(1_445_412_480)
 }
 
+/// Header name/value pairs of one table case.
+type Pairs<'a> = &'a [(&'a str, &'a [u8])];
+
 fn headers(pairs: &[(&str, &[u8])]) -> HeaderMap {
     let mut map = HeaderMap::new();
     for (name, value) in pairs {
@@ -24,7 +27,7 @@ fn headers(pairs: &[(&str, &[u8])]) -> HeaderMap {
 #[test]
 fn retry_after_table() {
     let four_hundred_nines = "9".repeat(400);
-    let cases: &[(&str, &[(&str, &[u8])], Option<Duration>)] = &[
+    let cases: &[(&str, Pairs, Option<Duration>)] = &[
         ("absent", &[], None),
         (
             "seconds",
