@@ -193,6 +193,15 @@ fn transport_kinds_and_timeouts() {
 }
 
 #[test]
+fn failure_conversions() {
+    assert_eq!(
+        Failure::from(TransportErrorKind::Reset),
+        Failure::Transport(TransportErrorKind::Reset)
+    );
+    assert_eq!(Failure::from(StatusCode::BAD_GATEWAY), status(502));
+}
+
+#[test]
 fn transport_kind_names() {
     let names = [
         (TransportErrorKind::Connect, "connect"),
