@@ -379,7 +379,7 @@ fn unauthorized_via_from_http_has_evidence_with_unknown_scheme() {
     );
     assert_eq!(
         error.to_string(),
-        "unauthorized (HTTP 401, invalid_api_key, code invalid_api_key): Incorrect API key provided: sk-abc***xyz. [request id req_401]"
+        "unauthorized (HTTP 401, invalid_api_key): Incorrect API key provided: sk-abc***xyz. [request id req_401]"
     );
 }
 
