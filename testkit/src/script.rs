@@ -1,11 +1,4 @@
-//! Scripts: which response answers which request.
-//!
-//! A [`Script`] is one ordered list of responses. Each entry either answers any request
-//! ([`Script::then`]) or only requests with a given method and path ([`Script::on`]). A request
-//! takes the first unused entry that accepts it, so entries for one route form a queue of their
-//! own while unrouted entries serve everything else in order. When no entry accepts a request,
-//! the server answers `500` with a plain-text body that says so, and records the request with
-//! [`RecordedRequest::script_exhausted`](crate::RecordedRequest::script_exhausted) set.
+//! Scripts: which response answers which request, and the responses themselves.
 
 use std::time::Duration;
 
@@ -217,7 +210,14 @@ struct Entry {
     response: ScriptedResponse,
 }
 
-/// An ordered list of scripted responses (see the [module docs](self)).
+/// An ordered list of scripted responses.
+///
+/// Each entry either answers any request ([`Script::then`]) or only requests with a given
+/// method and path ([`Script::on`]). A request takes the first unused entry that accepts it, so
+/// entries for one route form a queue of their own while unrouted entries serve everything else
+/// in order. When no entry accepts a request, the server answers `500` with a plain-text body
+/// that says so, and records the request with
+/// [`RecordedRequest::script_exhausted`](crate::RecordedRequest::script_exhausted) set.
 ///
 /// ```
 /// use codex_api_testkit::{Script, ScriptedResponse, Transcript};

@@ -1,18 +1,5 @@
 //! Builders for Responses API event streams (SSE): `event: <type>\ndata: <json>\n\n` frames
 //! with increasing `sequence_number`s, shaped like the OpenAI Responses API.
-//!
-//! ```
-//! use codex_api_testkit::{Transcript, Usage};
-//!
-//! let text = Transcript::new()
-//!     .created()
-//!     .message(&["Hel", "lo"])
-//!     .completed_with_usage(Usage::new(12, 3))
-//!     .to_text();
-//! assert!(text.starts_with("event: response.created\ndata: {"));
-//! assert!(text.contains(r#""delta":"Hel""#));
-//! assert!(text.ends_with("\n\n"));
-//! ```
 
 mod output_items;
 
@@ -92,7 +79,21 @@ enum Frame {
     Raw(Vec<u8>),
 }
 
-/// A Responses event stream under construction (see the [module docs](self)).
+/// A Responses event stream under construction: `event: <type>\ndata: <json>\n\n` frames
+/// with increasing `sequence_number`s (from 0), shaped like the OpenAI Responses API.
+///
+/// ```
+/// use codex_api_testkit::{Transcript, Usage};
+///
+/// let text = Transcript::new()
+///     .created()
+///     .message(&["Hel", "lo"])
+///     .completed_with_usage(Usage::new(12, 3))
+///     .to_text();
+/// assert!(text.starts_with("event: response.created\ndata: {"));
+/// assert!(text.contains(r#""delta":"Hel""#));
+/// assert!(text.ends_with("\n\n"));
+/// ```
 ///
 /// Output items get ids `msg_N`, `rs_N`, `fc_N`, `ctc_N` from their output index `N`; the
 /// terminal events (`completed`, `failed`, `incomplete`) carry every finished item in
