@@ -193,16 +193,20 @@ impl<'a> BodyRun<'a> {
             if self.wire.stop().wait_until(wake) {
                 return Err(Ended::Stopped);
             }
+            // A keep-alive that fell due goes out even when the stall is also over, so a late
+            // wake-up never swallows it.
             let now = Instant::now();
-            if deadline.is_some_and(|deadline| now >= deadline) {
-                return Ok(());
-            }
             if let (Some(due), Some(interval)) = (next_keep_alive, interval)
                 && now >= due
             {
-                let frame = format!("{:X}\r\n: keep-alive\n\r\n", KEEP_ALIVE_COMMENT.len());
-                self.wire.write_all(frame.as_bytes())?;
+                let mut frame = format!("{:X}\r\n", KEEP_ALIVE_COMMENT.len()).into_bytes();
+                frame.extend_from_slice(KEEP_ALIVE_COMMENT);
+                frame.extend_from_slice(b"\r\n");
+                self.wire.write_all(&frame)?;
                 next_keep_alive = due.checked_add(interval);
+            }
+            if deadline.is_some_and(|deadline| now >= deadline) {
+                return Ok(());
             }
         }
     }

@@ -83,12 +83,13 @@ fn pause_at_an_offset_holds_the_rest_back() {
     let server =
         TestServer::start(Script::new().then(ScriptedResponse::new(200).body(body))).unwrap();
     let mut client = Client::connect(&server);
+    let sent = Instant::now();
     client.request("GET", "/", &[], b"");
     client.read_head();
     assert_eq!(client.chunk(), Chunk::Data(b"first|".to_vec()));
-    let first_seen = Instant::now();
     assert_eq!(client.chunk(), Chunk::Data(b"second".to_vec()));
-    assert!(first_seen.elapsed() >= pause - Duration::from_millis(20));
+    // A lower bound only: the pause lies between the request and the second chunk.
+    assert!(sent.elapsed() >= pause);
     assert_eq!(client.chunk(), Chunk::Last);
 }
 
