@@ -112,16 +112,6 @@ impl ScriptedResponse {
         self
     }
 
-    /// The status.
-    pub fn status_code(&self) -> u16 {
-        self.status
-    }
-
-    /// The body.
-    pub fn body_ref(&self) -> &Body {
-        &self.body
-    }
-
     /// `x-request-id`.
     pub fn request_id(self, id: impl Into<String>) -> ScriptedResponse {
         self.header("x-request-id", id)
