@@ -3,9 +3,9 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use codex_api_core::agent_identity::{
-    AgentIdentity, AgentIdentityError, AgentRuntimeId, AgentSigningKey, AgentTaskId,
-    AgentTaskKind, RegisteredAgentTask, Rfc3339Timestamp, build_agent_assertion,
-    verify_agent_assertion, verifying_key_from_bytes,
+    AgentIdentity, AgentIdentityError, AgentRuntimeId, AgentSigningKey, AgentTaskId, AgentTaskKind,
+    RegisteredAgentTask, Rfc3339Timestamp, build_agent_assertion, verify_agent_assertion,
+    verifying_key_from_bytes,
 };
 use std::time::{Duration, UNIX_EPOCH};
 
@@ -44,7 +44,10 @@ fn fixed_key_and_timestamp_give_the_golden_token() {
     let token = golden();
     assert_eq!(token, GOLDEN_TOKEN);
     assert!(!token.contains('=') && !token.contains('+') && !token.contains('/'));
-    assert_eq!(URL_SAFE_NO_PAD.decode(&token).unwrap(), GOLDEN_JSON.as_bytes());
+    assert_eq!(
+        URL_SAFE_NO_PAD.decode(&token).unwrap(),
+        GOLDEN_JSON.as_bytes()
+    );
 }
 
 #[test]
@@ -78,16 +81,17 @@ fn build_then_verify_round_trips() {
 
     // Through an identity and a registered task.
     let identity = AgentIdentity::new("agent-123".into(), key.clone());
-    let registered = RegisteredAgentTask::new(
-        "agent-123".into(),
-        "task-456".into(),
-        AgentTaskKind::Thread,
-    );
+    let registered =
+        RegisteredAgentTask::new("agent-123".into(), "task-456".into(), AgentTaskKind::Thread);
     assert_eq!(
-        identity.assertion_for(&registered, &timestamp()).unwrap().expose(),
+        identity
+            .assertion_for(&registered, &timestamp())
+            .unwrap()
+            .expose(),
         GOLDEN_TOKEN
     );
-    let foreign = RegisteredAgentTask::new("other".into(), "task-456".into(), AgentTaskKind::Thread);
+    let foreign =
+        RegisteredAgentTask::new("other".into(), "task-456".into(), AgentTaskKind::Thread);
     assert_eq!(
         identity.assertion_for(&foreign, &timestamp()),
         Err(AgentIdentityError::RuntimeMismatch)

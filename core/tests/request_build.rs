@@ -19,7 +19,10 @@ fn body() -> Option<Bytes> {
 }
 
 fn header<'a>(request: &'a http::Request<Bytes>, name: &str) -> Option<&'a str> {
-    request.headers().get(name).map(|value| value.to_str().unwrap())
+    request
+        .headers()
+        .get(name)
+        .map(|value| value.to_str().unwrap())
 }
 
 fn build(
@@ -54,7 +57,10 @@ fn responses_request_has_all_layers() {
     assert_eq!(request.uri(), "https://api.openai.com/v1/responses");
     assert_eq!(request.body().as_ref(), BODY);
     let expected = [
-        ("user-agent", concat!("codex-api/", env!("CARGO_PKG_VERSION"))),
+        (
+            "user-agent",
+            concat!("codex-api/", env!("CARGO_PKG_VERSION")),
+        ),
         ("originator", "my_tool"),
         ("openai-organization", "org-1"),
         ("openai-project", "proj-1"),
@@ -91,7 +97,10 @@ fn each_layer_overrides_the_previous() {
     .unwrap();
     assert_eq!(header(&only_provider, "x-layer"), Some("provider"));
     assert_eq!(header(&only_provider, "user-agent"), Some("custom-agent/1"));
-    assert_eq!(header(&only_provider, "originator"), Some("from-default-header"));
+    assert_eq!(
+        header(&only_provider, "originator"),
+        Some("from-default-header")
+    );
 
     // Extra headers beat provider defaults.
     let options = ResponsesOptions::new()
@@ -137,7 +146,14 @@ fn each_layer_overrides_the_previous() {
     assert_eq!(header(&authed, "authorization"), Some("Bearer real-token"));
     assert_eq!(header(&authed, "chatgpt-account-id"), Some("acct-1"));
     assert_eq!(authed.headers().get_all("authorization").iter().count(), 1);
-    assert_eq!(authed.headers().get_all("chatgpt-account-id").iter().count(), 1);
+    assert_eq!(
+        authed
+            .headers()
+            .get_all("chatgpt-account-id")
+            .iter()
+            .count(),
+        1
+    );
 
     // A provider default Authorization also loses to credentials.
     let provider_auth = Provider::openai().with_header("Authorization", "Bearer stale");
@@ -177,7 +193,10 @@ fn credentials_headers_and_schemes() {
         (
             Credentials::chatgpt("tok", "acct"),
             AuthScheme::Bearer,
-            vec![("authorization", "Bearer tok"), ("chatgpt-account-id", "acct")],
+            vec![
+                ("authorization", "Bearer tok"),
+                ("chatgpt-account-id", "acct"),
+            ],
             vec!["x-openai-fedramp"],
         ),
         (
@@ -231,10 +250,17 @@ fn credentials_headers_and_schemes() {
         )
         .unwrap();
         for (name, value) in present {
-            assert_eq!(header(&request, name), Some(value), "{credentials:?} {name}");
+            assert_eq!(
+                header(&request, name),
+                Some(value),
+                "{credentials:?} {name}"
+            );
         }
         for name in absent {
-            assert!(request.headers().get(name).is_none(), "{credentials:?} {name}");
+            assert!(
+                request.headers().get(name).is_none(),
+                "{credentials:?} {name}"
+            );
         }
     }
 }
@@ -256,28 +282,62 @@ fn invalid_values_are_rejected_from_every_source() {
     let endpoint = Endpoint::responses();
     let ok_options = ResponsesOptions::new();
     let none = Credentials::None;
-    let bad_values = ["evil\r\nX-Injected: 1", "evil\nX-Injected: 1", "evil\rX", "nul\0byte"];
+    let bad_values = [
+        "evil\r\nX-Injected: 1",
+        "evil\nX-Injected: 1",
+        "evil\rX",
+        "nul\0byte",
+    ];
     for bad in bad_values {
         // Provider sources.
         let provider = Provider::openai().with_header("X-Default", bad);
-        expect_invalid(build(&provider, &endpoint, &ok_options, &none), "X-Default", bad);
+        expect_invalid(
+            build(&provider, &endpoint, &ok_options, &none),
+            "X-Default",
+            bad,
+        );
         let provider = Provider::openai().with_organization(bad);
-        expect_invalid(build(&provider, &endpoint, &ok_options, &none), "OpenAI-Organization", bad);
+        expect_invalid(
+            build(&provider, &endpoint, &ok_options, &none),
+            "OpenAI-Organization",
+            bad,
+        );
         let provider = Provider::openai().with_project(bad);
-        expect_invalid(build(&provider, &endpoint, &ok_options, &none), "OpenAI-Project", bad);
+        expect_invalid(
+            build(&provider, &endpoint, &ok_options, &none),
+            "OpenAI-Project",
+            bad,
+        );
         let provider = Provider::openai().with_originator(bad);
-        expect_invalid(build(&provider, &endpoint, &ok_options, &none), "originator", bad);
+        expect_invalid(
+            build(&provider, &endpoint, &ok_options, &none),
+            "originator",
+            bad,
+        );
         let provider = Provider::openai().with_user_agent(bad);
-        expect_invalid(build(&provider, &endpoint, &ok_options, &none), "User-Agent", bad);
+        expect_invalid(
+            build(&provider, &endpoint, &ok_options, &none),
+            "User-Agent",
+            bad,
+        );
 
         // Option sources.
         let provider = Provider::openai();
         let cases = [
-            (ResponsesOptions::new().with_header("X-Extra", bad), "X-Extra"),
+            (
+                ResponsesOptions::new().with_header("X-Extra", bad),
+                "X-Extra",
+            ),
             (ResponsesOptions::new().with_session_id(bad), "session-id"),
             (ResponsesOptions::new().with_thread_id(bad), "thread-id"),
-            (ResponsesOptions::new().with_subagent(bad), "x-openai-subagent"),
-            (ResponsesOptions::new().with_turn_state(bad), "x-codex-turn-state"),
+            (
+                ResponsesOptions::new().with_subagent(bad),
+                "x-openai-subagent",
+            ),
+            (
+                ResponsesOptions::new().with_turn_state(bad),
+                "x-codex-turn-state",
+            ),
         ];
         for (options, name) in cases {
             expect_invalid(build(&provider, &endpoint, &options, &none), name, bad);
@@ -285,17 +345,28 @@ fn invalid_values_are_rejected_from_every_source() {
 
         // Endpoint source.
         let custom = Endpoint::new(Method::POST, "responses").with_header("X-Endpoint", bad);
-        expect_invalid(build(&provider, &custom, &ok_options, &none), "X-Endpoint", bad);
+        expect_invalid(
+            build(&provider, &custom, &ok_options, &none),
+            "X-Endpoint",
+            bad,
+        );
 
         // Credential sources.
         let cases = [
             (Credentials::api_key(bad), "authorization"),
             (Credentials::chatgpt(bad, "acct"), "authorization"),
             (Credentials::chatgpt("tok", bad), "ChatGPT-Account-ID"),
-            (Credentials::AgentAssertion(Secret::new(bad)), "authorization"),
+            (
+                Credentials::AgentAssertion(Secret::new(bad)),
+                "authorization",
+            ),
         ];
         for (credentials, name) in cases {
-            expect_invalid(build(&provider, &endpoint, &ok_options, &credentials), name, bad);
+            expect_invalid(
+                build(&provider, &endpoint, &ok_options, &credentials),
+                name,
+                bad,
+            );
         }
     }
 }
@@ -306,12 +377,25 @@ fn invalid_names_are_rejected_from_every_source() {
     let none = Credentials::None;
     for bad in ["", "Bad Name", "x:y", "caf\u{e9}", "a\r\nb", "(paren)"] {
         let provider = Provider::openai().with_header(bad, "v");
-        expect_invalid(build(&provider, &endpoint, &ResponsesOptions::new(), &none), bad, "\u{0}");
+        expect_invalid(
+            build(&provider, &endpoint, &ResponsesOptions::new(), &none),
+            bad,
+            "\u{0}",
+        );
         let options = ResponsesOptions::new().with_header(bad, "v");
-        expect_invalid(build(&Provider::openai(), &endpoint, &options, &none), bad, "\u{0}");
+        expect_invalid(
+            build(&Provider::openai(), &endpoint, &options, &none),
+            bad,
+            "\u{0}",
+        );
         let custom = Endpoint::new(Method::GET, "models").with_header(bad, "v");
         expect_invalid(
-            build(&Provider::openai(), &custom, &ResponsesOptions::new(), &none),
+            build(
+                &Provider::openai(),
+                &custom,
+                &ResponsesOptions::new(),
+                &none,
+            ),
             bad,
             "\u{0}",
         );
@@ -321,10 +405,16 @@ fn invalid_names_are_rejected_from_every_source() {
 #[test]
 fn models_client_version_with_and_without_existing_query() {
     let cases = [
-        (Provider::openai(), "https://api.openai.com/v1/models?client_version=0.9.1"),
         (
-            Provider::custom("azure", "https://r.openai.azure.com/openai?api-version=2025")
-                .unwrap(),
+            Provider::openai(),
+            "https://api.openai.com/v1/models?client_version=0.9.1",
+        ),
+        (
+            Provider::custom(
+                "azure",
+                "https://r.openai.azure.com/openai?api-version=2025",
+            )
+            .unwrap(),
             "https://r.openai.azure.com/openai/models?api-version=2025&client_version=0.9.1",
         ),
         (
@@ -361,7 +451,10 @@ fn models_client_version_with_and_without_existing_query() {
 #[test]
 fn endpoint_paths() {
     let cases = [
-        (Endpoint::responses(), "https://chatgpt.com/backend-api/codex/responses"),
+        (
+            Endpoint::responses(),
+            "https://chatgpt.com/backend-api/codex/responses",
+        ),
         (
             Endpoint::responses_compact(),
             "https://chatgpt.com/backend-api/codex/responses/compact",
@@ -385,7 +478,12 @@ fn endpoint_paths() {
     }
     let bad_path = Endpoint::new(Method::GET, "models with spaces");
     assert!(matches!(
-        build(&Provider::openai(), &bad_path, &ResponsesOptions::new(), &Credentials::None),
+        build(
+            &Provider::openai(),
+            &bad_path,
+            &ResponsesOptions::new(),
+            &Credentials::None
+        ),
         Err(BuildError::InvalidUrl { .. })
     ));
 }
@@ -396,20 +494,36 @@ fn content_encoding_header_conflicts_with_compression() {
         .with_compression(Compression::Zstd)
         .with_header("Content-Encoding", "gzip");
     assert_eq!(
-        build(&Provider::openai(), &Endpoint::responses(), &options, &Credentials::None)
-            .unwrap_err(),
+        build(
+            &Provider::openai(),
+            &Endpoint::responses(),
+            &options,
+            &Credentials::None
+        )
+        .unwrap_err(),
         BuildError::ContentEncodingConflict
     );
     let provider = Provider::openai().with_header("content-encoding", "br");
     let options = ResponsesOptions::new().with_compression(Compression::Zstd);
     assert_eq!(
-        build(&provider, &Endpoint::responses(), &options, &Credentials::None).unwrap_err(),
+        build(
+            &provider,
+            &Endpoint::responses(),
+            &options,
+            &Credentials::None
+        )
+        .unwrap_err(),
         BuildError::ContentEncodingConflict
     );
     // Without compression, a caller-set Content-Encoding passes through untouched.
     let options = ResponsesOptions::new().with_header("Content-Encoding", "identity");
-    let request = build(&Provider::openai(), &Endpoint::responses(), &options, &Credentials::None)
-        .unwrap();
+    let request = build(
+        &Provider::openai(),
+        &Endpoint::responses(),
+        &options,
+        &Credentials::None,
+    )
+    .unwrap();
     assert_eq!(header(&request, "content-encoding"), Some("identity"));
     assert_eq!(request.body().as_ref(), BODY);
 }
@@ -434,8 +548,13 @@ fn compression_without_body_is_a_no_op() {
 fn zstd_without_feature_is_a_typed_error() {
     let options = ResponsesOptions::new().with_compression(Compression::Zstd);
     assert_eq!(
-        build(&Provider::openai(), &Endpoint::responses(), &options, &Credentials::None)
-            .unwrap_err(),
+        build(
+            &Provider::openai(),
+            &Endpoint::responses(),
+            &options,
+            &Credentials::None
+        )
+        .unwrap_err(),
         BuildError::CompressionUnavailable
     );
 }

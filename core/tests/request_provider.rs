@@ -12,12 +12,28 @@ fn url_joining_trims_duplicate_slashes() {
         ("https://x/v1", "responses", "https://x/v1/responses"),
         ("https://x/v1/", "/responses", "https://x/v1/responses"),
         ("https://x/v1//", "//responses", "https://x/v1/responses"),
-        ("https://x/v1", "/responses/compact", "https://x/v1/responses/compact"),
+        (
+            "https://x/v1",
+            "/responses/compact",
+            "https://x/v1/responses/compact",
+        ),
         ("https://x", "models", "https://x/models"),
         ("https://x/", "", "https://x"),
-        ("http://127.0.0.1:8080/v1/", "memories/trace_summarize", "http://127.0.0.1:8080/v1/memories/trace_summarize"),
-        ("https://x/openai?api-version=1", "/responses", "https://x/openai/responses?api-version=1"),
-        ("https://x/openai/?api-version=1", "responses", "https://x/openai/responses?api-version=1"),
+        (
+            "http://127.0.0.1:8080/v1/",
+            "memories/trace_summarize",
+            "http://127.0.0.1:8080/v1/memories/trace_summarize",
+        ),
+        (
+            "https://x/openai?api-version=1",
+            "/responses",
+            "https://x/openai/responses?api-version=1",
+        ),
+        (
+            "https://x/openai/?api-version=1",
+            "responses",
+            "https://x/openai/responses?api-version=1",
+        ),
     ];
     for (base, path, expected) in cases {
         let provider = Provider::custom("p", base).unwrap();
@@ -44,7 +60,11 @@ fn query_parameters_are_encoded_in_insertion_order() {
 fn endpoint_query_follows_provider_query_with_ampersand() {
     let extra = QueryParams::new().with("client_version", "1.2.3");
     let cases = [
-        ("https://x/v1", vec![], "https://x/v1/models?client_version=1.2.3"),
+        (
+            "https://x/v1",
+            vec![],
+            "https://x/v1/models?client_version=1.2.3",
+        ),
         (
             "https://x/v1",
             vec![("api-version", "2025")],
@@ -119,7 +139,10 @@ fn first_party_detection() {
         "https://chat.openai.com/backend-api/codex",
     ];
     for base in positives {
-        assert!(Provider::custom("p", base).unwrap().is_first_party_openai(), "{base}");
+        assert!(
+            Provider::custom("p", base).unwrap().is_first_party_openai(),
+            "{base}"
+        );
     }
     let negatives = [
         "http://api.openai.com/v1",
@@ -132,7 +155,10 @@ fn first_party_detection() {
         "https://user@api.openai.com/v1",
     ];
     for base in negatives {
-        assert!(!Provider::custom("p", base).unwrap().is_first_party_openai(), "{base}");
+        assert!(
+            !Provider::custom("p", base).unwrap().is_first_party_openai(),
+            "{base}"
+        );
     }
 }
 
@@ -141,7 +167,10 @@ fn constructors_and_defaults() {
     let openai = Provider::openai();
     assert_eq!(openai.name(), "openai");
     assert_eq!(openai.base_url(), "https://api.openai.com/v1");
-    assert_eq!(openai.url_for_path("responses"), "https://api.openai.com/v1/responses");
+    assert_eq!(
+        openai.url_for_path("responses"),
+        "https://api.openai.com/v1/responses"
+    );
     let chatgpt = Provider::chatgpt_codex();
     assert_eq!(
         chatgpt.url_for_path("responses"),
@@ -149,7 +178,10 @@ fn constructors_and_defaults() {
     );
     assert_eq!(openai.originator(), "codex_api_rs");
     assert_eq!(openai.user_agent(), DEFAULT_USER_AGENT);
-    assert_eq!(DEFAULT_USER_AGENT, concat!("codex-api/", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        DEFAULT_USER_AGENT,
+        concat!("codex-api/", env!("CARGO_PKG_VERSION"))
+    );
     assert_eq!(openai.stream_idle_timeout(), Duration::from_secs(300));
     assert_eq!(DEFAULT_STREAM_IDLE_TIMEOUT, Duration::from_secs(300));
     assert_eq!(openai.retry().max_retries, None);

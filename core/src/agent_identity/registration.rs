@@ -106,8 +106,10 @@ pub fn parse_task_registration_reply(
     identity: &AgentIdentity,
     kind: AgentTaskKind,
 ) -> Result<RegisteredAgentTask, AgentIdentityError> {
-    let reply: RegisterTaskReply =
+    let object: serde_json::Map<String, serde_json::Value> =
         serde_json::from_slice(body).map_err(|_| AgentIdentityError::InvalidRegistrationReply)?;
+    let reply: RegisterTaskReply = serde_json::from_value(serde_json::Value::Object(object))
+        .map_err(|_| AgentIdentityError::InvalidRegistrationReply)?;
     let non_empty = |value: Option<String>| value.filter(|value| !value.is_empty());
     let task_id = match non_empty(reply.task_id).or(non_empty(reply.task_id_camel)) {
         Some(task_id) => AgentTaskId::new(task_id),
