@@ -183,7 +183,13 @@ fn each_layer_overrides_the_previous() {
 
 #[test]
 fn credentials_headers_and_schemes() {
-    let cases: Vec<(Credentials, AuthScheme, Vec<(&str, &str)>, Vec<&str>)> = vec![
+    type Case = (
+        Credentials,
+        AuthScheme,
+        Vec<(&'static str, &'static str)>,
+        Vec<&'static str>,
+    );
+    let cases: Vec<Case> = vec![
         (
             Credentials::api_key("sk-1"),
             AuthScheme::Bearer,
