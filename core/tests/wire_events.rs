@@ -72,7 +72,10 @@ const PUBLISHED_TYPES: [&str; 58] = [
 ];
 
 fn samples() -> Vec<&'static str> {
-    SAMPLES.lines().filter(|line| !line.trim().is_empty()).collect()
+    SAMPLES
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .collect()
 }
 
 fn parse(data: &str) -> StreamEvent {
@@ -88,21 +91,34 @@ fn every_sample_parses_into_its_typed_variant() {
         let json: Value = serde_json::from_str(data).unwrap();
         let kind = json["type"].as_str().unwrap();
         let event = parse(data);
-        assert!(!matches!(event, StreamEvent::Other { .. }), "{kind} fell back to Other");
+        assert!(
+            !matches!(event, StreamEvent::Other { .. }),
+            "{kind} fell back to Other"
+        );
         assert_eq!(event.kind(), kind);
-        assert_eq!(event.sequence_number(), json["sequence_number"].as_u64(), "{kind}");
+        assert_eq!(
+            event.sequence_number(),
+            json["sequence_number"].as_u64(),
+            "{kind}"
+        );
         // With the SSE event name too.
         assert_eq!(StreamEvent::parse(Some(kind), data).unwrap(), event);
         // Encoding and decoding again gives the same event.
         let encoded = serde_json::to_string(&event).unwrap();
-        assert!(encoded.starts_with(&format!(r#"{{"type":"{kind}""#)), "{encoded}");
+        assert!(
+            encoded.starts_with(&format!(r#"{{"type":"{kind}""#)),
+            "{encoded}"
+        );
         assert_eq!(parse(&encoded), event, "{kind}");
         seen.push(kind.to_owned());
     }
     seen.sort();
     let mut published: Vec<String> = PUBLISHED_TYPES.iter().map(|s| s.to_string()).collect();
     published.sort();
-    assert_eq!(seen, published, "the fixture covers exactly the published union");
+    assert_eq!(
+        seen, published,
+        "the fixture covers exactly the published union"
+    );
 }
 
 #[test]
@@ -119,8 +135,13 @@ fn codex_critical_events_are_exact() {
     let e = parse(
         r#"{"type":"response.output_text.delta","item_id":"msg_1","output_index":2,"content_index":1,"delta":"Hel","logprobs":[{"token":"Hel","logprob":-0.1}],"sequence_number":9,"obfuscation":"zz"}"#,
     );
-    let StreamEvent::OutputTextDelta(d) = e else { panic!() };
-    assert_eq!((d.item_id.as_str(), d.output_index, d.content_index), ("msg_1", 2, 1));
+    let StreamEvent::OutputTextDelta(d) = e else {
+        panic!()
+    };
+    assert_eq!(
+        (d.item_id.as_str(), d.output_index, d.content_index),
+        ("msg_1", 2, 1)
+    );
     assert_eq!(d.delta, "Hel");
     assert_eq!(d.logprobs.as_ref().map(Vec::len), Some(1));
 
@@ -151,7 +172,10 @@ fn codex_critical_events_are_exact() {
     ) else {
         panic!()
     };
-    assert_eq!((d.name.as_deref(), d.arguments.as_str()), (Some("shell"), r#"{"a":1}"#));
+    assert_eq!(
+        (d.name.as_deref(), d.arguments.as_str()),
+        (Some("shell"), r#"{"a":1}"#)
+    );
 
     let StreamEvent::CustomToolCallInputDone(d) = parse(
         r#"{"type":"response.custom_tool_call_input.done","item_id":"ctc","output_index":0,"input":"*** Begin Patch"}"#,
@@ -175,7 +199,14 @@ fn codex_critical_events_are_exact() {
     assert_eq!(c.response.id, "resp_1");
     assert_eq!(c.response.status, Some(ResponseStatus::Completed));
     let usage = c.response.usage.unwrap();
-    assert_eq!((usage.cached_tokens(), usage.reasoning_tokens(), usage.total_tokens), (2, 1, 8));
+    assert_eq!(
+        (
+            usage.cached_tokens(),
+            usage.reasoning_tokens(),
+            usage.total_tokens
+        ),
+        (2, 1, 8)
+    );
 
     let StreamEvent::Failed(f) = parse(
         r#"{"type":"response.failed","response":{"id":"r","status":"failed","error":{"code":"context_length_exceeded","message":"too long"}}}"#,
@@ -190,7 +221,10 @@ fn codex_critical_events_are_exact() {
     ) else {
         panic!()
     };
-    assert_eq!(i.response.incomplete_details.unwrap().reason.as_deref(), Some("max_output_tokens"));
+    assert_eq!(
+        i.response.incomplete_details.unwrap().reason.as_deref(),
+        Some("max_output_tokens")
+    );
 
     let StreamEvent::ContentPartAdded(p) = parse(
         r#"{"type":"response.content_part.added","item_id":"m","output_index":0,"content_index":0,"part":{"type":"output_text","text":"","annotations":[]}}"#,
@@ -246,7 +280,9 @@ fn both_error_shapes_decode_into_one_variant() {
 fn unknown_events_are_kept_raw() {
     let data = r#"{"type":"codex.rate_limits", "plan_type":"plus","rate_limits":{"primary":{"used_percent":42.0}}}"#;
     let event = parse(data);
-    let StreamEvent::Other { kind, raw } = &event else { panic!() };
+    let StreamEvent::Other { kind, raw } = &event else {
+        panic!()
+    };
     assert_eq!(kind, "codex.rate_limits");
     assert_eq!(raw.get(), data);
     assert_eq!(event.kind(), "codex.rate_limits");
@@ -274,7 +310,9 @@ fn unknown_members_are_ignored() {
     let event = parse(
         r#"{"type":"response.function_call_arguments.delta","future":[1,{"a":null}],"item_id":"i","output_index":0,"delta":"{","obfuscation":"q","sequence_number":3}"#,
     );
-    let StreamEvent::FunctionCallArgumentsDelta(d) = event else { panic!() };
+    let StreamEvent::FunctionCallArgumentsDelta(d) = event else {
+        panic!()
+    };
     assert_eq!((d.delta.as_str(), d.sequence_number), ("{", Some(3)));
 }
 
@@ -293,15 +331,27 @@ fn bad_input_gives_typed_errors() {
     for data in malformed {
         let error = StreamEvent::parse(None, data).unwrap_err();
         assert!(
-            matches!(error, StreamEventError::MalformedJson { .. } | StreamEventError::InvalidEvent { .. }),
+            matches!(
+                error,
+                StreamEventError::MalformedJson { .. } | StreamEventError::InvalidEvent { .. }
+            ),
             "{data}: {error:?}"
         );
     }
-    assert_eq!(StreamEvent::parse(None, "{}"), Err(StreamEventError::MissingType));
-    assert_eq!(StreamEvent::parse(Some(""), r#"{"a":1}"#), Err(StreamEventError::MissingType));
+    assert_eq!(
+        StreamEvent::parse(None, "{}"),
+        Err(StreamEventError::MissingType)
+    );
+    assert_eq!(
+        StreamEvent::parse(Some(""), r#"{"a":1}"#),
+        Err(StreamEventError::MissingType)
+    );
 
-    let error = StreamEvent::parse(None, r#"{"type":"response.output_text.delta","delta":5}"#).unwrap_err();
-    assert!(matches!(error, StreamEventError::InvalidEvent { ref kind, .. } if kind == "response.output_text.delta"));
+    let error =
+        StreamEvent::parse(None, r#"{"type":"response.output_text.delta","delta":5}"#).unwrap_err();
+    assert!(
+        matches!(error, StreamEventError::InvalidEvent { ref kind, .. } if kind == "response.output_text.delta")
+    );
     let error = StreamEvent::parse(None, r#"{"type":"response.completed"}"#).unwrap_err();
     assert!(matches!(error, StreamEventError::InvalidEvent { .. }));
 }
@@ -309,7 +359,8 @@ fn bad_input_gives_typed_errors() {
 #[test]
 fn error_messages_are_truncated() {
     let long = "x".repeat(10_000);
-    let data = format!(r#"{{"type":"response.output_text.delta","output_index":"{long}","delta":"d"}}"#);
+    let data =
+        format!(r#"{{"type":"response.output_text.delta","output_index":"{long}","delta":"d"}}"#);
     let error = StreamEvent::parse(None, &data).unwrap_err();
     assert!(matches!(error, StreamEventError::InvalidEvent { .. }));
     assert!(error.to_string().len() < 400, "{error}");

@@ -47,37 +47,68 @@ fn items_dispatch_to_typed_variants() {
         ]
     );
     assert!(matches!(items[15], ResponseItem::Other(_)));
-    assert!(items[..15].iter().all(|item| !matches!(item, ResponseItem::Other(_))));
+    assert!(
+        items[..15]
+            .iter()
+            .all(|item| !matches!(item, ResponseItem::Other(_)))
+    );
 
-    let ResponseItem::Message(user) = &items[0] else { panic!() };
+    let ResponseItem::Message(user) = &items[0] else {
+        panic!()
+    };
     assert_eq!(user.role, Role::User);
     assert_eq!(user.id.as_deref(), Some("msg_1"));
     assert!(matches!(user.content[0], ContentPart::InputText(ref t) if t.text == "Look at this"));
-    assert!(matches!(user.content[1], ContentPart::InputImage(ref i) if i.detail.as_deref() == Some("auto")));
-    assert!(matches!(user.content[2], ContentPart::InputFile(ref f) if f.file_id.as_deref() == Some("file-123")));
+    assert!(
+        matches!(user.content[1], ContentPart::InputImage(ref i) if i.detail.as_deref() == Some("auto"))
+    );
+    assert!(
+        matches!(user.content[2], ContentPart::InputFile(ref f) if f.file_id.as_deref() == Some("file-123"))
+    );
     assert!(matches!(user.content[3], ContentPart::Other(_)));
 
-    let ResponseItem::Message(assistant) = &items[1] else { panic!() };
+    let ResponseItem::Message(assistant) = &items[1] else {
+        panic!()
+    };
     assert_eq!(assistant.content[0].text(), Some("Done."));
     assert!(matches!(assistant.content[1], ContentPart::Refusal(_)));
 
-    let ResponseItem::Reasoning(reasoning) = &items[3] else { panic!() };
-    assert!(matches!(reasoning.summary[0], ReasoningSummaryPart::SummaryText(ref t) if t.text == "**Plan**"));
+    let ResponseItem::Reasoning(reasoning) = &items[3] else {
+        panic!()
+    };
+    assert!(
+        matches!(reasoning.summary[0], ReasoningSummaryPart::SummaryText(ref t) if t.text == "**Plan**")
+    );
     assert!(matches!(
         reasoning.content.as_deref(),
         Some([ReasoningContentPart::ReasoningText(_)])
     ));
-    assert_eq!(reasoning.encrypted_content.as_deref(), Some("gAAAAAB-opaque=="));
+    assert_eq!(
+        reasoning.encrypted_content.as_deref(),
+        Some("gAAAAAB-opaque==")
+    );
 
-    let ResponseItem::FunctionCall(call) = &items[5] else { panic!() };
+    let ResponseItem::FunctionCall(call) = &items[5] else {
+        panic!()
+    };
     assert_eq!(call.arguments, r#"{"command":["ls"]}"#);
-    let ResponseItem::FunctionCallOutput(out) = &items[6] else { panic!() };
+    let ResponseItem::FunctionCallOutput(out) = &items[6] else {
+        panic!()
+    };
     assert_eq!(out.output, ToolOutput::Text("a.txt\nb.txt".into()));
-    let ResponseItem::FunctionCallOutput(out) = &items[7] else { panic!() };
+    let ResponseItem::FunctionCallOutput(out) = &items[7] else {
+        panic!()
+    };
     assert!(matches!(&out.output, ToolOutput::Content(parts) if parts.len() == 2));
-    let ResponseItem::WebSearchCall(search) = &items[13] else { panic!() };
-    assert!(matches!(search.action, Some(WebSearchAction::FindInPage(ref p)) if p.pattern.as_deref() == Some("forecast")));
-    let ResponseItem::Compaction(compaction) = &items[14] else { panic!() };
+    let ResponseItem::WebSearchCall(search) = &items[13] else {
+        panic!()
+    };
+    assert!(
+        matches!(search.action, Some(WebSearchAction::FindInPage(ref p)) if p.pattern.as_deref() == Some("forecast"))
+    );
+    let ResponseItem::Compaction(compaction) = &items[14] else {
+        panic!()
+    };
     assert_eq!(compaction.encrypted_content, "encrypted-summary");
 }
 
@@ -91,7 +122,8 @@ fn unknown_types_re_serialise_byte_identically() {
     assert!(text.contains(r#"{"type":"future_item",  "nested": {"b":1,"a":[1.50, "\u00e9"]}}"#));
     assert!(text.contains(r#"{"type":"future_part","z":0, "a":1}"#));
 
-    let tool: Tool = serde_json::from_str(r#"{"type":"computer_use_preview" , "display_width":1024}"#).unwrap();
+    let tool: Tool =
+        serde_json::from_str(r#"{"type":"computer_use_preview" , "display_width":1024}"#).unwrap();
     assert!(matches!(tool, Tool::Other(_)));
     assert_eq!(
         serde_json::to_string(&tool).unwrap(),
@@ -113,9 +145,10 @@ fn unknown_members_are_ignored() {
 
 #[test]
 fn type_not_first_and_escaped_type_still_dispatch() {
-    let item: ResponseItem =
-        serde_json::from_str(r#"{ "call_id":"c", "output":"ok", "type" : "function_call_output" }"#)
-            .unwrap();
+    let item: ResponseItem = serde_json::from_str(
+        r#"{ "call_id":"c", "output":"ok", "type" : "function_call_output" }"#,
+    )
+    .unwrap();
     assert_eq!(item.kind(), "function_call_output");
     let item: ResponseItem =
         serde_json::from_str(r#"{"type":"comp\u0061ction","encrypted_content":"e"}"#).unwrap();
@@ -179,14 +212,17 @@ fn text_message_picks_the_part_type_by_role() {
         user,
         r#"{"type":"message","role":"user","content":[{"type":"input_text","text":"a"}]}"#
     );
-    let assistant = serde_json::to_string(&ResponseItem::text_message(Role::Assistant, "b")).unwrap();
+    let assistant =
+        serde_json::to_string(&ResponseItem::text_message(Role::Assistant, "b")).unwrap();
     assert_eq!(
         assistant,
         r#"{"type":"message","role":"assistant","content":[{"type":"output_text","text":"b"}]}"#
     );
     let custom: ResponseItem =
         serde_json::from_str(r#"{"type":"message","role":"critic","content":[]}"#).unwrap();
-    let ResponseItem::Message(message) = &custom else { panic!() };
+    let ResponseItem::Message(message) = &custom else {
+        panic!()
+    };
     assert_eq!(message.role, Role::Other("critic".into()));
     assert_eq!(
         serde_json::to_string(&custom).unwrap(),
