@@ -382,3 +382,10 @@ fn encoding_reproduces_the_published_samples() {
         assert_eq!(encoded, original, "{data}");
     }
 }
+
+#[test]
+fn events_stay_lean() {
+    // Lifecycle events box their `Response`, so the enum stays a few words wide.
+    let size = std::mem::size_of::<StreamEvent>();
+    assert!(size <= 128, "StreamEvent is {size} bytes");
+}
