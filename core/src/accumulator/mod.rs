@@ -1,0 +1,1 @@
+//! Folding a stream's events into the final state of the response.
