@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 
+use crate::error::{ApiError, ErrorOrigin};
+
 /// How the stream ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -162,4 +164,48 @@ pub struct Outcome {
     pub done_sentinel_seen: bool,
     /// The last `sequence_number` seen.
     pub last_sequence_number: Option<u64>,
+}
+
+impl ErrorClass {
+    /// The coarse class of an [`ApiError`] kind.
+    pub fn of(error: &ApiError) -> ErrorClass {
+        match error.kind() {
+            "context_window_exceeded" => ErrorClass::ContextWindowExceeded,
+            "quota_exceeded" | "usage_limit_reached" | "usage_not_included" => {
+                ErrorClass::QuotaExceeded
+            }
+            "rate_limited" => ErrorClass::RateLimited,
+            "server_error" | "server_overloaded" => ErrorClass::ServerError,
+            "invalid_request" | "not_found" | "unprocessable" => ErrorClass::InvalidRequest,
+            "stream_truncated" | "idle_timeout" => ErrorClass::StreamTruncated,
+            _ => ErrorClass::Other,
+        }
+    }
+}
+
+impl OutcomeError {
+    /// Summarises an [`ApiError`]: `code` is the server's code when it gave one, else the
+    /// error's kind (`stream_truncated`, `idle_timeout`, `protocol`, ...).
+    pub fn from_api_error(error: &ApiError) -> OutcomeError {
+        let source = match error.origin() {
+            ErrorOrigin::ResponseFailed => ErrorSource::ResponseFailed,
+            ErrorOrigin::ErrorEvent => ErrorSource::ErrorEvent,
+            _ => ErrorSource::Transport,
+        };
+        let code = error.code().unwrap_or(error.kind()).to_owned();
+        let message = match error.message() {
+            Some(message) => message.to_owned(),
+            None => error.to_string(),
+        };
+        OutcomeError {
+            source,
+            code: Some(code),
+            message,
+            class: ErrorClass::of(error),
+            retryable: error.is_retryable(),
+            retry_after_ms: error
+                .retry_after()
+                .map(|delay| u64::try_from(delay.as_millis()).unwrap_or(u64::MAX)),
+        }
+    }
 }

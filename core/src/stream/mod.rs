@@ -237,8 +237,7 @@ impl ResponseStream {
             return;
         };
         if now >= deadline {
-            let error =
-                ApiError::idle_timeout(idle).with_response_head(&self.inner.headers);
+            let error = ApiError::idle_timeout(idle).with_response_head(&self.inner.headers);
             self.inner.fail(error);
         }
     }

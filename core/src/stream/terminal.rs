@@ -114,10 +114,7 @@ pub(crate) fn end_turn(data: &str) -> Option<bool> {
     struct Inner {
         end_turn: Option<bool>,
     }
-    serde_json::from_str::<Event>(data)
-        .ok()?
-        .response?
-        .end_turn
+    serde_json::from_str::<Event>(data).ok()?.response?.end_turn
 }
 
 #[cfg(test)]
@@ -135,7 +132,9 @@ mod tests {
             None
         );
         assert_eq!(
-            end_turn(r#"{"type":"response.completed","response":{"id":"r","output":[{"end_turn":true}]}}"#),
+            end_turn(
+                r#"{"type":"response.completed","response":{"id":"r","output":[{"end_turn":true}]}}"#
+            ),
             None
         );
     }
