@@ -28,13 +28,17 @@ pub(crate) fn peek_type(json: &str) -> Result<Option<Cow<'_, str>>, serde_json::
     {
         return Ok(Some(Cow::Borrowed(kind)));
     }
+    // `#[serde(borrow)]` only borrows a `Cow` that is the field itself (not one inside an
+    // `Option`), hence the newtype.
+    #[derive(Deserialize)]
+    struct Kind<'a>(#[serde(borrow)] Cow<'a, str>);
     #[derive(Deserialize)]
     struct Peek<'a> {
         #[serde(rename = "type", borrow, default)]
-        kind: Option<Cow<'a, str>>,
+        kind: Option<Kind<'a>>,
     }
     let peek: Peek<'_> = serde_json::from_str(json)?;
-    Ok(peek.kind)
+    Ok(peek.kind.map(|kind| kind.0))
 }
 
 /// Implements `Deserialize` for an enum whose known variants are newtypes around structs and
@@ -101,6 +105,10 @@ mod tests {
             peek_type(r#"{"type":"a\u002eb"}"#).unwrap().as_deref(),
             Some("a.b")
         );
+        assert!(matches!(
+            peek_type(r#"{ "type": "a.b" }"#).unwrap(),
+            Some(std::borrow::Cow::Borrowed("a.b"))
+        ));
         assert_eq!(peek_type(r#"{"x":1}"#).unwrap(), None);
         assert!(peek_type(r#"{"type":1}"#).is_err());
         assert!(peek_type("[1,2]").is_err());
