@@ -77,7 +77,10 @@ fn custom_tool_input_is_built_from_deltas_and_replaced_by_done() {
         input: "*** Begin Patch\n*** End Patch".into(),
         output_index: 0,
     };
-    assert_eq!(accumulator.custom_tool_calls(), std::slice::from_ref(&expected));
+    assert_eq!(
+        accumulator.custom_tool_calls(),
+        std::slice::from_ref(&expected)
+    );
     // The built-up item stands in for the missing `output_item.done`.
     let items = accumulator.output_items();
     let [ResponseItem::CustomToolCall(call)] = items.as_slice() else {
