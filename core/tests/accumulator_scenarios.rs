@@ -416,3 +416,13 @@ fn the_outcome_serializes_to_the_replay_json_shape() {
     assert_eq!(eof["error"]["source"], "transport");
     assert_eq!(eof["usage"], serde_json::Value::Null);
 }
+
+#[test]
+fn an_incomplete_error_alone_still_gives_the_incomplete_outcome() {
+    let mut accumulator = ResponseAccumulator::new();
+    accumulator.handle_error(&ApiError::response_incomplete(Some("content_filter")));
+    let outcome = accumulator.outcome();
+    assert_eq!(outcome.kind, OutcomeKind::Incomplete);
+    assert_eq!(outcome.incomplete_reason.as_deref(), Some("content_filter"));
+    assert_eq!(outcome.error, None);
+}

@@ -2,6 +2,8 @@
 
 mod stream_support;
 
+use std::sync::Arc;
+
 use std::time::Instant;
 
 use codex_api_core::stream::{ResponseEvent, StreamConfig, StreamItem};
@@ -191,7 +193,7 @@ fn tool_call_input_deltas_carry_the_call_id_from_the_added_item() {
         events[2],
         ResponseEvent::ToolCallInputDelta {
             item_id: "fc_1".into(),
-            call_id: Some("call_A".into()),
+            call_id: Some(Arc::from("call_A")),
             delta: "{\"cmd\"".into()
         }
     );
@@ -199,7 +201,7 @@ fn tool_call_input_deltas_carry_the_call_id_from_the_added_item() {
         events[3],
         ResponseEvent::ToolCallInputDelta {
             item_id: "ct_1".into(),
-            call_id: Some("call_B".into()),
+            call_id: Some(Arc::from("call_B")),
             delta: "*** Begin".into()
         }
     );

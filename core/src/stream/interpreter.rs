@@ -61,12 +61,13 @@ impl Interpreter {
         }
     }
 
-    /// Pushes the idle deadline back to `now + idle_timeout`.
-    pub(crate) fn touch(&mut self, now: Instant) {
-        self.deadline = self
-            .config
-            .idle_timeout
-            .and_then(|idle| now.checked_add(idle));
+    /// Pushes the idle deadline back to `now + idle_timeout` (`now` is `None` only for
+    /// clock-free replays, which run with the idle timeout disabled).
+    pub(crate) fn touch(&mut self, now: Option<Instant>) {
+        self.deadline = match (now, self.config.idle_timeout) {
+            (Some(now), Some(idle)) => now.checked_add(idle),
+            _ => None,
+        };
     }
 
     /// Ends the stream with `error` (after everything already queued).
@@ -82,7 +83,7 @@ impl Interpreter {
     }
 
     /// Interprets one dispatched frame.
-    pub(crate) fn handle_frame(&mut self, now: Instant, name: Option<&str>, data: &str) {
+    pub(crate) fn handle_frame(&mut self, now: Option<Instant>, name: Option<&str>, data: &str) {
         self.stats.events += 1;
         if self.config.idle_reset == IdleReset::EventsOnly {
             self.touch(now);
