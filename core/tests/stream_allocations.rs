@@ -67,7 +67,7 @@ fn allocations_per_event(frames: &[Vec<u8>], codex_view: bool) -> f64 {
     let mut stream = ResponseStream::new(StreamConfig::default());
     stream.handle_head(now, &ok_head());
     let (warm, measured) = frames.split_at(frames.len() / 2);
-    let mut feed = |stream: &mut ResponseStream, chunk: &[u8]| {
+    let feed = |stream: &mut ResponseStream, chunk: &[u8]| {
         stream.handle_body(now, chunk);
         if codex_view {
             while let Some(event) = stream.poll_event() {
