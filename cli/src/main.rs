@@ -34,7 +34,7 @@ enum Command {
     /// Decode a recorded server-sent-events body (a file, or `-` for stdin) and print its frames.
     Replay(replay::ReplayArgs),
     /// Build a request exactly as it would be sent and print it as JSON (`--dry-run`).
-    Request(dry_run::RequestCommandArgs),
+    Request(Box<dry_run::RequestCommandArgs>),
 }
 
 fn main() -> ExitCode {
