@@ -1,0 +1,53 @@
+//! What went wrong with one attempt, as far as the retry policy cares.
+
+use http::StatusCode;
+
+/// The kind of transport failure an adapter observed, independent of its HTTP stack.
+///
+/// Adapters map their stack's error onto one of these; the retry policy and the error layer
+/// only ever see this enum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TransportErrorKind {
+    /// The connection could not be established (DNS failure, refused, unreachable).
+    Connect,
+    /// An established connection was reset or closed before the response was complete.
+    Reset,
+    /// A socket-level timeout (connect, read or write) expired.
+    Timeout,
+    /// The TLS handshake or TLS session failed (certificate, protocol). Not retried by default:
+    /// certificate and protocol mismatches do not fix themselves.
+    Tls,
+    /// Any other transport failure.
+    Other,
+}
+
+impl TransportErrorKind {
+    /// A stable machine-readable name: `connect`, `reset`, `timeout`, `tls` or `other`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Connect => "connect",
+            Self::Reset => "reset",
+            Self::Timeout => "timeout",
+            Self::Tls => "tls",
+            Self::Other => "other",
+        }
+    }
+}
+
+impl std::fmt::Display for TransportErrorKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The failure of one attempt, as input to [`RetryPolicy::decide`](super::RetryPolicy::decide).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// The server answered with this (non-success) HTTP status.
+    Status(StatusCode),
+    /// The transport failed before a complete response head arrived.
+    Transport(TransportErrorKind),
+    /// A deadline kept by the core (request timeout, stream idle timeout) expired.
+    Timeout,
+}
