@@ -7,6 +7,7 @@ use http::{HeaderMap, StatusCode};
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
+use crate::request::BuildError;
 use crate::retry::TransportErrorKind;
 use crate::stream::ResponseStream;
 use crate::unauthorized::RecoveryStep;
@@ -106,7 +107,7 @@ pub enum CallError {
     /// The request could not be built (a header value the provider or options supplied is
     /// invalid, for example). Nothing was sent.
     #[error("could not build the request: {0}")]
-    Build(String),
+    Build(BuildError),
 }
 
 impl CallError {

@@ -51,11 +51,6 @@ impl CappedBody {
         self.overflow
     }
 
-    /// The kept bytes.
-    pub(crate) fn as_slice(&self) -> &[u8] {
-        &self.bytes
-    }
-
     /// The kept bytes, frozen.
     pub(crate) fn into_bytes(self) -> Bytes {
         self.bytes.freeze()
@@ -79,7 +74,7 @@ mod tests {
         assert!(!body.overflowed());
         assert_eq!(body.push(b"f"), Fill::Full);
         assert!(body.overflowed());
-        assert_eq!(body.as_slice(), b"abcde");
+        assert_eq!(&body.into_bytes()[..], b"abcde");
     }
 
     #[test]

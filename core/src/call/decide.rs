@@ -165,7 +165,7 @@ impl Call {
 
     /// A 401 (the original request's or a follow-up's): hand it to auth recovery.
     fn unauthorized(&mut self, now: Instant, headers: &HeaderMap, body: Bytes) {
-        let scheme = self.credentials.auth_scheme();
+        let scheme = self.credentials.scheme();
         let evidence = UnauthorizedEvidence::from_response(scheme, headers, &body);
         self.recovery.handle_unauthorized(evidence.clone());
         let request_id = request_id(headers);
@@ -286,7 +286,7 @@ impl Call {
             Phase::ReadingBody(_) => "reading_body",
             Phase::Backoff(_) => "backoff",
             Phase::Recover(_) => "recover",
-            Phase::AwaitingCredentials(_) => "awaiting_credentials",
+            Phase::AwaitingCredentials => "awaiting_credentials",
             Phase::Terminal(_) => "terminal",
             Phase::Finished => "finished",
         }

@@ -44,23 +44,16 @@ pub use telemetry::{AttemptDecision, AttemptOutcome, AttemptRecord};
 
 use std::collections::VecDeque;
 use std::fmt;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Instant, SystemTime};
 
 use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
 
 use crate::credentials::Credentials;
-use crate::error::ApiError;
 use crate::request::build_request;
-use crate::retry::{
-    Failure, GiveUpReason, JitterSource, RetryDecision, RetryInput, RetryPolicy,
-    TransportErrorKind, server_delay, should_retry_header,
-};
+use crate::retry::{Failure, JitterSource, TransportErrorKind};
 use crate::stream::ResponseStream;
-use crate::unauthorized::{
-    AuthRecovery, CredentialsChange, RecoveryPoll, RecoveryStep, StepFailure,
-    UnauthorizedEvidence,
-};
+use crate::unauthorized::{AuthRecovery, CredentialsChange, RecoveryStep, StepFailure};
 
 use body::{CappedBody, Fill};
 
@@ -111,7 +104,7 @@ enum Phase {
     /// The next poll asks for this recovery step.
     Recover(RecoveryStep),
     /// Credentials for a recovery step are awaited.
-    AwaitingCredentials(RecoveryStep),
+    AwaitingCredentials,
     /// The next poll returns this terminal action.
     Terminal(Terminal),
     /// The terminal action was returned.
@@ -278,10 +271,10 @@ impl Call {
                 }
                 Phase::Recover(step) => {
                     let step = *step;
-                    self.phase = Phase::AwaitingCredentials(step);
+                    self.phase = Phase::AwaitingCredentials;
                     return Action::RefreshAuth(step);
                 }
-                Phase::AwaitingCredentials(_) => return Action::AwaitInput { deadline: None },
+                Phase::AwaitingCredentials => return Action::AwaitInput { deadline: None },
                 Phase::Terminal(_) => {
                     return match std::mem::replace(&mut self.phase, Phase::Finished) {
                         Phase::Terminal(Terminal::Done(result)) => Action::Done(result),
@@ -307,7 +300,7 @@ impl Call {
             Ok(request) => request,
             Err(error) => {
                 self.phase = Phase::Finished;
-                return Action::Done(Err(CallError::Build(error.to_string())));
+                return Action::Done(Err(CallError::Build(error)));
             }
         };
         self.attempts = self.attempts.saturating_add(1);
@@ -437,7 +430,7 @@ impl Call {
     /// credentials to use from now on, or why none could be obtained. Ignored unless a step
     /// is running.
     pub fn handle_credentials(&mut self, now: Instant, result: Result<Credentials, StepFailure>) {
-        if !matches!(self.phase, Phase::AwaitingCredentials(_)) {
+        if !matches!(self.phase, Phase::AwaitingCredentials) {
             return;
         }
         let outcome = result.map(|credentials| {
