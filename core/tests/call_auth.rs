@@ -20,14 +20,21 @@ fn tag<'a>(tags: &'a [(&'static str, String)], key: &str) -> &'a str {
 fn unauthorized_tags(error: &CallError) -> Vec<(&'static str, String)> {
     let api = error.api_error().expect("an API error");
     assert_eq!(api.kind(), "unauthorized");
-    api.unauthorized().unwrap().recovery_tags.clone().expect("recovery tags")
+    api.unauthorized()
+        .unwrap()
+        .recovery_tags
+        .clone()
+        .expect("recovery tags")
 }
 
 #[test]
 fn reload_then_refresh_then_success() {
     let mut d = Scenario::stream().managed().start();
     d.respond(401, &[("x-request-id", "req_401a")], UNAUTHORIZED);
-    d.refresh(RecoveryStep::Reload, Ok(Credentials::chatgpt("access-token-2", "acct-1")));
+    d.refresh(
+        RecoveryStep::Reload,
+        Ok(Credentials::chatgpt("access-token-2", "acct-1")),
+    );
     d.respond(401, &[("x-request-id", "req_401b")], UNAUTHORIZED);
     d.refresh(
         RecoveryStep::RefreshToken,
@@ -61,26 +68,44 @@ fn reload_then_refresh_then_success() {
     assert_eq!(tag(tags, "auth_recovery_followup_status"), "200");
     assert_eq!(tag(tags, "auth_recovery_followup_success"), "true");
     assert_eq!(tag(tags, "auth_retry_after_unauthorized"), "true");
-    assert_eq!(tag(records[0].auth_recovery.as_ref().unwrap(), "auth_request_id"), "req_401a");
+    assert_eq!(
+        tag(
+            records[0].auth_recovery.as_ref().unwrap(),
+            "auth_request_id"
+        ),
+        "req_401a"
+    );
 }
 
 #[test]
 fn a_permanent_refresh_failure_ends_with_unauthorized_evidence_and_tags() {
     let mut d = Scenario::unary().managed().start();
     d.respond(401, &[("x-request-id", "req_1")], UNAUTHORIZED);
-    d.refresh(RecoveryStep::Reload, Ok(Credentials::chatgpt("access-token-2", "acct-1")));
+    d.refresh(
+        RecoveryStep::Reload,
+        Ok(Credentials::chatgpt("access-token-2", "acct-1")),
+    );
     d.respond(
         401,
-        &[("x-request-id", "req_2"), ("x-openai-authorization-error", "token_revoked")],
+        &[
+            ("x-request-id", "req_2"),
+            ("x-openai-authorization-error", "token_revoked"),
+        ],
         UNAUTHORIZED,
     );
     d.refresh(RecoveryStep::RefreshToken, Err(StepFailure::Permanent));
     let error = d.expect_done().unwrap_err();
     let details = error.api_error().unwrap().unauthorized().unwrap();
     assert_eq!(details.evidence.request_id.as_deref(), Some("req_2"));
-    assert_eq!(details.evidence.authorization_error.as_deref(), Some("token_revoked"));
+    assert_eq!(
+        details.evidence.authorization_error.as_deref(),
+        Some("token_revoked")
+    );
     let tags = unauthorized_tags(&error);
-    assert_eq!(tag(&tags, "auth_recovery_outcome"), "recovery_failed_permanent");
+    assert_eq!(
+        tag(&tags, "auth_recovery_outcome"),
+        "recovery_failed_permanent"
+    );
     assert_eq!(tag(&tags, "auth_recovery_phase"), "refresh_token");
     assert_eq!(tag(&tags, "auth_401_request_id"), "req_1");
     assert_eq!(d.call.attempts(), 2);
@@ -92,7 +117,10 @@ fn a_permanent_failure_of_the_first_step_sends_nothing_more() {
     d.respond(401, &[], UNAUTHORIZED);
     d.refresh(RecoveryStep::Reload, Err(StepFailure::Permanent));
     let error = d.expect_done().unwrap_err();
-    assert_eq!(tag(&unauthorized_tags(&error), "auth_recovery_outcome"), "recovery_failed_permanent");
+    assert_eq!(
+        tag(&unauthorized_tags(&error), "auth_recovery_outcome"),
+        "recovery_failed_permanent"
+    );
     assert_eq!(d.call.attempts(), 1);
 }
 
@@ -100,29 +128,47 @@ fn a_permanent_failure_of_the_first_step_sends_nothing_more() {
 fn unauthorized_forever_is_bounded_by_the_recovery_plan() {
     let mut d = Scenario::stream().managed().start();
     d.respond(401, &[], UNAUTHORIZED);
-    d.refresh(RecoveryStep::Reload, Ok(Credentials::chatgpt("t2", "acct-1")));
+    d.refresh(
+        RecoveryStep::Reload,
+        Ok(Credentials::chatgpt("t2", "acct-1")),
+    );
     d.respond(401, &[], UNAUTHORIZED);
-    d.refresh(RecoveryStep::RefreshToken, Ok(Credentials::chatgpt("t3", "acct-1")));
+    d.refresh(
+        RecoveryStep::RefreshToken,
+        Ok(Credentials::chatgpt("t3", "acct-1")),
+    );
     d.respond(401, &[("x-request-id", "req_last")], UNAUTHORIZED);
     let error = d.expect_done().unwrap_err();
     assert_eq!(d.call.attempts(), 3);
     let api = error.api_error().unwrap();
     assert_eq!(api.status(), Some(http::StatusCode::UNAUTHORIZED));
-    assert_eq!(api.unauthorized().unwrap().evidence.request_id.as_deref(), Some("req_last"));
+    assert_eq!(
+        api.unauthorized().unwrap().evidence.request_id.as_deref(),
+        Some("req_last")
+    );
     let tags = unauthorized_tags(&error);
     assert_eq!(tag(&tags, "auth_recovery_followup_status"), "401");
     assert_eq!(tag(&tags, "auth_recovery_followup_success"), "false");
     let records = d.telemetry();
     assert_eq!(records.len(), 3);
-    assert_eq!(records[2].decision, AttemptDecision::GaveUp { reason: None });
+    assert_eq!(
+        records[2].decision,
+        AttemptDecision::GaveUp { reason: None }
+    );
 }
 
 #[test]
 fn unchanged_credentials_skip_the_follow_up_and_go_to_the_next_step() {
     let mut d = Scenario::stream().managed().start();
     d.respond(401, &[], UNAUTHORIZED);
-    d.refresh(RecoveryStep::Reload, Ok(Credentials::chatgpt("access-token-1", "acct-1")));
-    d.refresh(RecoveryStep::RefreshToken, Ok(Credentials::chatgpt("fresh", "acct-1")));
+    d.refresh(
+        RecoveryStep::Reload,
+        Ok(Credentials::chatgpt("access-token-1", "acct-1")),
+    );
+    d.refresh(
+        RecoveryStep::RefreshToken,
+        Ok(Credentials::chatgpt("fresh", "acct-1")),
+    );
     d.respond(200, &[], b"");
     d.expect_stream();
     assert_eq!(d.call.attempts(), 2);
@@ -136,7 +182,10 @@ fn a_transient_failure_moves_on_to_the_next_step() {
     d.refresh(RecoveryStep::Reload, Err(StepFailure::Transient));
     d.refresh(RecoveryStep::RefreshToken, Err(StepFailure::Transient));
     let error = d.expect_done().unwrap_err();
-    assert_eq!(tag(&unauthorized_tags(&error), "auth_recovery_outcome"), "recovery_failed_transient");
+    assert_eq!(
+        tag(&unauthorized_tags(&error), "auth_recovery_outcome"),
+        "recovery_failed_transient"
+    );
     assert_eq!(d.call.attempts(), 1);
 }
 
@@ -144,7 +193,10 @@ fn a_transient_failure_moves_on_to_the_next_step() {
 fn external_mode_asks_the_provider_once() {
     let mut d = Scenario::stream().external().start();
     d.respond(401, &[], UNAUTHORIZED);
-    d.refresh(RecoveryStep::ExternalRefresh, Ok(Credentials::api_key("external-token-2")));
+    d.refresh(
+        RecoveryStep::ExternalRefresh,
+        Ok(Credentials::api_key("external-token-2")),
+    );
     d.respond(200, &[], b"");
     d.expect_stream();
     assert_eq!(d.authorization(0), "Bearer external-token-1");
@@ -159,7 +211,10 @@ fn external_mode_asks_the_provider_once() {
 fn external_mode_gives_up_after_its_single_follow_up() {
     let mut d = Scenario::stream().external().start();
     d.respond(401, &[], UNAUTHORIZED);
-    d.refresh(RecoveryStep::ExternalRefresh, Ok(Credentials::api_key("external-token-2")));
+    d.refresh(
+        RecoveryStep::ExternalRefresh,
+        Ok(Credentials::api_key("external-token-2")),
+    );
     d.respond(401, &[], UNAUTHORIZED);
     let error = d.expect_done().unwrap_err();
     assert_eq!(error.kind(), "unauthorized");
@@ -169,7 +224,11 @@ fn external_mode_gives_up_after_its_single_follow_up() {
 #[test]
 fn without_recovery_a_401_ends_the_call_at_once() {
     let mut d = Scenario::stream().start();
-    d.respond(401, &[("www-authenticate", "Bearer error=\"invalid_token\"")], UNAUTHORIZED);
+    d.respond(
+        401,
+        &[("www-authenticate", "Bearer error=\"invalid_token\"")],
+        UNAUTHORIZED,
+    );
     let error = d.expect_done().unwrap_err();
     let tags = unauthorized_tags(&error);
     assert_eq!(tag(&tags, "auth_recovery_mode"), "none");
@@ -183,7 +242,10 @@ fn without_recovery_a_401_ends_the_call_at_once() {
 fn recovery_does_not_use_up_retries_and_retries_keep_new_credentials() {
     let mut d = Scenario::stream().managed().start();
     d.respond(401, &[], UNAUTHORIZED);
-    d.refresh(RecoveryStep::Reload, Ok(Credentials::chatgpt("access-token-2", "acct-1")));
+    d.refresh(
+        RecoveryStep::Reload,
+        Ok(Credentials::chatgpt("access-token-2", "acct-1")),
+    );
     d.respond(500, &[], br#"{"error":{"message":"boom"}}"#);
     d.expect_wait();
     d.respond(200, &[], b"");
@@ -199,7 +261,10 @@ fn recovery_does_not_use_up_retries_and_retries_keep_new_credentials() {
 fn a_401_after_recovery_succeeded_is_reported_not_looped() {
     let mut d = Scenario::stream().managed().start();
     d.respond(401, &[], UNAUTHORIZED);
-    d.refresh(RecoveryStep::Reload, Ok(Credentials::chatgpt("access-token-2", "acct-1")));
+    d.refresh(
+        RecoveryStep::Reload,
+        Ok(Credentials::chatgpt("access-token-2", "acct-1")),
+    );
     // The follow-up gets past the 401 (a retryable 503), then the retry gets a 401 again.
     d.respond(503, &[], b"");
     d.expect_wait();
@@ -212,7 +277,8 @@ fn a_401_after_recovery_succeeded_is_reported_not_looped() {
 #[test]
 fn credentials_are_ignored_unless_a_step_asked_for_them() {
     let mut d = Scenario::stream().managed().start();
-    d.call.handle_credentials(d.now, Ok(Credentials::chatgpt("sneaky", "acct-1")));
+    d.call
+        .handle_credentials(d.now, Ok(Credentials::chatgpt("sneaky", "acct-1")));
     d.expect_send();
     assert_eq!(d.authorization(0), "Bearer access-token-1");
 }

@@ -15,7 +15,11 @@ const SERVER_ERROR: &[u8] = br#"{"error":{"message":"boom","type":"server_error"
 #[test]
 fn rate_limited_then_success_waits_exactly_the_retry_after() {
     let mut d = Scenario::stream().start();
-    d.respond(429, &[("retry-after", "3"), ("x-request-id", "req_1")], RATE_LIMITED);
+    d.respond(
+        429,
+        &[("retry-after", "3"), ("x-request-id", "req_1")],
+        RATE_LIMITED,
+    );
     let before = d.now;
     assert_eq!(d.expect_wait(), before + Duration::from_secs(3));
     d.respond(200, &[("content-type", "text/event-stream")], b"");
@@ -39,7 +43,11 @@ fn rate_limited_then_success_waits_exactly_the_retry_after() {
 #[test]
 fn retry_after_ms_is_preferred_over_retry_after() {
     let mut d = Scenario::stream().start();
-    d.respond(429, &[("retry-after-ms", "1500"), ("retry-after", "30")], RATE_LIMITED);
+    d.respond(
+        429,
+        &[("retry-after-ms", "1500"), ("retry-after", "30")],
+        RATE_LIMITED,
+    );
     let before = d.now;
     assert_eq!(d.expect_wait(), before + Duration::from_millis(1500));
 }
@@ -62,12 +70,17 @@ fn should_retry_false_on_a_500_stops_at_once() {
     d.respond(500, &[("x-should-retry", "false")], SERVER_ERROR);
     let error = d.expect_done().unwrap_err();
     assert_eq!(error.kind(), "server_error");
-    assert_eq!(error.status(), Some(http::StatusCode::INTERNAL_SERVER_ERROR));
+    assert_eq!(
+        error.status(),
+        Some(http::StatusCode::INTERNAL_SERVER_ERROR)
+    );
     assert_eq!(d.call.attempts(), 1);
     let records = d.telemetry();
     assert_eq!(
         records[0].decision,
-        AttemptDecision::GaveUp { reason: Some(GiveUpReason::NotRetryable) }
+        AttemptDecision::GaveUp {
+            reason: Some(GiveUpReason::NotRetryable)
+        }
     );
 }
 
@@ -89,7 +102,11 @@ fn should_retry_true_on_a_400_retries() {
 #[test]
 fn a_400_without_a_verdict_is_not_retried() {
     let mut d = Scenario::unary().start();
-    d.respond(400, &[], br#"{"error":{"message":"bad","type":"invalid_request_error"}}"#);
+    d.respond(
+        400,
+        &[],
+        br#"{"error":{"message":"bad","type":"invalid_request_error"}}"#,
+    );
     let error = d.expect_done().unwrap_err();
     assert_eq!(error.kind(), "invalid_request");
     assert_eq!(d.call.attempts(), 1);
@@ -105,7 +122,11 @@ fn server_errors_exhaust_after_max_retries_and_report_the_last_error() {
     d.respond(502, &[("x-request-id", "req_b")], SERVER_ERROR);
     let t1 = d.now;
     assert_eq!(d.expect_wait(), t1 + Duration::from_millis(750));
-    d.respond(503, &[("x-request-id", "req_c")], br#"{"error":{"message":"overloaded"}}"#);
+    d.respond(
+        503,
+        &[("x-request-id", "req_c")],
+        br#"{"error":{"message":"overloaded"}}"#,
+    );
     let error = d.expect_done().unwrap_err();
     assert_eq!(d.call.attempts(), 3, "1 + max_retries attempts");
     assert_eq!(error.status(), Some(http::StatusCode::SERVICE_UNAVAILABLE));
@@ -115,7 +136,9 @@ fn server_errors_exhaust_after_max_retries_and_report_the_last_error() {
     assert_eq!(records.len(), 3);
     assert_eq!(
         records[2].decision,
-        AttemptDecision::GaveUp { reason: Some(GiveUpReason::Exhausted) }
+        AttemptDecision::GaveUp {
+            reason: Some(GiveUpReason::Exhausted)
+        }
     );
 }
 
@@ -144,11 +167,17 @@ fn transport_errors_are_retried_then_exhausted() {
     let error = d.expect_done().unwrap_err();
     assert_eq!(
         error,
-        CallError::Transport { kind: TransportErrorKind::Timeout, attempts: 3 }
+        CallError::Transport {
+            kind: TransportErrorKind::Timeout,
+            attempts: 3
+        }
     );
     assert_eq!(error.kind(), "transport");
     let records = d.telemetry();
-    assert_eq!(records[0].outcome, AttemptOutcome::Transport(TransportErrorKind::Connect));
+    assert_eq!(
+        records[0].outcome,
+        AttemptOutcome::Transport(TransportErrorKind::Connect)
+    );
     assert_eq!(records[0].status, None);
     assert_eq!(records[2].error_kind, Some("transport"));
 }
@@ -168,7 +197,10 @@ fn tls_failures_are_not_retried() {
     d.fail_transport(TransportErrorKind::Tls);
     assert_eq!(
         d.expect_done().unwrap_err(),
-        CallError::Transport { kind: TransportErrorKind::Tls, attempts: 1 }
+        CallError::Transport {
+            kind: TransportErrorKind::Tls,
+            attempts: 1
+        }
     );
 }
 
@@ -255,7 +287,7 @@ fn the_response_timeout_fails_the_attempt_and_is_retried() {
     d.call.handle_timeout(d.now);
     assert!(matches!(
         d.poll(),
-        codex_api_core::call::Action::AwaitInput { deadline: Some(at) } if at == deadline
+        codex_api_core::call::Action::AwaitResponse { deadline: Some(at) } if at == deadline
     ));
     d.advance(Duration::from_secs(1));
     d.call.handle_timeout(d.now);
@@ -269,11 +301,18 @@ fn the_response_timeout_fails_the_attempt_and_is_retried() {
     let error = d.expect_done().unwrap_err();
     assert_eq!(
         error,
-        CallError::Timeout { after: Duration::from_secs(10), attempts: 3 }
+        CallError::Timeout {
+            after: Duration::from_secs(10),
+            attempts: 3
+        }
     );
     let records = d.telemetry();
     assert_eq!(records.len(), 3);
-    assert!(records.iter().all(|r| r.outcome == AttemptOutcome::TimedOut));
+    assert!(
+        records
+            .iter()
+            .all(|r| r.outcome == AttemptOutcome::TimedOut)
+    );
     assert_eq!(records[0].elapsed, Duration::from_secs(10));
     assert_eq!(records[2].elapsed, Duration::from_secs(11));
 }
@@ -296,6 +335,10 @@ fn telemetry_has_one_record_per_attempt_with_elapsed_time() {
     assert_eq!(records[1].elapsed, Duration::from_millis(80));
     assert_eq!(records[1].outcome, AttemptOutcome::Succeeded);
     assert_eq!(records[1].request_id.as_deref(), Some("req_ok"));
-    assert!(records.iter().all(|r| r.auth_recovery.is_none() && !r.after_unauthorized));
+    assert!(
+        records
+            .iter()
+            .all(|r| r.auth_recovery.is_none() && !r.after_unauthorized)
+    );
     assert!(d.call.poll_telemetry().is_none());
 }

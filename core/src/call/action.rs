@@ -39,13 +39,19 @@ pub enum Action {
     Stream(Box<ResponseStream>),
     /// The call is over with this result.
     Done(Result<CallOutput, CallError>),
-    /// The call waits for an input the adapter owes it (a response head after
-    /// [`Action::Send`], credentials after [`Action::RefreshAuth`]); `deadline`, when set, is
-    /// when to call [`handle_timeout`](super::Call::handle_timeout).
-    AwaitInput {
-        /// When the awaited response head is overdue.
+    /// A response (head) to the request of the last [`Action::Send`] is owed: feed
+    /// [`handle_head`](super::Call::handle_head),
+    /// [`handle_transport_error`](super::Call::handle_transport_error), or at `deadline`
+    /// [`handle_timeout`](super::Call::handle_timeout). Only returned when polled before the
+    /// adapter fed that input.
+    AwaitResponse {
+        /// When the response is overdue ([`CallLimits::response_timeout`](super::CallLimits)).
         deadline: Option<Instant>,
     },
+    /// The credentials of the last [`Action::RefreshAuth`] are owed: feed
+    /// [`handle_credentials`](super::Call::handle_credentials). Only returned when polled
+    /// before the adapter fed them.
+    AwaitCredentials,
     /// The call already returned [`Action::Stream`] or [`Action::Done`]; nothing more will
     /// happen.
     Finished,
@@ -67,6 +73,9 @@ impl CallOutput {
     ///
     /// A body that is not the expected JSON is the server breaking the protocol, so the error
     /// is a `protocol` [`ApiError`] carrying the response's request id.
+    // `ApiError` is the crate's one error type for server faults; boxing it here only would
+    // make this helper unlike every other error path.
+    #[allow(clippy::result_large_err)]
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
         serde_json::from_slice(&self.body).map_err(|error| {
             ApiError::protocol(&format!("unexpected response body: {error}"))
@@ -80,8 +89,9 @@ impl CallOutput {
 #[non_exhaustive]
 pub enum CallError {
     /// The server's error (the last attempt's), including `unauthorized` after auth recovery.
+    /// Boxed so that `Result<_, CallError>` stays small.
     #[error(transparent)]
-    Api(ApiError),
+    Api(Box<ApiError>),
     /// The last attempt failed in the transport.
     #[error("transport failure ({kind}) on attempt {attempts}")]
     Transport {
@@ -126,7 +136,7 @@ impl CallError {
     /// The server error, when the failure was one.
     pub fn api_error(&self) -> Option<&ApiError> {
         match self {
-            CallError::Api(error) => Some(error),
+            CallError::Api(error) => Some(error.as_ref()),
             _ => None,
         }
     }
@@ -144,6 +154,6 @@ impl CallError {
 
 impl From<ApiError> for CallError {
     fn from(error: ApiError) -> Self {
-        CallError::Api(error)
+        CallError::Api(Box::new(error))
     }
 }

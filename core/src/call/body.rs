@@ -37,7 +37,8 @@ impl CappedBody {
     pub(crate) fn push(&mut self, chunk: &[u8]) -> Fill {
         let room = self.cap.saturating_sub(self.bytes.len());
         let take = room.min(chunk.len());
-        self.bytes.extend_from_slice(chunk.get(..take).unwrap_or_default());
+        self.bytes
+            .extend_from_slice(chunk.get(..take).unwrap_or_default());
         if take < chunk.len() {
             self.overflow = true;
             Fill::Full

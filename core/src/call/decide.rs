@@ -6,8 +6,8 @@ use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
 
 use super::{
-    AttemptDecision, AttemptOutcome, AttemptRecord, BodyPurpose, Call, CallError,
-    CallOutput, Phase, Terminal, request_id,
+    AttemptDecision, AttemptOutcome, AttemptRecord, BodyPurpose, Call, CallError, CallOutput,
+    Phase, Terminal, request_id,
 };
 use crate::error::ApiError;
 use crate::retry::{
@@ -68,7 +68,13 @@ impl Call {
     }
 
     /// An error response (head + up to the cap of its body) arrived.
-    fn classify_error(&mut self, now: Instant, status: StatusCode, headers: &HeaderMap, body: Bytes) {
+    fn classify_error(
+        &mut self,
+        now: Instant,
+        status: StatusCode,
+        headers: &HeaderMap,
+        body: Bytes,
+    ) {
         let delay = server_delay(headers, self.wall_time(now));
         if status == StatusCode::UNAUTHORIZED {
             self.unauthorized(now, headers, body);
@@ -88,7 +94,7 @@ impl Call {
             AttemptOutcome::ErrorStatus,
             error_kind,
             request_id(headers),
-            CallError::Api(error),
+            CallError::from(error),
         );
     }
 
@@ -104,7 +110,11 @@ impl Call {
             Failure::Timeout | Failure::Status(_) => (
                 AttemptOutcome::TimedOut,
                 CallError::Timeout {
-                    after: self.config.limits.response_timeout.unwrap_or(Duration::ZERO),
+                    after: self
+                        .config
+                        .limits
+                        .response_timeout
+                        .unwrap_or(Duration::ZERO),
                     attempts,
                 },
             ),
@@ -186,7 +196,7 @@ impl Call {
                 let error = self.recovery.to_error(&body).unwrap_or_else(|| {
                     ApiError::from_unauthorized(evidence, &body, Some(self.recovery.tags()))
                 });
-                self.finish(Err(CallError::Api(error)));
+                self.finish(Err(CallError::from(error)));
             }
             _ => {
                 // Recovery already ran its course earlier in this call (a later attempt got a
@@ -194,7 +204,7 @@ impl Call {
                 self.record_unauthorized(now, request_id, AttemptDecision::GaveUp { reason: None });
                 let error =
                     ApiError::from_unauthorized(evidence, &body, Some(self.recovery.tags()));
-                self.finish(Err(CallError::Api(error)));
+                self.finish(Err(CallError::from(error)));
             }
         }
     }
@@ -213,7 +223,7 @@ impl Call {
                     .recovery
                     .to_error(&body)
                     .unwrap_or_else(|| ApiError::protocol("auth recovery ended without a 401"));
-                self.finish(Err(CallError::Api(error)));
+                self.finish(Err(CallError::from(error)));
             }
         }
     }

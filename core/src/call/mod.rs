@@ -13,7 +13,8 @@
 //!         Action::RefreshAuth(step)   => ask the auth provider; call.handle_credentials(..)
 //!         Action::Stream(stream)      => drive the ResponseStream with the open body
 //!         Action::Done(result)        => return result
-//!         Action::AwaitInput { .. } | Action::Finished => (adapter bug: input owed / call over)
+//!         Action::AwaitResponse { .. } | Action::AwaitCredentials | Action::Finished
+//!                                     => adapter bug: an input is owed / the call is over
 //!     }
 //! }
 //! ```
@@ -250,7 +251,7 @@ impl Call {
                         self.handle_timeout(now);
                         continue;
                     }
-                    return Action::AwaitInput { deadline };
+                    return Action::AwaitResponse { deadline };
                 }
                 Phase::ReadingBody(_) => {
                     let overdue = self
@@ -274,7 +275,7 @@ impl Call {
                     self.phase = Phase::AwaitingCredentials;
                     return Action::RefreshAuth(step);
                 }
-                Phase::AwaitingCredentials => return Action::AwaitInput { deadline: None },
+                Phase::AwaitingCredentials => return Action::AwaitCredentials,
                 Phase::Terminal(_) => {
                     return match std::mem::replace(&mut self.phase, Phase::Finished) {
                         Phase::Terminal(Terminal::Done(result)) => Action::Done(result),
@@ -285,7 +286,10 @@ impl Call {
                 Phase::Finished => return Action::Finished,
             }
         }
-        Action::AwaitInput { deadline: None }
+        // Unreachable in practice (see above); a harmless answer if it ever were.
+        Action::AwaitResponse {
+            deadline: self.current.and_then(|attempt| attempt.deadline),
+        }
     }
 
     /// Builds and "sends" the next request.
@@ -394,7 +398,9 @@ impl Call {
     /// failed attempt). Ignored otherwise.
     pub fn handle_transport_error(&mut self, now: Instant, kind: TransportErrorKind) {
         match &self.phase {
-            Phase::AwaitingHead => self.attempt_failed_without_response(now, Failure::Transport(kind)),
+            Phase::AwaitingHead => {
+                self.attempt_failed_without_response(now, Failure::Transport(kind))
+            }
             Phase::ReadingBody(read) if read.purpose == BodyPurpose::Error => {
                 self.finish_body(now);
             }
@@ -449,10 +455,12 @@ impl Call {
 
 /// The request id of a response (`x-request-id`, else `x-oai-request-id`).
 fn request_id(headers: &HeaderMap) -> Option<String> {
-    ["x-request-id", "x-oai-request-id"].iter().find_map(|name| {
-        headers
-            .get(*name)
-            .and_then(|value| value.to_str().ok())
-            .map(|value| value.chars().take(128).collect())
-    })
+    ["x-request-id", "x-oai-request-id"]
+        .iter()
+        .find_map(|name| {
+            headers
+                .get(*name)
+                .and_then(|value| value.to_str().ok())
+                .map(|value| value.chars().take(128).collect())
+        })
 }

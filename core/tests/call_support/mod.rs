@@ -16,7 +16,8 @@ use codex_api_core::stream::ResponseStream;
 use codex_api_core::unauthorized::{AuthRecovery, RecoveryMode, RecoveryStep, StepFailure};
 
 /// The request body every scenario sends.
-pub const BODY: &[u8] = br#"{"model":"gpt-test","input":[{"role":"user","content":"hi"}],"stream":true}"#;
+pub const BODY: &[u8] =
+    br#"{"model":"gpt-test","input":[{"role":"user","content":"hi"}],"stream":true}"#;
 
 /// Wall-clock time at the start of every scenario: 2026-01-01T00:00:00Z.
 pub fn wall_start() -> SystemTime {
@@ -228,7 +229,7 @@ impl Driver {
     /// Expects `RefreshAuth(step)` and answers it.
     pub fn refresh(&mut self, step: RecoveryStep, result: Result<Credentials, StepFailure>) {
         assert_eq!(self.expect_refresh(), step);
-        assert!(matches!(self.poll(), Action::AwaitInput { deadline: None }));
+        assert!(matches!(self.poll(), Action::AwaitCredentials));
         self.call.handle_credentials(self.now, result);
     }
 
