@@ -342,3 +342,42 @@ fn telemetry_has_one_record_per_attempt_with_elapsed_time() {
     );
     assert!(d.call.poll_telemetry().is_none());
 }
+
+#[test]
+fn the_provider_settings_shape_the_default_policy() {
+    use codex_api_core::call::{CallConfig, ResponseMode};
+    use codex_api_core::provider::Provider;
+    use codex_api_core::request::{Endpoint, ResponsesOptions};
+
+    let config = |provider: Provider| {
+        CallConfig::new(
+            Endpoint::responses(),
+            ResponseMode::Stream,
+            provider,
+            ResponsesOptions::new(),
+            None,
+        )
+    };
+    assert_eq!(config(Provider::openai()).policy, RetryPolicy::default());
+    assert_eq!(
+        config(Provider::openai().with_max_retries(7))
+            .policy
+            .max_retries,
+        7
+    );
+    assert_eq!(
+        config(
+            Provider::openai()
+                .with_max_retries(7)
+                .with_retries_disabled(true)
+        )
+        .policy,
+        RetryPolicy::never()
+    );
+    assert_eq!(
+        config(Provider::openai().with_stream_idle_timeout(Duration::from_secs(9)))
+            .stream
+            .idle_timeout,
+        Some(Duration::from_secs(9))
+    );
+}

@@ -98,7 +98,11 @@ pub struct CallConfig {
 }
 
 impl CallConfig {
-    /// A configuration with the default policy, limits and stream settings.
+    /// A configuration with the default limits, and the retry policy and stream settings the
+    /// provider's [`RetrySettings`](crate::provider::RetrySettings) call for:
+    /// [`RetryPolicy::default`] with the provider's `max_retries` (if set), or
+    /// [`RetryPolicy::never`] when the provider disables retries; the default
+    /// [`StreamConfig`] with the provider's stream idle timeout.
     pub fn new(
         endpoint: Endpoint,
         mode: ResponseMode,
@@ -106,15 +110,26 @@ impl CallConfig {
         options: ResponsesOptions,
         body: Option<Bytes>,
     ) -> Self {
+        let settings = *provider.retry();
+        let policy = if settings.disabled {
+            RetryPolicy::never()
+        } else {
+            let mut policy = RetryPolicy::default();
+            if let Some(max_retries) = settings.max_retries {
+                policy.max_retries = max_retries;
+            }
+            policy
+        };
+        let stream = StreamConfig::default().with_idle_timeout(Some(settings.stream_idle_timeout));
         Self {
             endpoint,
             mode,
             provider,
             options,
             body,
-            policy: RetryPolicy::default(),
+            policy,
             limits: CallLimits::default(),
-            stream: StreamConfig::default(),
+            stream,
         }
     }
 

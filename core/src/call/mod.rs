@@ -30,6 +30,61 @@
 //!   `rate_limited` with its `retry_after`);
 //! - once [`Action::Stream`] was handed out, the call is over: nothing is retried after an
 //!   event may have been delivered.
+//!
+//! A whole call against a scripted server (a 503, then success), in simulated time:
+//!
+//! ```
+//! use std::time::{Instant, SystemTime};
+//!
+//! use codex_api_core::call::{Action, Call, CallConfig, ResponseMode};
+//! use codex_api_core::credentials::Credentials;
+//! use codex_api_core::provider::Provider;
+//! use codex_api_core::request::{Endpoint, ResponsesOptions};
+//! use codex_api_core::retry::SplitMix64;
+//! use codex_api_core::unauthorized::{AuthRecovery, RecoveryMode};
+//!
+//! let config = CallConfig::new(
+//!     Endpoint::models(None),
+//!     ResponseMode::Unary,
+//!     Provider::openai(),
+//!     ResponsesOptions::new(),
+//!     None,
+//! );
+//! let mut now = Instant::now();
+//! let mut call = Call::new(
+//!     config,
+//!     Credentials::api_key("sk-example"),
+//!     AuthRecovery::new(RecoveryMode::None, "api_key"),
+//!     SplitMix64::new(7),
+//!     now,
+//!     SystemTime::now(),
+//! );
+//! let mut server = vec![(503, &b"{}"[..]), (200, &br#"{"models":[]}"#[..])].into_iter();
+//! let mut body: &[u8] = b"";
+//! let output = loop {
+//!     match call.poll_action(now) {
+//!         Action::Send(request) => {
+//!             assert_eq!(request.uri(), "https://api.openai.com/v1/models");
+//!             let (status, reply) = server.next().unwrap();
+//!             let head = http::Response::builder().status(status).body(()).unwrap();
+//!             call.handle_head(now, &head.into_parts().0);
+//!             body = reply;
+//!         }
+//!         Action::ReadBody => {
+//!             call.handle_body(now, body);
+//!             call.handle_body_end(now);
+//!         }
+//!         Action::Wait(deadline) => now = deadline, // a real adapter sleeps here
+//!         Action::Done(result) => break result.unwrap(),
+//!         other => unreachable!("{other:?}"),
+//!     }
+//! };
+//! assert_eq!(&output.body[..], br#"{"models":[]}"#);
+//! assert_eq!(call.attempts(), 2);
+//! let first = call.poll_telemetry().unwrap();
+//! assert_eq!(first.status.map(|s| s.as_u16()), Some(503));
+//! assert!(first.retry_delay().is_some());
+//! ```
 
 mod action;
 mod body;
@@ -158,7 +213,7 @@ impl Call {
         config: CallConfig,
         credentials: Credentials,
         recovery: AuthRecovery,
-        jitter: Box<dyn JitterSource + Send>,
+        jitter: impl JitterSource + Send + 'static,
         now: Instant,
         wall_now: SystemTime,
     ) -> Self {
@@ -166,7 +221,7 @@ impl Call {
             config,
             credentials,
             recovery,
-            jitter,
+            jitter: Box::new(jitter),
             clock_anchor: (now, wall_now),
             phase: Phase::Ready,
             attempts: 0,
@@ -435,6 +490,10 @@ impl Call {
     /// The result of the auth-recovery step asked for with [`Action::RefreshAuth`]: the
     /// credentials to use from now on, or why none could be obtained. Ignored unless a step
     /// is running.
+    ///
+    /// Credentials equal to the current ones count as "nothing new": no follow-up request is
+    /// sent and recovery moves on to its next step (if any). New credentials are used by every
+    /// later request of the call; the follow-up is sent at once, without backoff.
     pub fn handle_credentials(&mut self, now: Instant, result: Result<Credentials, StepFailure>) {
         if !matches!(self.phase, Phase::AwaitingCredentials) {
             return;

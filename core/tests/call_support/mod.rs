@@ -102,7 +102,7 @@ impl Scenario {
             config,
             self.credentials,
             AuthRecovery::new(self.recovery, auth_mode),
-            Box::new(FixedJitter(self.jitter)),
+            FixedJitter(self.jitter),
             now,
             wall_start(),
         );
