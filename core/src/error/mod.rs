@@ -388,10 +388,11 @@ impl fmt::Display for Summary<'_> {
         if let Some(status) = error.status {
             notes.push(format!("HTTP {}", status.as_u16()));
         }
-        if let Some(details) = error.unauthorized() {
-            notes.push(details.failure.as_str().to_string());
+        let failure = error.unauthorized().map(|details| details.failure.as_str());
+        if let Some(failure) = failure {
+            notes.push(failure.to_string());
         }
-        if let Some(code) = &error.code {
+        if let Some(code) = error.code.as_deref().filter(|code| Some(*code) != failure) {
             notes.push(format!("code {code}"));
         }
         if !notes.is_empty() {

@@ -97,7 +97,10 @@ pub(crate) fn mask_secrets(text: &str) -> String {
         if word.is_empty() {
             break;
         }
-        if mask_next || looks_like_secret(word) {
+        // After `Bearer`, an auth-param (`error="…"`, `realm=x`) is a challenge, not a token.
+        let auth_param = word.trim_end_matches('=').contains('=')
+            || (word.ends_with('=') && after.starts_with('"'));
+        if (mask_next && !auth_param) || looks_like_secret(word) {
             out.push_str(MASK);
         } else {
             out.push_str(word);
@@ -142,6 +145,11 @@ mod tests {
             "bad key [redacted] here"
         );
         assert_eq!(mask_secrets("Bearer abc.def"), "Bearer [redacted]");
+        assert_eq!(mask_secrets("Bearer abc=="), "Bearer [redacted]");
+        assert_eq!(
+            mask_secrets(r#"Bearer realm="OpenAI", error=invalid_token"#),
+            r#"Bearer realm="OpenAI", error=invalid_token"#
+        );
         assert_eq!(
             mask_secrets("token eyJhbGciOi.eyJzdWIiOiIx.c2lnbmF0dXJl"),
             "token [redacted]"

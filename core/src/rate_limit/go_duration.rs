@@ -35,7 +35,9 @@ pub fn parse_go_duration(text: &str) -> Option<Duration> {
     let mut total: u128 = 0;
     while !rest.is_empty() {
         let (nanos, after) = parse_group(rest)?;
-        total = total.checked_add(nanos).filter(|total| *total <= MAX_NANOS)?;
+        total = total
+            .checked_add(nanos)
+            .filter(|total| *total <= MAX_NANOS)?;
         rest = after;
     }
     let secs = u64::try_from(total / 1_000_000_000).ok()?;

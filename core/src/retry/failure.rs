@@ -43,6 +43,7 @@ impl std::fmt::Display for TransportErrorKind {
 
 /// The failure of one attempt, as input to [`RetryPolicy::decide`](super::RetryPolicy::decide).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Failure {
     /// The server answered with this (non-success) HTTP status.
     Status(StatusCode),
@@ -50,4 +51,16 @@ pub enum Failure {
     Transport(TransportErrorKind),
     /// A deadline kept by the core (request timeout, stream idle timeout) expired.
     Timeout,
+}
+
+impl From<TransportErrorKind> for Failure {
+    fn from(kind: TransportErrorKind) -> Self {
+        Self::Transport(kind)
+    }
+}
+
+impl From<StatusCode> for Failure {
+    fn from(status: StatusCode) -> Self {
+        Self::Status(status)
+    }
 }
