@@ -112,7 +112,12 @@ impl Credentials {
         };
         if let Some((scheme, token)) = token {
             let value = Secret::new(format!("{scheme} {}", token.expose()));
-            set_header(headers, http::header::AUTHORIZATION.as_str(), value.expose(), true)?;
+            set_header(
+                headers,
+                http::header::AUTHORIZATION.as_str(),
+                value.expose(),
+                true,
+            )?;
         }
         if let Some((account_id, fedramp)) = account {
             set_header(headers, CHATGPT_ACCOUNT_ID_HEADER, account_id, false)?;

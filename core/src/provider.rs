@@ -102,7 +102,10 @@ impl Provider {
 
     /// Any other deployment. `base_url` must be an absolute `http://` or `https://` URL
     /// without a fragment; it may already carry a query.
-    pub fn custom(name: impl Into<String>, base_url: impl Into<String>) -> Result<Self, ProviderError> {
+    pub fn custom(
+        name: impl Into<String>,
+        base_url: impl Into<String>,
+    ) -> Result<Self, ProviderError> {
         let base_url = base_url.into();
         url::validate_base_url(&base_url)?;
         Ok(Self::unchecked(name, base_url))
@@ -133,7 +136,8 @@ impl Provider {
     /// it). Names and values are validated when a request is built.
     pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         let name = name.into();
-        self.default_headers.retain(|(existing, _)| !existing.eq_ignore_ascii_case(&name));
+        self.default_headers
+            .retain(|(existing, _)| !existing.eq_ignore_ascii_case(&name));
         self.default_headers.push((name, value.into()));
         self
     }

@@ -45,7 +45,9 @@ impl QueryParams {
 
     /// The parameters in order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.0.iter().map(|(name, value)| (name.as_str(), value.as_str()))
+        self.0
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_str()))
     }
 
     /// The percent-encoded `name=value&...` form (no leading `?`).

@@ -115,8 +115,7 @@ impl Endpoint {
 
     /// `GET models`, with `client_version=<version>` when given.
     pub fn models(client_version: Option<&str>) -> Self {
-        let endpoint =
-            Self::new(Method::GET, "models").with_header("Accept", "application/json");
+        let endpoint = Self::new(Method::GET, "models").with_header("Accept", "application/json");
         match client_version {
             Some(version) => endpoint.with_query("client_version", version),
             None => endpoint,
@@ -171,7 +170,12 @@ pub fn build_request(
 
     // Layer 1: provider defaults.
     headers::set_header(&mut header_map, "User-Agent", provider.user_agent(), false)?;
-    headers::set_header(&mut header_map, ORIGINATOR_HEADER, provider.originator(), false)?;
+    headers::set_header(
+        &mut header_map,
+        ORIGINATOR_HEADER,
+        provider.originator(),
+        false,
+    )?;
     if let Some(organization) = provider.organization() {
         headers::set_header(&mut header_map, ORGANIZATION_HEADER, organization, false)?;
     }

@@ -106,6 +106,6 @@ impl ResponsesOptions {
         names
             .into_iter()
             .zip(values)
-        .filter_map(|(name, value)| value.map(|value| (name, value)))
+            .filter_map(|(name, value)| value.map(|value| (name, value)))
     }
 }
