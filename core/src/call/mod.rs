@@ -495,7 +495,7 @@ impl Call {
     /// Credentials equal to the current ones count as "nothing new": no follow-up request is
     /// sent and recovery moves on to its next step (if any). New credentials are used by every
     /// later request of the call; the follow-up is sent at once, without backoff.
-    pub fn handle_credentials(&mut self, now: Instant, result: Result<Credentials, StepFailure>) {
+    pub fn handle_credentials(&mut self, result: Result<Credentials, StepFailure>) {
         if !matches!(self.phase, Phase::AwaitingCredentials) {
             return;
         }
@@ -509,7 +509,7 @@ impl Call {
             change
         });
         self.recovery.handle_step_result(outcome);
-        self.advance_recovery(now);
+        self.advance_recovery();
     }
 }
 
