@@ -31,6 +31,9 @@
 //! - once [`Action::Stream`] was handed out, the call is over: nothing is retried after an
 //!   event may have been delivered.
 //!
+//! [`ApiError::from_http`]: crate::error::ApiError::from_http
+//! [`RetryPolicy::decide`]: crate::retry::RetryPolicy::decide
+//!
 //! A whole call against a scripted server (a 503, then success), in simulated time:
 //!
 //! ```
