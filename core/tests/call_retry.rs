@@ -407,3 +407,15 @@ fn deterministic_failures_ignore_a_should_retry_verdict() {
         assert_eq!(d.call.attempts(), 1, "{kind} must not be retried");
     }
 }
+
+#[test]
+fn a_rate_limit_message_delay_is_used_when_no_header_gives_one() {
+    let mut d = Scenario::stream().start();
+    d.respond(
+        429,
+        &[],
+        br#"{"error":{"message":"Rate limit reached for gpt-test. Please try again in 1.5s.","type":"requests","code":"rate_limit_exceeded"}}"#,
+    );
+    let before = d.now;
+    assert_eq!(d.expect_wait(), before + Duration::from_millis(1500));
+}

@@ -92,6 +92,8 @@ impl Call {
             return;
         }
         let error = ApiError::from_http(status, headers, &body, delay);
+        // Without a header, a rate-limit message's "try again in 1.5s" is the server's delay.
+        let delay = delay.or_else(|| error.retry_after());
         let input = RetryInput::new(self.retries, Failure::Status(status))
             .with_classified_retryable(!never_retried(&error))
             .with_server_delay(delay)
