@@ -17,7 +17,7 @@ use crate::unauthorized::{CredentialsChange, StepFailure};
 impl Call {
     /// The response head of the request in flight arrived.
     ///
-    /// Ignored unless a head is awaited (after [`Action::Send`]).
+    /// Ignored unless a head is awaited (after [`Action::Send`](super::Action::Send)).
     pub fn handle_head(&mut self, now: Instant, head: &http::response::Parts) {
         if !matches!(self.phase, Phase::AwaitingHead) {
             return;
@@ -64,7 +64,7 @@ impl Call {
 
     /// A chunk of the response body arrived. Ignored unless a body is being read.
     ///
-    /// Once an error body reaches [`CallLimits::error_body_cap`] the call classifies what it
+    /// Once an error body reaches [`CallLimits::error_body_cap`](super::CallLimits::error_body_cap) the call classifies what it
     /// has and stops asking for more ([`Call::wants_body`] turns `false`).
     pub fn handle_body(&mut self, now: Instant, chunk: &[u8]) {
         let Phase::ReadingBody(read) = &mut self.phase else {
@@ -100,7 +100,7 @@ impl Call {
         }
     }
 
-    /// Time passed. When the response deadline ([`CallLimits::response_timeout`]) of the
+    /// Time passed. When the response deadline ([`CallLimits::response_timeout`](super::CallLimits::response_timeout)) of the
     /// attempt in flight has expired, the attempt fails as timed out (an error body read so
     /// far is classified instead). Otherwise nothing happens.
     pub fn handle_timeout(&mut self, now: Instant) {
@@ -121,7 +121,7 @@ impl Call {
         }
     }
 
-    /// The result of the auth-recovery step asked for with [`Action::RefreshAuth`]: the
+    /// The result of the auth-recovery step asked for with [`Action::RefreshAuth`](super::Action::RefreshAuth): the
     /// credentials to use from now on, or why none could be obtained. Ignored unless a step
     /// is running.
     ///
