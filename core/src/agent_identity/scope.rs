@@ -46,7 +46,7 @@ enum IdentityState {
     Pending,
     /// Identity available; the run task may still be missing.
     Provisioned {
-        identity: AgentIdentity,
+        identity: Box<AgentIdentity>,
         run_task: Option<RegisteredAgentTask>,
     },
     /// Bootstrapping failed; ordinary credentials are used for the rest of the session.
@@ -120,7 +120,7 @@ impl ProviderAuthScope {
     /// Records a provisioned identity (its run task is registered separately).
     pub fn handle_agent_identity(&mut self, identity: AgentIdentity) {
         self.state = IdentityState::Provisioned {
-            identity,
+            identity: Box::new(identity),
             run_task: None,
         };
     }

@@ -1,0 +1,305 @@
+//! Scripts: which response answers which request, and the responses themselves.
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::body::Body;
+use crate::rate_limit::{RateLimitHeaders, RateLimitWindow};
+
+/// One scripted response: status, headers, body and connection behaviour.
+#[derive(Debug, Clone)]
+pub struct ScriptedResponse {
+    pub(crate) status: u16,
+    pub(crate) reason: Option<String>,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Body,
+    pub(crate) close_connection: bool,
+    pub(crate) head_delay: Duration,
+    pub(crate) hang_up: bool,
+}
+
+impl ScriptedResponse {
+    /// A response with `status` and an empty `Content-Length` body.
+    pub fn new(status: u16) -> ScriptedResponse {
+        ScriptedResponse {
+            status,
+            reason: None,
+            headers: Vec::new(),
+            body: Body::content_length(),
+            close_connection: false,
+            head_delay: Duration::ZERO,
+            hang_up: false,
+        }
+    }
+
+    /// A JSON response (`content-type: application/json`).
+    pub fn json(status: u16, value: &Value) -> ScriptedResponse {
+        ScriptedResponse::new(status)
+            .header("content-type", "application/json")
+            .body(Body::json(value))
+    }
+
+    /// A plain-text response (`content-type: text/plain; charset=utf-8`).
+    pub fn text(status: u16, text: &str) -> ScriptedResponse {
+        ScriptedResponse::new(status)
+            .header("content-type", "text/plain; charset=utf-8")
+            .body(Body::fixed(text))
+    }
+
+    /// A `200` event stream (`content-type: text/event-stream`), e.g. from a
+    /// [`Transcript`](crate::Transcript) or a chunked [`Body`] with faults.
+    pub fn sse(body: impl Into<Body>) -> ScriptedResponse {
+        ScriptedResponse::new(200)
+            .header("content-type", "text/event-stream")
+            .body(body.into())
+    }
+
+    /// No response at all: the server reads the request, records it, and closes the connection.
+    pub fn hang_up() -> ScriptedResponse {
+        ScriptedResponse {
+            hang_up: true,
+            ..ScriptedResponse::new(0)
+        }
+    }
+
+    /// Sets the status.
+    pub fn status(mut self, status: u16) -> ScriptedResponse {
+        self.status = status;
+        self
+    }
+
+    /// Sets the reason phrase (default: the standard one).
+    pub fn reason(mut self, reason: impl Into<String>) -> ScriptedResponse {
+        self.reason = Some(reason.into());
+        self
+    }
+
+    /// Adds a header; headers go out in the order added. A `content-length` or
+    /// `transfer-encoding` header set here replaces the automatic one (so a test can lie), and
+    /// the body is still written as its own framing says.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> ScriptedResponse {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Adds several headers.
+    pub fn headers<N, V>(mut self, headers: impl IntoIterator<Item = (N, V)>) -> ScriptedResponse
+    where
+        N: Into<String>,
+        V: Into<String>,
+    {
+        self.headers
+            .extend(headers.into_iter().map(|(n, v)| (n.into(), v.into())));
+        self
+    }
+
+    /// Sets the body.
+    pub fn body(mut self, body: Body) -> ScriptedResponse {
+        self.body = body;
+        self
+    }
+
+    /// Sends `connection: close` and closes the connection after this response.
+    pub fn close_connection(mut self) -> ScriptedResponse {
+        self.close_connection = true;
+        self
+    }
+
+    /// Waits before sending the head (a slow first byte).
+    pub fn delay_head(mut self, delay: Duration) -> ScriptedResponse {
+        self.head_delay = delay;
+        self
+    }
+
+    /// `x-request-id`.
+    pub fn request_id(self, id: impl Into<String>) -> ScriptedResponse {
+        self.header("x-request-id", id)
+    }
+
+    /// `retry-after`, verbatim (seconds, an HTTP date, or garbage for negative tests).
+    pub fn retry_after(self, value: impl Into<String>) -> ScriptedResponse {
+        self.header("retry-after", value)
+    }
+
+    /// `retry-after-ms`.
+    pub fn retry_after_ms(self, millis: u64) -> ScriptedResponse {
+        self.header("retry-after-ms", millis.to_string())
+    }
+
+    /// `x-models-etag`.
+    pub fn models_etag(self, etag: impl Into<String>) -> ScriptedResponse {
+        self.header("x-models-etag", etag)
+    }
+
+    /// `openai-model`.
+    pub fn openai_model(self, model: impl Into<String>) -> ScriptedResponse {
+        self.header("openai-model", model)
+    }
+
+    /// `etag`.
+    pub fn etag(self, etag: impl Into<String>) -> ScriptedResponse {
+        self.header("etag", etag)
+    }
+
+    /// The platform's `x-ratelimit-*` headers.
+    pub fn rate_limit_headers(self, limits: &RateLimitHeaders) -> ScriptedResponse {
+        self.headers(limits.to_headers())
+    }
+
+    /// Codex's `x-codex-primary-*` and, if given, `x-codex-secondary-*` headers
+    /// (`used-percent`, `window-minutes`, `reset-at`).
+    pub fn codex_rate_limit_headers(
+        self,
+        primary: RateLimitWindow,
+        secondary: Option<RateLimitWindow>,
+    ) -> ScriptedResponse {
+        let with_primary = self.headers(primary.to_headers("primary"));
+        match secondary {
+            Some(secondary) => with_primary.headers(secondary.to_headers("secondary")),
+            None => with_primary,
+        }
+    }
+
+    /// The response given when the script has nothing left for a request.
+    pub(crate) fn script_exhausted(method: &str, target: &str) -> ScriptedResponse {
+        ScriptedResponse::text(
+            500,
+            &format!(
+                "codex-api-testkit: script exhausted: no scripted response left for {method} {target}\n"
+            ),
+        )
+    }
+}
+
+/// A method and path a script entry is restricted to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Route {
+    method: String,
+    path: String,
+}
+
+impl Route {
+    /// The method matches exactly (case-sensitive, as HTTP methods are); the path matches the
+    /// request target without its query, or the whole target when the route has a query itself.
+    fn accepts(&self, method: &str, target: &str) -> bool {
+        if self.method != method {
+            return false;
+        }
+        if self.path.contains('?') {
+            self.path == target
+        } else {
+            target.split('?').next() == Some(self.path.as_str())
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Entry {
+    route: Option<Route>,
+    response: ScriptedResponse,
+}
+
+/// An ordered list of scripted responses.
+///
+/// Each entry either answers any request ([`Script::then`]) or only requests with a given
+/// method and path ([`Script::on`]). A request takes the first unused entry that accepts it, so
+/// entries for one route form a queue of their own while unrouted entries serve everything else
+/// in order. When no entry accepts a request, the server answers `500` with a plain-text body
+/// that says so, and records the request with
+/// [`RecordedRequest::script_exhausted`](crate::RecordedRequest::script_exhausted) set.
+///
+/// ```
+/// use codex_api_testkit::{Script, ScriptedResponse, Transcript};
+///
+/// let script = Script::new()
+///     .on("GET", "/v1/models", ScriptedResponse::text(200, "{}"))
+///     .then(ScriptedResponse::sse(Transcript::new().created().message(&["Hi"]).completed()))
+///     .then(ScriptedResponse::new(429).retry_after("1"));
+/// assert_eq!(script.len(), 3);
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Script {
+    entries: Vec<Entry>,
+}
+
+impl Script {
+    /// An empty script: every request gets the exhaustion `500`.
+    pub fn new() -> Script {
+        Script::default()
+    }
+
+    /// Appends a response for the next request that no routed entry claims.
+    pub fn then(mut self, response: ScriptedResponse) -> Script {
+        self.entries.push(Entry {
+            route: None,
+            response,
+        });
+        self
+    }
+
+    /// Appends a response only for requests with this method and path.
+    pub fn on(
+        mut self,
+        method: impl Into<String>,
+        path: impl Into<String>,
+        response: ScriptedResponse,
+    ) -> Script {
+        self.entries.push(Entry {
+            route: Some(Route {
+                method: method.into(),
+                path: path.into(),
+            }),
+            response,
+        });
+        self
+    }
+
+    /// How many responses are left.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether no response is left.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Takes the response for a request: the first entry that accepts it.
+    pub(crate) fn take(&mut self, method: &str, target: &str) -> Option<ScriptedResponse> {
+        let index = self.entries.iter().position(|entry| {
+            entry
+                .route
+                .as_ref()
+                .is_none_or(|route| route.accepts(method, target))
+        })?;
+        Some(self.entries.remove(index).response)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routed_entries_queue_separately_from_unrouted_ones() {
+        let mut script = Script::new()
+            .on("POST", "/v1/responses", ScriptedResponse::new(201))
+            .then(ScriptedResponse::new(202))
+            .on("POST", "/v1/responses", ScriptedResponse::new(203));
+        let status = |r: Option<ScriptedResponse>| r.map(|r| r.status);
+        assert_eq!(status(script.take("GET", "/v1/models")), Some(202));
+        assert_eq!(status(script.take("POST", "/v1/responses?x=1")), Some(201));
+        assert_eq!(status(script.take("GET", "/v1/models")), None);
+        assert_eq!(status(script.take("POST", "/v1/responses")), Some(203));
+        assert!(script.is_empty());
+    }
+
+    #[test]
+    fn a_route_with_a_query_matches_the_whole_target() {
+        let mut script = Script::new().on("GET", "/m?v=1", ScriptedResponse::new(200));
+        assert!(script.take("GET", "/m?v=2").is_none());
+        assert!(script.take("GET", "/m").is_none());
+        assert!(script.take("GET", "/m?v=1").is_some());
+    }
+}

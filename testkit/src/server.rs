@@ -1,0 +1,197 @@
+//! The server: a listener thread that starts one thread per connection, and the shared state
+//! they record into.
+
+use std::io;
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crate::connection::serve;
+use crate::request::RecordedRequest;
+use crate::script::{Script, ScriptedResponse};
+use crate::stop::StopSignal;
+
+/// What the script and the record share; one lock, so the record's order is the order in which
+/// requests took their scripted responses.
+#[derive(Debug)]
+struct State {
+    script: Script,
+    requests: Vec<RecordedRequest>,
+}
+
+/// State shared by the server handle and its threads.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) stop: Arc<StopSignal>,
+    state: Mutex<State>,
+    recorded: Condvar,
+    connections: Mutex<Vec<JoinHandle<()>>>,
+}
+
+impl Shared {
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn connections(&self) -> MutexGuard<'_, Vec<JoinHandle<()>>> {
+        self.connections
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Records `request` and takes its scripted response (or the exhaustion `500`).
+    pub(crate) fn answer(&self, mut request: RecordedRequest) -> ScriptedResponse {
+        let mut state = self.state();
+        let response = match state.script.take(&request.method, &request.path) {
+            Some(response) => response,
+            None => {
+                request.script_exhausted = true;
+                ScriptedResponse::script_exhausted(&request.method, &request.path)
+            }
+        };
+        state.requests.push(request);
+        drop(state);
+        self.recorded.notify_all();
+        response
+    }
+}
+
+/// A scripted HTTP/1.1 server on `127.0.0.1`, on an ephemeral port.
+///
+/// Each connection gets a thread of its own; requests on one connection are answered in turn
+/// (keep-alive). Dropping the server stops accepting, ends every response still running
+/// (pauses, stalls, slow readers) by closing its connection, and joins every thread.
+#[derive(Debug)]
+pub struct TestServer {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    acceptor: Option<JoinHandle<()>>,
+}
+
+impl TestServer {
+    /// Binds `127.0.0.1:0` and starts serving `script`.
+    pub fn start(script: Script) -> io::Result<TestServer> {
+        let listener = TcpListener::bind(("127.0.0.1", 0))?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared {
+            stop: Arc::new(StopSignal::default()),
+            state: Mutex::new(State {
+                script,
+                requests: Vec::new(),
+            }),
+            recorded: Condvar::new(),
+            connections: Mutex::new(Vec::new()),
+        });
+        let accepting = Arc::clone(&shared);
+        let acceptor = std::thread::Builder::new()
+            .name(format!("testkit-accept-{}", addr.port()))
+            .spawn(move || accept(listener, accepting))?;
+        Ok(TestServer {
+            addr,
+            shared,
+            acceptor: Some(acceptor),
+        })
+    }
+
+    /// The socket address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The base URL, `http://127.0.0.1:PORT` (no trailing slash).
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Every request received so far, in the order they took their responses.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.shared.state().requests.clone()
+    }
+
+    /// Waits until at least `count` requests have arrived, or `timeout` passes; returns every
+    /// request received so far (fewer than `count` on timeout).
+    pub fn wait_for_requests(&self, count: usize, timeout: Duration) -> Vec<RecordedRequest> {
+        let deadline = Instant::now().checked_add(timeout);
+        let mut state = self.shared.state();
+        while state.requests.len() < count {
+            let now = Instant::now();
+            let left = match deadline {
+                Some(deadline) if deadline > now => deadline - now,
+                Some(_) => break,
+                None => Duration::from_secs(3600),
+            };
+            state = self
+                .shared
+                .recorded
+                .wait_timeout(state, left)
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .0;
+        }
+        state.requests.clone()
+    }
+
+    /// Appends a response for the next request that no routed entry claims (see [`Script::then`]).
+    pub fn push(&self, response: ScriptedResponse) {
+        let mut state = self.shared.state();
+        let script = std::mem::take(&mut state.script);
+        state.script = script.then(response);
+    }
+
+    /// Appends a response for requests with this method and path (see [`Script::on`]).
+    pub fn push_on(&self, method: &str, path: &str, response: ScriptedResponse) {
+        let mut state = self.shared.state();
+        let script = std::mem::take(&mut state.script);
+        state.script = script.on(method, path, response);
+    }
+
+    /// How many scripted responses are still unused.
+    pub fn remaining_responses(&self) -> usize {
+        self.shared.state().script.len()
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.shared.stop.stop();
+        // Wake the listener thread out of `accept`; it sees the stop signal and returns.
+        let _ = TcpStream::connect_timeout(&self.addr, Duration::from_secs(1));
+        if let Some(acceptor) = self.acceptor.take() {
+            let _ = acceptor.join();
+        }
+        let connections = std::mem::take(&mut *self.shared.connections());
+        for connection in connections {
+            let _ = connection.join();
+        }
+    }
+}
+
+/// Accepts connections until the server stops.
+fn accept(listener: TcpListener, shared: Arc<Shared>) {
+    let mut next_id = 0u64;
+    for stream in listener.incoming() {
+        if shared.stop.is_stopped() {
+            return;
+        }
+        let Ok(stream) = stream else {
+            // Out of descriptors or an aborted handshake: back off briefly and go on.
+            if shared.stop.sleep(Duration::from_millis(10)) {
+                return;
+            }
+            continue;
+        };
+        let id = next_id;
+        next_id += 1;
+        let serving = Arc::clone(&shared);
+        let spawned = std::thread::Builder::new()
+            .name(format!("testkit-conn-{id}"))
+            .spawn(move || serve(stream, id, serving));
+        if let Ok(handle) = spawned {
+            let mut connections = shared.connections();
+            connections.retain(|handle| !handle.is_finished());
+            connections.push(handle);
+        }
+    }
+}
