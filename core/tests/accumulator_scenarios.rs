@@ -77,7 +77,10 @@ fn custom_tool_input_is_built_from_deltas_and_replaced_by_done() {
         input: "*** Begin Patch\n*** End Patch".into(),
         output_index: 0,
     };
-    assert_eq!(accumulator.custom_tool_calls(), [expected.clone()]);
+    assert_eq!(
+        accumulator.custom_tool_calls(),
+        std::slice::from_ref(&expected)
+    );
     // The built-up item stands in for the missing `output_item.done`.
     let items = accumulator.output_items();
     let [ResponseItem::CustomToolCall(call)] = items.as_slice() else {
@@ -412,4 +415,14 @@ fn the_outcome_serializes_to_the_replay_json_shape() {
     assert_eq!(eof["kind"], "unexpected_eof");
     assert_eq!(eof["error"]["source"], "transport");
     assert_eq!(eof["usage"], serde_json::Value::Null);
+}
+
+#[test]
+fn an_incomplete_error_alone_still_gives_the_incomplete_outcome() {
+    let mut accumulator = ResponseAccumulator::new();
+    accumulator.handle_error(&ApiError::response_incomplete(Some("content_filter")));
+    let outcome = accumulator.outcome();
+    assert_eq!(outcome.kind, OutcomeKind::Incomplete);
+    assert_eq!(outcome.incomplete_reason.as_deref(), Some("content_filter"));
+    assert_eq!(outcome.error, None);
 }

@@ -49,7 +49,7 @@ pub use replay::{replay, replay_with};
 
 use calls::{CallKind, Calls};
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiErrorKind};
 use crate::stream::{StreamItem, is_terminal_type};
 use crate::wire::{
     ContentPart, ReasoningSummaryPart, Refusal, Response, ResponseItem, StreamEvent, Usage,
@@ -102,25 +102,25 @@ impl ResponseAccumulator {
         self.done_sentinel_seen = true;
     }
 
-    /// Input: the error that ended the stream.
+    /// Input: the error that ended the stream. A `response_incomplete` error is recorded as
+    /// the `incomplete` outcome and its reason, not as an error.
     pub fn handle_error(&mut self, error: &ApiError) {
+        if let ApiErrorKind::ResponseIncomplete { reason } = error.error_kind() {
+            // Normally the `response.incomplete` event came first and said all this already.
+            self.kind.get_or_insert(OutcomeKind::Incomplete);
+            if self.incomplete_reason.is_none() {
+                self.incomplete_reason.clone_from(reason);
+            }
+            return;
+        }
         let outcome_error = OutcomeError::from_api_error(error);
-        if self.kind.is_none() {
-            self.kind = Some(match outcome_error.source {
-                ErrorSource::ResponseFailed => OutcomeKind::Failed,
-                ErrorSource::ErrorEvent => OutcomeKind::StreamError,
-                ErrorSource::Transport
-                    if outcome_error.code.as_deref() == Some("stream_truncated") =>
-                {
-                    OutcomeKind::UnexpectedEof
-                }
-                ErrorSource::Transport => OutcomeKind::StreamError,
-            });
-        }
-        // `response.incomplete` is reported by its kind and reason, not as an error.
-        if self.kind != Some(OutcomeKind::Incomplete) {
-            self.error = Some(outcome_error);
-        }
+        let truncated = matches!(error.error_kind(), ApiErrorKind::StreamTruncated { .. });
+        self.kind.get_or_insert(match outcome_error.source {
+            ErrorSource::ResponseFailed => OutcomeKind::Failed,
+            ErrorSource::Transport if truncated => OutcomeKind::UnexpectedEof,
+            ErrorSource::ErrorEvent | ErrorSource::Transport => OutcomeKind::StreamError,
+        });
+        self.error = Some(outcome_error);
     }
 
     /// Input: one decoded stream event.

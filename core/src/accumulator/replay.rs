@@ -1,7 +1,5 @@
 //! Replaying a recorded SSE body through a [`ResponseStream`] and an accumulator.
 
-use std::time::Instant;
-
 use super::{Outcome, ResponseAccumulator};
 use crate::stream::{ResponseStream, StreamConfig};
 
@@ -13,29 +11,29 @@ pub fn replay(body: &[u8], chunk_size: Option<usize>) -> Outcome {
     replay_with(body, chunk_size, StreamConfig::default()).0
 }
 
-/// Like [`replay`], with an explicit configuration (its idle timeout is ignored: no time
-/// passes during a replay); also returns the finished stream, for its counters and accessors.
+/// Like [`replay`], with an explicit configuration (its idle timeout is ignored: a replay reads
+/// no clock and no time passes); also returns the finished stream, for its counters and
+/// accessors.
 pub fn replay_with(
     body: &[u8],
     chunk_size: Option<usize>,
     config: StreamConfig,
 ) -> (Outcome, ResponseStream) {
-    let now = Instant::now();
     let mut stream = ResponseStream::new(config.with_idle_timeout(None));
     let mut accumulator = ResponseAccumulator::new();
     let head = synthetic_head();
-    stream.handle_head(now, &head);
+    stream.receive_head(None, &head);
     let chunk_size = chunk_size
         .filter(|&size| size > 0)
         .unwrap_or(body.len().max(1));
     for chunk in body.chunks(chunk_size) {
-        stream.handle_body(now, chunk);
+        stream.receive_body(None, chunk);
         drain(&mut stream, &mut accumulator);
         if stream.is_finished() {
             break;
         }
     }
-    stream.handle_eof(now);
+    stream.receive_eof();
     drain(&mut stream, &mut accumulator);
     (accumulator.outcome(), stream)
 }

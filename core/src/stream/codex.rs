@@ -1,6 +1,7 @@
 //! The Codex-level view: folding raw [`StreamEvent`]s into [`ResponseEvent`]s.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use super::item::ResponseEvent;
 use crate::rate_limit::snapshot_from_event;
@@ -14,10 +15,11 @@ pub(crate) fn is_codex_extension(kind: &str) -> bool {
     kind == CODEX_RATE_LIMITS_EVENT
 }
 
-/// State of the Codex-level translation: the call id of every tool-call item seen so far.
+/// State of the Codex-level translation: the call id of every tool-call item seen so far
+/// (shared, so that a delta costs a reference-count bump rather than an allocation).
 #[derive(Debug, Default)]
 pub(crate) struct CodexView {
-    call_ids: HashMap<String, String>,
+    call_ids: HashMap<String, Arc<str>>,
 }
 
 impl CodexView {
@@ -83,7 +85,8 @@ impl CodexView {
             _ => return,
         };
         if let Some(id) = id {
-            self.call_ids.insert(id.clone(), call_id.clone());
+            self.call_ids
+                .insert(id.clone(), Arc::from(call_id.as_str()));
         }
     }
 }

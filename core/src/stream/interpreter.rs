@@ -38,6 +38,7 @@ pub(crate) struct Interpreter {
     pub(crate) config: StreamConfig,
     pub(crate) phase: Phase,
     pub(crate) queue: VecDeque<Queued>,
+    /// The head's headers that in-stream errors are enriched from (see `head::error_context`).
     pub(crate) headers: HeaderMap,
     pub(crate) deadline: Option<Instant>,
     pub(crate) sequence: SequenceTracker,
@@ -61,12 +62,13 @@ impl Interpreter {
         }
     }
 
-    /// Pushes the idle deadline back to `now + idle_timeout`.
-    pub(crate) fn touch(&mut self, now: Instant) {
-        self.deadline = self
-            .config
-            .idle_timeout
-            .and_then(|idle| now.checked_add(idle));
+    /// Pushes the idle deadline back to `now + idle_timeout` (`now` is `None` only for
+    /// clock-free replays, which run with the idle timeout disabled).
+    pub(crate) fn touch(&mut self, now: Option<Instant>) {
+        self.deadline = match (now, self.config.idle_timeout) {
+            (Some(now), Some(idle)) => now.checked_add(idle),
+            _ => None,
+        };
     }
 
     /// Ends the stream with `error` (after everything already queued).
@@ -82,7 +84,7 @@ impl Interpreter {
     }
 
     /// Interprets one dispatched frame.
-    pub(crate) fn handle_frame(&mut self, now: Instant, name: Option<&str>, data: &str) {
+    pub(crate) fn handle_frame(&mut self, now: Option<Instant>, name: Option<&str>, data: &str) {
         self.stats.events += 1;
         if self.config.idle_reset == IdleReset::EventsOnly {
             self.touch(now);

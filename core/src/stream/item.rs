@@ -1,6 +1,8 @@
 //! What a [`ResponseStream`](super::ResponseStream) emits: raw-level [`StreamItem`]s and
 //! Codex-level [`ResponseEvent`]s.
 
+use std::sync::Arc;
+
 use crate::rate_limit::RateLimitSnapshot;
 use crate::wire::{ResponseItem, StreamEvent, Usage};
 
@@ -85,8 +87,8 @@ pub enum ResponseEvent {
         /// The call item's id.
         item_id: String,
         /// The call id, from the item's `response.output_item.added` (`None` if that was not
-        /// seen).
-        call_id: Option<String>,
+        /// seen); shared between the deltas of one call.
+        call_id: Option<Arc<str>>,
         /// The appended arguments / input text.
         delta: String,
     },

@@ -132,6 +132,11 @@ impl ResponseStream {
 
     /// Input: the response head. Starts the idle timer. A second head is ignored.
     pub fn handle_head(&mut self, now: Instant, head: &Parts) {
+        self.receive_head(Some(now), head);
+    }
+
+    /// [`handle_head`](Self::handle_head) with an optional time (`None`: no timer starts).
+    pub(crate) fn receive_head(&mut self, now: Option<Instant>, head: &Parts) {
         if self.inner.phase != Phase::AwaitingHead {
             return;
         }
@@ -139,7 +144,7 @@ impl ResponseStream {
         self.request_id = head::request_id(headers).map(str::to_owned);
         self.turn_state = head::header_text(headers, TURN_STATE_HEADER).map(str::to_owned);
         self.server_model = head::header_text(headers, OPENAI_MODEL_HEADER).map(str::to_owned);
-        self.inner.headers = headers.clone();
+        self.inner.headers = head::error_context(headers);
         if !head.status.is_success() {
             self.inner
                 .fail(ApiError::from_http(head.status, headers, b"", None));
@@ -176,6 +181,12 @@ impl ResponseStream {
 
     /// Input: a chunk of the response body (any size, split anywhere).
     pub fn handle_body(&mut self, now: Instant, chunk: &[u8]) {
+        self.receive_body(Some(now), chunk);
+    }
+
+    /// [`handle_body`](Self::handle_body) with an optional time (`None`: the timer is not
+    /// touched).
+    pub(crate) fn receive_body(&mut self, now: Option<Instant>, chunk: &[u8]) {
         let len = u64::try_from(chunk.len()).unwrap_or(u64::MAX);
         self.inner.stats.bytes_received = self.inner.stats.bytes_received.saturating_add(len);
         match self.inner.phase {
@@ -214,6 +225,11 @@ impl ResponseStream {
     /// Input: the body ended. Before a terminal event this is a retryable `stream_truncated`
     /// error carrying the last sequence number seen.
     pub fn handle_eof(&mut self, _now: Instant) {
+        self.receive_eof();
+    }
+
+    /// [`handle_eof`](Self::handle_eof) without a time (EOF needs none).
+    pub(crate) fn receive_eof(&mut self) {
         match self.inner.phase {
             Phase::Finished => {}
             Phase::AwaitingHead | Phase::Streaming => {
