@@ -5,7 +5,7 @@ use std::time::Duration;
 use bytes::Bytes;
 
 use crate::provider::Provider;
-use crate::request::{Endpoint, ResponsesOptions};
+use crate::request::{Endpoint, PreparedRequest, ResponsesOptions};
 use crate::retry::RetryPolicy;
 use crate::stream::StreamConfig;
 
@@ -131,6 +131,36 @@ impl CallConfig {
             limits: CallLimits::default(),
             stream,
         }
+    }
+
+    /// A configuration for a [`PreparedRequest`] (one of the typed endpoint entry points):
+    /// [`ResponseMode::Stream`] for a streaming request, [`ResponseMode::Unary`] otherwise;
+    /// defaults as for [`CallConfig::new`].
+    ///
+    /// ```
+    /// use codex_api_core::call::{CallConfig, ResponseMode};
+    /// use codex_api_core::provider::Provider;
+    /// use codex_api_core::request::{PreparedRequest, ResponsesOptions};
+    /// use codex_api_core::wire::ResponsesApiRequest;
+    ///
+    /// let provider = Provider::openai();
+    /// let prepared = PreparedRequest::responses(&provider, ResponsesApiRequest::new("gpt-5"))?;
+    /// let config = CallConfig::for_request(prepared, provider, ResponsesOptions::new());
+    /// assert_eq!(config.mode, ResponseMode::Stream);
+    /// # Ok::<(), codex_api_core::request::BuildError>(())
+    /// ```
+    pub fn for_request(
+        prepared: PreparedRequest,
+        provider: Provider,
+        options: ResponsesOptions,
+    ) -> Self {
+        let mode = if prepared.is_streaming() {
+            ResponseMode::Stream
+        } else {
+            ResponseMode::Unary
+        };
+        let (endpoint, body) = prepared.into_parts();
+        Self::new(endpoint, mode, provider, options, body)
     }
 
     /// Returns the configuration with this retry policy.

@@ -16,12 +16,27 @@ use crate::wire::{CompactionInput, MemorySummarizeInput, ResponsesApiRequest};
 pub struct PreparedRequest {
     endpoint: Endpoint,
     body: Option<Bytes>,
+    streaming: bool,
 }
 
 impl PreparedRequest {
-    /// A prepared request from an endpoint and an already-encoded body.
+    /// A prepared request from an endpoint and an already-encoded body, answered with one
+    /// JSON body (not a stream).
     pub fn new(endpoint: Endpoint, body: Option<Bytes>) -> Self {
-        PreparedRequest { endpoint, body }
+        PreparedRequest {
+            endpoint,
+            body,
+            streaming: false,
+        }
+    }
+
+    /// A prepared request answered with server-sent events.
+    pub fn new_streaming(endpoint: Endpoint, body: Option<Bytes>) -> Self {
+        PreparedRequest {
+            endpoint,
+            body,
+            streaming: true,
+        }
     }
 
     /// `POST responses`, streamed. `stream` is forced to `true`. On Azure Responses endpoints
@@ -37,7 +52,10 @@ impl PreparedRequest {
         } else {
             request.strip_item_ids();
         }
-        Ok(Self::new(Endpoint::responses(), Some(encode(&request)?)))
+        Ok(Self::new_streaming(
+            Endpoint::responses(),
+            Some(encode(&request)?),
+        ))
     }
 
     /// `POST responses/compact`. Item ids are stripped except on Azure Responses endpoints,
@@ -68,6 +86,16 @@ impl PreparedRequest {
     /// The endpoint.
     pub fn endpoint(&self) -> &Endpoint {
         &self.endpoint
+    }
+
+    /// Whether the response is a server-sent-events stream (`POST responses`).
+    pub fn is_streaming(&self) -> bool {
+        self.streaming
+    }
+
+    /// Splits into the endpoint and the encoded body.
+    pub fn into_parts(self) -> (Endpoint, Option<Bytes>) {
+        (self.endpoint, self.body)
     }
 
     /// The encoded body, if the endpoint takes one.
