@@ -9,6 +9,7 @@
 
 pub mod agent_identity;
 pub mod auth_scheme;
+pub mod call;
 pub mod credentials;
 pub mod error;
 pub mod provider;

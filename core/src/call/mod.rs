@@ -1,0 +1,525 @@
+//! One logical API call over all its attempts: retries, backoff, `Retry-After`, 401 recovery
+//! and their observability, as a Sans-IO state machine.
+//!
+//! A [`Call`] decides; the adapter only executes its [`Action`]s and feeds the results back:
+//!
+//! ```text
+//! loop {
+//!     match call.poll_action(now) {
+//!         Action::Send(request)       => send it; feed handle_head / handle_transport_error /
+//!                                        handle_timeout (deadline: call.poll_timeout())
+//!         Action::ReadBody            => read a chunk: handle_body / handle_body_end
+//!         Action::Wait(deadline)      => sleep until deadline
+//!         Action::RefreshAuth(step)   => ask the auth provider; call.handle_credentials(..)
+//!         Action::Stream(stream)      => drive the ResponseStream with the open body
+//!         Action::Done(result)        => return result
+//!         Action::AwaitResponse { .. } | Action::AwaitCredentials | Action::Finished
+//!                                     => adapter bug: an input is owed / the call is over
+//!     }
+//! }
+//! ```
+//!
+//! Rules the call keeps:
+//!
+//! - the request body is encoded once (by the caller) and sent byte-for-byte on every attempt;
+//!   only the credentials change, after a recovery step;
+//! - an error response's body is read up to [`CallLimits::error_body_cap`] and classified with
+//!   [`ApiError::from_http`]; a 401 goes through [`AuthRecovery`] (each step at most once, one
+//!   follow-up request per step), anything else through [`RetryPolicy::decide`];
+//! - the error of an exhausted call is the last attempt's real error (a 429 stays
+//!   `rate_limited` with its `retry_after`);
+//! - once [`Action::Stream`] was handed out, the call is over: nothing is retried after an
+//!   event may have been delivered.
+//!
+//! A whole call against a scripted server (a 503, then success), in simulated time:
+//!
+//! ```
+//! use std::time::{Instant, SystemTime};
+//!
+//! use codex_api_core::call::{Action, Call, CallConfig, ResponseMode};
+//! use codex_api_core::credentials::Credentials;
+//! use codex_api_core::provider::Provider;
+//! use codex_api_core::request::{Endpoint, ResponsesOptions};
+//! use codex_api_core::retry::SplitMix64;
+//! use codex_api_core::unauthorized::{AuthRecovery, RecoveryMode};
+//!
+//! let config = CallConfig::new(
+//!     Endpoint::models(None),
+//!     ResponseMode::Unary,
+//!     Provider::openai(),
+//!     ResponsesOptions::new(),
+//!     None,
+//! );
+//! let mut now = Instant::now();
+//! let mut call = Call::new(
+//!     config,
+//!     Credentials::api_key("sk-example"),
+//!     AuthRecovery::new(RecoveryMode::None, "api_key"),
+//!     SplitMix64::new(7),
+//!     now,
+//!     SystemTime::now(),
+//! );
+//! let mut server = vec![(503, &b"{}"[..]), (200, &br#"{"models":[]}"#[..])].into_iter();
+//! let mut body: &[u8] = b"";
+//! let output = loop {
+//!     match call.poll_action(now) {
+//!         Action::Send(request) => {
+//!             assert_eq!(request.uri(), "https://api.openai.com/v1/models");
+//!             let (status, reply) = server.next().unwrap();
+//!             let head = http::Response::builder().status(status).body(()).unwrap();
+//!             call.handle_head(now, &head.into_parts().0);
+//!             body = reply;
+//!         }
+//!         Action::ReadBody => {
+//!             call.handle_body(now, body);
+//!             call.handle_body_end(now);
+//!         }
+//!         Action::Wait(deadline) => now = deadline, // a real adapter sleeps here
+//!         Action::Done(result) => break result.unwrap(),
+//!         other => unreachable!("{other:?}"),
+//!     }
+//! };
+//! assert_eq!(&output.body[..], br#"{"models":[]}"#);
+//! assert_eq!(call.attempts(), 2);
+//! let first = call.poll_telemetry().unwrap();
+//! assert_eq!(first.status.map(|s| s.as_u16()), Some(503));
+//! assert!(first.retry_delay().is_some());
+//! ```
+
+mod action;
+mod body;
+mod config;
+mod decide;
+mod telemetry;
+
+pub use action::{Action, CallError, CallOutput};
+pub use config::{
+    CallConfig, CallLimits, DEFAULT_ERROR_BODY_CAP, DEFAULT_SUCCESS_BODY_CAP, ResponseMode,
+};
+pub use telemetry::{AttemptDecision, AttemptOutcome, AttemptRecord};
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::time::{Instant, SystemTime};
+
+use bytes::Bytes;
+use http::{HeaderMap, StatusCode};
+
+use crate::credentials::Credentials;
+use crate::request::build_request;
+use crate::retry::{Failure, JitterSource, TransportErrorKind};
+use crate::stream::ResponseStream;
+use crate::unauthorized::{AuthRecovery, CredentialsChange, RecoveryStep, StepFailure};
+
+use body::{CappedBody, Fill};
+
+/// One logical API call (see the [module docs](self)).
+pub struct Call {
+    config: CallConfig,
+    credentials: Credentials,
+    recovery: AuthRecovery,
+    jitter: Box<dyn JitterSource + Send>,
+    /// A pairing of the caller's monotonic and wall clocks, to turn an `Instant` into the
+    /// wall-clock time an HTTP-date `retry-after` is relative to.
+    clock_anchor: (Instant, SystemTime),
+    phase: Phase,
+    /// Requests sent so far.
+    attempts: u32,
+    /// Retries made under the retry policy (auth follow-ups do not count).
+    retries: u32,
+    /// Follow-up requests sent after an auth-recovery step.
+    auth_followups: u32,
+    /// The attempt in flight.
+    current: Option<Attempt>,
+    /// The next request is an auth follow-up.
+    next_is_followup: bool,
+    /// The (capped) body of the most recent 401, for the final `unauthorized` error.
+    last_unauthorized_body: Bytes,
+    telemetry: VecDeque<AttemptRecord>,
+}
+
+/// The attempt in flight.
+#[derive(Debug, Clone, Copy)]
+struct Attempt {
+    number: u32,
+    sent_at: Instant,
+    deadline: Option<Instant>,
+    after_unauthorized: bool,
+}
+
+/// Where the call is.
+enum Phase {
+    /// The next poll sends a request.
+    Ready,
+    /// A request was sent; its head is awaited.
+    AwaitingHead,
+    /// A response body is being read.
+    ReadingBody(BodyRead),
+    /// Backing off until the instant, then [`Phase::Ready`].
+    Backoff(Instant),
+    /// The next poll asks for this recovery step.
+    Recover(RecoveryStep),
+    /// Credentials for a recovery step are awaited.
+    AwaitingCredentials,
+    /// The next poll returns this terminal action.
+    Terminal(Terminal),
+    /// The terminal action was returned.
+    Finished,
+}
+
+/// A response body being read, with the head it belongs to.
+struct BodyRead {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: CappedBody,
+    purpose: BodyPurpose,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BodyPurpose {
+    /// An error body, read for classification.
+    Error,
+    /// A unary success body, the call's result.
+    Success,
+}
+
+/// The call's final action, waiting to be polled.
+enum Terminal {
+    Done(Result<CallOutput, CallError>),
+    Stream(Box<ResponseStream>),
+}
+
+impl fmt::Debug for Call {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Call")
+            .field("endpoint", &self.config.endpoint)
+            .field("mode", &self.config.mode)
+            .field("phase", &self.phase_name())
+            .field("attempts", &self.attempts)
+            .field("retries", &self.retries)
+            .field("auth_followups", &self.auth_followups)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Call {
+    /// A call that has sent nothing yet.
+    ///
+    /// `now` and `wall_now` must be read at the same moment: they anchor the conversion of
+    /// later `Instant`s into the wall-clock time an HTTP-date `retry-after` is relative to
+    /// (see [`Call::handle_wall_clock`] to re-anchor). `jitter` supplies the random numbers
+    /// that spread backoffs; seed it as you like (a constant in tests).
+    pub fn new(
+        config: CallConfig,
+        credentials: Credentials,
+        recovery: AuthRecovery,
+        jitter: impl JitterSource + Send + 'static,
+        now: Instant,
+        wall_now: SystemTime,
+    ) -> Self {
+        Self {
+            config,
+            credentials,
+            recovery,
+            jitter: Box::new(jitter),
+            clock_anchor: (now, wall_now),
+            phase: Phase::Ready,
+            attempts: 0,
+            retries: 0,
+            auth_followups: 0,
+            current: None,
+            next_is_followup: false,
+            last_unauthorized_body: Bytes::new(),
+            telemetry: VecDeque::new(),
+        }
+    }
+
+    /// Re-anchors the wall clock: `now` and `wall_now` read at the same moment. Useful when
+    /// the system clock was adjusted during a long call.
+    pub fn handle_wall_clock(&mut self, now: Instant, wall_now: SystemTime) {
+        self.clock_anchor = (now, wall_now);
+    }
+
+    /// Requests sent so far.
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    /// Retries made under the retry policy so far (auth follow-ups not included).
+    pub fn retries(&self) -> u32 {
+        self.retries
+    }
+
+    /// Follow-up requests sent after auth-recovery steps so far.
+    pub fn auth_followups(&self) -> u32 {
+        self.auth_followups
+    }
+
+    /// The credentials the next request will carry.
+    pub fn credentials(&self) -> &Credentials {
+        &self.credentials
+    }
+
+    /// The auth-recovery state machine of this call (for its tags).
+    pub fn auth_recovery(&self) -> &AuthRecovery {
+        &self.recovery
+    }
+
+    /// Whether the call wants the current response body (it returned, or will return,
+    /// [`Action::ReadBody`]). When `false`, drop any open body.
+    pub fn wants_body(&self) -> bool {
+        matches!(self.phase, Phase::ReadingBody(_))
+    }
+
+    /// Whether the call has returned its terminal action.
+    pub fn is_finished(&self) -> bool {
+        matches!(self.phase, Phase::Finished)
+    }
+
+    /// The instant at which [`Call::handle_timeout`] should be called: the response deadline
+    /// while a head or body is awaited, the end of a backoff while waiting.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        match &self.phase {
+            Phase::AwaitingHead | Phase::ReadingBody(_) => {
+                self.current.and_then(|attempt| attempt.deadline)
+            }
+            Phase::Backoff(until) => Some(*until),
+            _ => None,
+        }
+    }
+
+    /// The next per-attempt record, oldest first.
+    pub fn poll_telemetry(&mut self) -> Option<AttemptRecord> {
+        self.telemetry.pop_front()
+    }
+
+    /// The next action for the adapter (see [`Action`]).
+    pub fn poll_action(&mut self, now: Instant) -> Action {
+        // Each pass either returns or moves the phase strictly forward (Backoff → Ready,
+        // AwaitingHead → a decision); three passes are always enough.
+        for _ in 0..4 {
+            match &self.phase {
+                Phase::Ready => return self.send(now),
+                Phase::AwaitingHead => {
+                    let deadline = self.current.and_then(|attempt| attempt.deadline);
+                    if deadline.is_some_and(|deadline| now >= deadline) {
+                        self.handle_timeout(now);
+                        continue;
+                    }
+                    return Action::AwaitResponse { deadline };
+                }
+                Phase::ReadingBody(_) => {
+                    let overdue = self
+                        .current
+                        .and_then(|attempt| attempt.deadline)
+                        .is_some_and(|deadline| now >= deadline);
+                    if overdue {
+                        self.handle_timeout(now);
+                        continue;
+                    }
+                    return Action::ReadBody;
+                }
+                Phase::Backoff(until) => {
+                    if now < *until {
+                        return Action::Wait(*until);
+                    }
+                    self.phase = Phase::Ready;
+                }
+                Phase::Recover(step) => {
+                    let step = *step;
+                    self.phase = Phase::AwaitingCredentials;
+                    return Action::RefreshAuth(step);
+                }
+                Phase::AwaitingCredentials => return Action::AwaitCredentials,
+                Phase::Terminal(_) => {
+                    return match std::mem::replace(&mut self.phase, Phase::Finished) {
+                        Phase::Terminal(Terminal::Done(result)) => Action::Done(result),
+                        Phase::Terminal(Terminal::Stream(stream)) => Action::Stream(stream),
+                        _ => Action::Finished,
+                    };
+                }
+                Phase::Finished => return Action::Finished,
+            }
+        }
+        // Unreachable in practice (see above); a harmless answer if it ever were.
+        Action::AwaitResponse {
+            deadline: self.current.and_then(|attempt| attempt.deadline),
+        }
+    }
+
+    /// Builds and "sends" the next request.
+    fn send(&mut self, now: Instant) -> Action {
+        let request = match build_request(
+            &self.config.provider,
+            &self.config.endpoint,
+            self.config.body.clone(),
+            &self.config.options,
+            &self.credentials,
+        ) {
+            Ok(request) => request,
+            Err(error) => {
+                self.phase = Phase::Finished;
+                return Action::Done(Err(CallError::Build(error)));
+            }
+        };
+        self.attempts = self.attempts.saturating_add(1);
+        let after_unauthorized = std::mem::take(&mut self.next_is_followup);
+        if after_unauthorized {
+            self.auth_followups = self.auth_followups.saturating_add(1);
+        }
+        self.current = Some(Attempt {
+            number: self.attempts,
+            sent_at: now,
+            deadline: self
+                .config
+                .limits
+                .response_timeout
+                .and_then(|timeout| now.checked_add(timeout)),
+            after_unauthorized,
+        });
+        self.phase = Phase::AwaitingHead;
+        Action::Send(request)
+    }
+
+    /// The response head of the request in flight arrived.
+    ///
+    /// Ignored unless a head is awaited (after [`Action::Send`]).
+    pub fn handle_head(&mut self, now: Instant, head: &http::response::Parts) {
+        if !matches!(self.phase, Phase::AwaitingHead) {
+            return;
+        }
+        let status = head.status;
+        if status != StatusCode::UNAUTHORIZED {
+            // Ends recovery as recovered when this answers a follow-up; ignored otherwise. A
+            // 401 goes to recovery with its evidence once its body is read.
+            self.recovery.handle_followup_status(status);
+        }
+        if status.is_success() {
+            match self.config.mode {
+                ResponseMode::Stream => {
+                    let mut stream = ResponseStream::new(self.config.stream);
+                    stream.handle_head(now, head);
+                    self.record(
+                        now,
+                        Some(status),
+                        AttemptOutcome::Streamed,
+                        None,
+                        request_id(&head.headers),
+                        AttemptDecision::Finished,
+                    );
+                    self.phase = Phase::Terminal(Terminal::Stream(Box::new(stream)));
+                }
+                ResponseMode::Unary => {
+                    self.phase = Phase::ReadingBody(BodyRead {
+                        status,
+                        headers: head.headers.clone(),
+                        body: CappedBody::new(self.config.limits.success_body_cap),
+                        purpose: BodyPurpose::Success,
+                    });
+                }
+            }
+        } else {
+            self.phase = Phase::ReadingBody(BodyRead {
+                status,
+                headers: head.headers.clone(),
+                body: CappedBody::new(self.config.limits.error_body_cap),
+                purpose: BodyPurpose::Error,
+            });
+        }
+    }
+
+    /// A chunk of the response body arrived. Ignored unless a body is being read.
+    ///
+    /// Once an error body reaches [`CallLimits::error_body_cap`] the call classifies what it
+    /// has and stops asking for more ([`Call::wants_body`] turns `false`).
+    pub fn handle_body(&mut self, now: Instant, chunk: &[u8]) {
+        let Phase::ReadingBody(read) = &mut self.phase else {
+            return;
+        };
+        if read.body.push(chunk) == Fill::Full {
+            self.finish_body(now);
+        }
+    }
+
+    /// The response body ended. Ignored unless a body is being read.
+    pub fn handle_body_end(&mut self, now: Instant) {
+        if matches!(self.phase, Phase::ReadingBody(_)) {
+            self.finish_body(now);
+        }
+    }
+
+    /// The transport failed: before the head arrived (the attempt failed) or while a body was
+    /// read (an error body is classified from what arrived; a unary success body counts as a
+    /// failed attempt). Ignored otherwise.
+    pub fn handle_transport_error(&mut self, now: Instant, kind: TransportErrorKind) {
+        match &self.phase {
+            Phase::AwaitingHead => {
+                self.attempt_failed_without_response(now, Failure::Transport(kind))
+            }
+            Phase::ReadingBody(read) if read.purpose == BodyPurpose::Error => {
+                self.finish_body(now);
+            }
+            Phase::ReadingBody(_) => {
+                self.attempt_failed_without_response(now, Failure::Transport(kind));
+            }
+            _ => {}
+        }
+    }
+
+    /// Time passed. When the response deadline ([`CallLimits::response_timeout`]) of the
+    /// attempt in flight has expired, the attempt fails as timed out (an error body read so
+    /// far is classified instead). Otherwise nothing happens.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        let overdue = self
+            .current
+            .and_then(|attempt| attempt.deadline)
+            .is_some_and(|deadline| now >= deadline);
+        if !overdue {
+            return;
+        }
+        match &self.phase {
+            Phase::AwaitingHead => self.attempt_failed_without_response(now, Failure::Timeout),
+            Phase::ReadingBody(read) if read.purpose == BodyPurpose::Error => {
+                self.finish_body(now);
+            }
+            Phase::ReadingBody(_) => self.attempt_failed_without_response(now, Failure::Timeout),
+            _ => {}
+        }
+    }
+
+    /// The result of the auth-recovery step asked for with [`Action::RefreshAuth`]: the
+    /// credentials to use from now on, or why none could be obtained. Ignored unless a step
+    /// is running.
+    ///
+    /// Credentials equal to the current ones count as "nothing new": no follow-up request is
+    /// sent and recovery moves on to its next step (if any). New credentials are used by every
+    /// later request of the call; the follow-up is sent at once, without backoff.
+    pub fn handle_credentials(&mut self, now: Instant, result: Result<Credentials, StepFailure>) {
+        if !matches!(self.phase, Phase::AwaitingCredentials) {
+            return;
+        }
+        let outcome = result.map(|credentials| {
+            let change = if credentials == self.credentials {
+                CredentialsChange::Unchanged
+            } else {
+                CredentialsChange::Changed
+            };
+            self.credentials = credentials;
+            change
+        });
+        self.recovery.handle_step_result(outcome);
+        self.advance_recovery(now);
+    }
+}
+
+/// The request id of a response (`x-request-id`, else `x-oai-request-id`).
+fn request_id(headers: &HeaderMap) -> Option<String> {
+    ["x-request-id", "x-oai-request-id"]
+        .iter()
+        .find_map(|name| {
+            headers
+                .get(*name)
+                .and_then(|value| value.to_str().ok())
+                .map(|value| value.chars().take(128).collect())
+        })
+}

@@ -1,0 +1,179 @@
+//! Content parts of message items (`input_text`, `output_text`, ...) and of reasoning items.
+
+use serde::Serialize;
+use serde_json::Value;
+use serde_json::value::RawValue;
+
+use super::tagged::open_tagged_deserialize;
+use super::tagged::raw_eq;
+
+/// One part of a message's `content` array.
+///
+/// Unknown part types are kept as raw JSON in [`ContentPart::Other`] and re-serialise
+/// byte-identically.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ContentPart {
+    /// `input_text`: text sent to the model.
+    InputText(InputText),
+    /// `input_image`: an image by URL (including `data:` URLs) or file id.
+    InputImage(InputImage),
+    /// `input_file`: a file by id, URL or inline data.
+    InputFile(InputFile),
+    /// `output_text`: text produced by the model.
+    OutputText(OutputText),
+    /// `refusal`: the model declined to answer.
+    Refusal(Refusal),
+    /// A part type this crate does not know, kept verbatim.
+    #[serde(untagged)]
+    Other(Box<RawValue>),
+}
+
+open_tagged_deserialize!(ContentPart {
+    "input_text" => InputText(InputText),
+    "input_image" => InputImage(InputImage),
+    "input_file" => InputFile(InputFile),
+    "output_text" => OutputText(OutputText),
+    "refusal" => Refusal(Refusal),
+});
+
+impl ContentPart {
+    /// An `input_text` part.
+    pub fn input_text(text: impl Into<String>) -> Self {
+        Self::InputText(InputText { text: text.into() })
+    }
+
+    /// An `output_text` part without annotations.
+    pub fn output_text(text: impl Into<String>) -> Self {
+        Self::OutputText(OutputText {
+            text: text.into(),
+            annotations: None,
+            logprobs: None,
+        })
+    }
+
+    /// The text of an `input_text`, `output_text` or `refusal` part.
+    pub fn text(&self) -> Option<&str> {
+        match self {
+            Self::InputText(part) => Some(&part.text),
+            Self::OutputText(part) => Some(&part.text),
+            Self::Refusal(part) => Some(&part.refusal),
+            _ => None,
+        }
+    }
+}
+
+raw_eq!(ContentPart {
+    InputText,
+    InputImage,
+    InputFile,
+    OutputText,
+    Refusal
+});
+
+/// `input_text` content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct InputText {
+    /// The text.
+    pub text: String,
+}
+
+/// `input_image` content.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+pub struct InputImage {
+    /// Image URL or `data:` URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_url: Option<String>,
+    /// Uploaded file id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_id: Option<String>,
+    /// `low`, `high` or `auto`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+/// `input_file` content.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+pub struct InputFile {
+    /// Uploaded file id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_id: Option<String>,
+    /// Inline file content (base64 data URL).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_data: Option<String>,
+    /// URL of the file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_url: Option<String>,
+    /// File name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filename: Option<String>,
+}
+
+/// `output_text` content.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct OutputText {
+    /// The text.
+    pub text: String,
+    /// Citations and other annotations, kept as JSON (omitted when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annotations: Option<Vec<Value>>,
+    /// Token log probabilities, kept as JSON (omitted when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logprobs: Option<Vec<Value>>,
+}
+
+/// `refusal` content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Refusal {
+    /// The refusal text.
+    pub refusal: String,
+}
+
+/// One entry of a reasoning item's `summary` array.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ReasoningSummaryPart {
+    /// `summary_text`.
+    SummaryText(ReasoningText),
+    /// A part type this crate does not know, kept verbatim.
+    #[serde(untagged)]
+    Other(Box<RawValue>),
+}
+
+open_tagged_deserialize!(ReasoningSummaryPart {
+    "summary_text" => SummaryText(ReasoningText),
+});
+
+/// One entry of a reasoning item's `content` array.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ReasoningContentPart {
+    /// `reasoning_text`: raw chain-of-thought text (open-weight models).
+    ReasoningText(ReasoningText),
+    /// `text`.
+    Text(ReasoningText),
+    /// A part type this crate does not know, kept verbatim.
+    #[serde(untagged)]
+    Other(Box<RawValue>),
+}
+
+open_tagged_deserialize!(ReasoningContentPart {
+    "reasoning_text" => ReasoningText(ReasoningText),
+    "text" => Text(ReasoningText),
+});
+
+/// The `{text}` body shared by the reasoning part types.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct ReasoningText {
+    /// The text.
+    pub text: String,
+}
+
+raw_eq!(ReasoningSummaryPart { SummaryText });
+raw_eq!(ReasoningContentPart {
+    ReasoningText,
+    Text
+});

@@ -1,0 +1,53 @@
+//! `Call`: a 2xx on the streaming endpoint hands out the stream and ends the call.
+
+mod call_support;
+
+use call_support::{Scenario, head};
+use codex_api_core::call::{Action, AttemptDecision, AttemptOutcome};
+use codex_api_core::retry::TransportErrorKind;
+
+#[test]
+fn a_2xx_hands_out_the_stream_and_nothing_is_retried_afterwards() {
+    let mut d = Scenario::stream().start();
+    d.expect_send();
+    d.call
+        .handle_head(d.now, &head(200, &[("content-type", "text/event-stream")]));
+    assert!(
+        !d.call.wants_body(),
+        "the body belongs to the stream, not the call"
+    );
+    let _stream = d.expect_stream();
+    // Whatever happens to the connection now is the stream's business: the call is over.
+    d.call
+        .handle_transport_error(d.now, TransportErrorKind::Reset);
+    d.call.handle_timeout(d.now);
+    d.call.handle_body(d.now, b"data: x\n\n");
+    assert!(matches!(d.poll(), Action::Finished));
+    assert!(d.call.is_finished());
+    assert_eq!(d.call.attempts(), 1);
+    let records = d.telemetry();
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].outcome, AttemptOutcome::Streamed);
+    assert_eq!(records[0].decision, AttemptDecision::Finished);
+    assert_eq!(records[0].status, Some(http::StatusCode::OK));
+}
+
+#[test]
+fn a_stream_after_retries_is_handed_out_once() {
+    let mut d = Scenario::stream().start();
+    d.respond(502, &[], b"bad gateway");
+    d.expect_wait();
+    d.respond(200, &[], b"");
+    d.expect_stream();
+    for _ in 0..3 {
+        assert!(matches!(d.poll(), Action::Finished));
+    }
+}
+
+#[test]
+fn the_streaming_request_asks_for_server_sent_events() {
+    let mut d = Scenario::stream().start();
+    let request = d.expect_send();
+    assert_eq!(request.headers()["accept"], "text/event-stream");
+    assert_eq!(request.headers()["content-type"], "application/json");
+}

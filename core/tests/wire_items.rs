@@ -1,0 +1,231 @@
+//! Round trips and dispatch of `ResponseItem`, content parts and tools.
+
+use codex_api_core::wire::{
+    ContentPart, ReasoningContentPart, ReasoningSummaryPart, ResponseItem, ResponsesApiRequest,
+    Role, Tool, ToolOutput, WebSearchAction,
+};
+use serde_json::Value;
+
+const ITEMS: &str = include_str!("fixtures/wire/items.json");
+
+fn items() -> Vec<ResponseItem> {
+    serde_json::from_str(ITEMS).unwrap()
+}
+
+#[test]
+fn items_round_trip_as_json_values() {
+    let items = items();
+    let back = serde_json::to_value(&items).unwrap();
+    let original: Value = serde_json::from_str(ITEMS).unwrap();
+    assert_eq!(back, original);
+}
+
+#[test]
+fn items_dispatch_to_typed_variants() {
+    let items = items();
+    assert_eq!(items.len(), 16);
+    let got: Vec<&str> = items.iter().map(ResponseItem::kind).collect();
+    assert_eq!(
+        got,
+        [
+            "message",
+            "message",
+            "message",
+            "reasoning",
+            "reasoning",
+            "function_call",
+            "function_call_output",
+            "function_call_output",
+            "custom_tool_call",
+            "custom_tool_call_output",
+            "local_shell_call",
+            "web_search_call",
+            "web_search_call",
+            "web_search_call",
+            "compaction",
+            "image_generation_call",
+        ]
+    );
+    assert!(matches!(items[15], ResponseItem::Other(_)));
+    assert!(
+        items[..15]
+            .iter()
+            .all(|item| !matches!(item, ResponseItem::Other(_)))
+    );
+
+    let ResponseItem::Message(user) = &items[0] else {
+        panic!()
+    };
+    assert_eq!(user.role, Role::User);
+    assert_eq!(user.id.as_deref(), Some("msg_1"));
+    assert!(matches!(user.content[0], ContentPart::InputText(ref t) if t.text == "Look at this"));
+    assert!(
+        matches!(user.content[1], ContentPart::InputImage(ref i) if i.detail.as_deref() == Some("auto"))
+    );
+    assert!(
+        matches!(user.content[2], ContentPart::InputFile(ref f) if f.file_id.as_deref() == Some("file-123"))
+    );
+    assert!(matches!(user.content[3], ContentPart::Other(_)));
+
+    let ResponseItem::Message(assistant) = &items[1] else {
+        panic!()
+    };
+    assert_eq!(assistant.content[0].text(), Some("Done."));
+    assert!(matches!(assistant.content[1], ContentPart::Refusal(_)));
+
+    let ResponseItem::Reasoning(reasoning) = &items[3] else {
+        panic!()
+    };
+    assert!(
+        matches!(reasoning.summary[0], ReasoningSummaryPart::SummaryText(ref t) if t.text == "**Plan**")
+    );
+    assert!(matches!(
+        reasoning.content.as_deref(),
+        Some([ReasoningContentPart::ReasoningText(_)])
+    ));
+    assert_eq!(
+        reasoning.encrypted_content.as_deref(),
+        Some("gAAAAAB-opaque==")
+    );
+
+    let ResponseItem::FunctionCall(call) = &items[5] else {
+        panic!()
+    };
+    assert_eq!(call.arguments, r#"{"command":["ls"]}"#);
+    let ResponseItem::FunctionCallOutput(out) = &items[6] else {
+        panic!()
+    };
+    assert_eq!(out.output, ToolOutput::Text("a.txt\nb.txt".into()));
+    let ResponseItem::FunctionCallOutput(out) = &items[7] else {
+        panic!()
+    };
+    assert!(matches!(&out.output, ToolOutput::Content(parts) if parts.len() == 2));
+    let ResponseItem::WebSearchCall(search) = &items[13] else {
+        panic!()
+    };
+    assert!(
+        matches!(search.action, Some(WebSearchAction::FindInPage(ref p)) if p.pattern.as_deref() == Some("forecast"))
+    );
+    let ResponseItem::Compaction(compaction) = &items[14] else {
+        panic!()
+    };
+    assert_eq!(compaction.encrypted_content, "encrypted-summary");
+}
+
+#[test]
+fn unknown_types_re_serialise_byte_identically() {
+    let raw = r#"[{"type":"future_item",  "nested": {"b":1,"a":[1.50, "\u00e9"]}},{"type":"message","role":"user","content":[{"type":"future_part","z":0, "a":1}]}]"#;
+    let items: Vec<ResponseItem> = serde_json::from_str(raw).unwrap();
+    assert!(matches!(items[0], ResponseItem::Other(_)));
+    assert_eq!(items[0].kind(), "future_item");
+    let text = serde_json::to_string(&items).unwrap();
+    assert!(text.contains(r#"{"type":"future_item",  "nested": {"b":1,"a":[1.50, "\u00e9"]}}"#));
+    assert!(text.contains(r#"{"type":"future_part","z":0, "a":1}"#));
+
+    let tool: Tool =
+        serde_json::from_str(r#"{"type":"computer_use_preview" , "display_width":1024}"#).unwrap();
+    assert!(matches!(tool, Tool::Other(_)));
+    assert_eq!(
+        serde_json::to_string(&tool).unwrap(),
+        r#"{"type":"computer_use_preview" , "display_width":1024}"#
+    );
+}
+
+#[test]
+fn unknown_members_are_ignored() {
+    let item: ResponseItem = serde_json::from_str(
+        r#"{"type":"function_call","name":"f","arguments":"{}","call_id":"c","future":{"x":1},"phase":"final"}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        serde_json::to_string(&item).unwrap(),
+        r#"{"type":"function_call","name":"f","arguments":"{}","call_id":"c"}"#
+    );
+}
+
+#[test]
+fn type_not_first_and_escaped_type_still_dispatch() {
+    let item: ResponseItem = serde_json::from_str(
+        r#"{ "call_id":"c", "output":"ok", "type" : "function_call_output" }"#,
+    )
+    .unwrap();
+    assert_eq!(item.kind(), "function_call_output");
+    let item: ResponseItem =
+        serde_json::from_str(r#"{"type":"comp\u0061ction","encrypted_content":"e"}"#).unwrap();
+    assert!(matches!(item, ResponseItem::Compaction(_)));
+}
+
+#[test]
+fn compaction_summary_alias_is_written_as_compaction() {
+    let item: ResponseItem =
+        serde_json::from_str(r#"{"type":"compaction_summary","encrypted_content":"enc"}"#).unwrap();
+    assert!(matches!(item, ResponseItem::Compaction(_)));
+    assert_eq!(
+        serde_json::to_string(&item).unwrap(),
+        r#"{"type":"compaction","encrypted_content":"enc"}"#
+    );
+}
+
+#[test]
+fn malformed_known_items_are_errors() {
+    for bad in [
+        r#"{"type":"function_call","arguments":"{}","call_id":"c"}"#,
+        r#"{"type":"message","role":"user","content":"not-an-array"}"#,
+        r#"{"type":"compaction"}"#,
+        r#"{"type":7}"#,
+        r#""just a string""#,
+        r#"{"type":"message","role":"user","content":[{"type":"input_text"}]}"#,
+        r#"{"type":"function_call_output","call_id":"c","output":17}"#,
+    ] {
+        assert!(serde_json::from_str::<ResponseItem>(bad).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn strip_item_ids_removes_typed_and_raw_ids() {
+    let mut request = ResponsesApiRequest::new("m").input(items());
+    request.strip_item_ids();
+    assert!(request.input.iter().all(|item| item.id().is_none()));
+    let json = serde_json::to_value(&request).unwrap();
+    for item in json["input"].as_array().unwrap() {
+        assert!(item.get("id").is_none(), "{item}");
+    }
+    // The raw image_generation_call item lost its id but kept everything else.
+    assert_eq!(
+        json["input"][15],
+        serde_json::json!({"type":"image_generation_call","status":"completed","result":"iVBORw0KGgo="})
+    );
+}
+
+#[test]
+fn strip_id_leaves_raw_items_without_id_untouched() {
+    let raw = r#"{"type":"x",  "k":1}"#;
+    let mut item: ResponseItem = serde_json::from_str(raw).unwrap();
+    item.strip_id();
+    assert_eq!(serde_json::to_string(&item).unwrap(), raw);
+}
+
+#[test]
+fn text_message_picks_the_part_type_by_role() {
+    let user = serde_json::to_string(&ResponseItem::text_message(Role::User, "a")).unwrap();
+    assert_eq!(
+        user,
+        r#"{"type":"message","role":"user","content":[{"type":"input_text","text":"a"}]}"#
+    );
+    let assistant =
+        serde_json::to_string(&ResponseItem::text_message(Role::Assistant, "b")).unwrap();
+    assert_eq!(
+        assistant,
+        r#"{"type":"message","role":"assistant","content":[{"type":"output_text","text":"b"}]}"#
+    );
+    let custom: ResponseItem =
+        serde_json::from_str(r#"{"type":"message","role":"critic","content":[]}"#).unwrap();
+    let ResponseItem::Message(message) = &custom else {
+        panic!()
+    };
+    assert_eq!(message.role, Role::Other("critic".into()));
+    assert_eq!(
+        serde_json::to_string(&custom).unwrap(),
+        r#"{"type":"message","role":"critic","content":[]}"#
+    );
+}
