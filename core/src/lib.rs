@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod accumulator;
 pub mod agent_identity;
 pub mod auth_scheme;
 pub mod call;
@@ -18,5 +19,6 @@ pub mod request;
 pub mod retry;
 pub mod secret;
 pub mod sse;
+pub mod stream;
 pub mod unauthorized;
 pub mod wire;

@@ -51,3 +51,53 @@ fn the_streaming_request_asks_for_server_sent_events() {
     assert_eq!(request.headers()["accept"], "text/event-stream");
     assert_eq!(request.headers()["content-type"], "application/json");
 }
+
+#[test]
+fn the_handed_out_stream_has_its_head_and_decodes_the_body() {
+    use codex_api_core::stream::ResponseEvent;
+
+    let mut d = Scenario::stream().start();
+    d.respond(503, &[], b"");
+    d.expect_wait();
+    d.expect_send();
+    d.call.handle_head(
+        d.now,
+        &head(
+            200,
+            &[
+                ("content-type", "text/event-stream"),
+                ("x-request-id", "req_stream"),
+                ("x-codex-turn-state", "ts-1"),
+            ],
+        ),
+    );
+    let mut stream = d.expect_stream();
+    assert_eq!(stream.request_id(), Some("req_stream"));
+    assert_eq!(stream.turn_state(), Some("ts-1"));
+    stream.handle_body(
+        d.now,
+        b"data: {\"type\":\"response.completed\",\"response\":{\"id\":\"resp_1\"}}\n\n",
+    );
+    assert!(stream.is_finished());
+    let events: Vec<_> = std::iter::from_fn(|| stream.poll_event()).collect();
+    assert!(
+        matches!(events.last(), Some(Ok(ResponseEvent::Completed { .. }))),
+        "{events:?}"
+    );
+}
+
+#[test]
+fn the_stream_gets_the_provider_idle_timeout() {
+    let mut d = Scenario::stream().start();
+    d.respond(200, &[("content-type", "text/event-stream")], b"");
+    let stream = d.expect_stream();
+    assert_eq!(
+        stream.config().idle_timeout,
+        Some(codex_api_core::provider::DEFAULT_STREAM_IDLE_TIMEOUT)
+    );
+    // The idle deadline starts at the head.
+    assert_eq!(
+        stream.poll_timeout(),
+        Some(d.now + codex_api_core::provider::DEFAULT_STREAM_IDLE_TIMEOUT)
+    );
+}

@@ -171,3 +171,34 @@ fn models_openai_shape_is_accepted() {
         serde_json::from_str::<ModelsResponse>(r#"{"models":[{"display_name":"x"}]}"#).is_err()
     );
 }
+
+#[test]
+fn response_timestamps_are_lenient() {
+    let response: Response = serde_json::from_value(json!({
+        "id": "r", "created_at": "2021-01-01T00:00:00Z", "completed_at": 1700000000.5
+    }))
+    .unwrap();
+    assert_eq!(
+        (response.created_at, response.completed_at),
+        (None, Some(1_700_000_000))
+    );
+    let response: Response =
+        serde_json::from_value(json!({"id": "r", "created_at": null, "completed_at": -3})).unwrap();
+    assert_eq!((response.created_at, response.completed_at), (None, None));
+    assert!(serde_json::from_value::<Response>(json!({"id": "r", "created_at": [1]})).is_err());
+}
+
+#[test]
+fn response_error_keeps_usage_limit_details() {
+    let response: Response = serde_json::from_value(json!({
+        "id": "r", "status": "failed",
+        "error": {"type": "usage_limit_reached", "code": "rate_limit_exceeded",
+                  "message": "Try again in 1.5s", "plan_type": "plus", "resets_at": 1704067242}
+    }))
+    .unwrap();
+    let error = response.error.unwrap();
+    assert_eq!(error.kind.as_deref(), Some("usage_limit_reached"));
+    assert_eq!(error.plan_type.as_deref(), Some("plus"));
+    assert_eq!(error.resets_at, Some(1_704_067_242));
+    assert_eq!(error.message, "Try again in 1.5s");
+}

@@ -365,3 +365,27 @@ fn error_messages_are_truncated() {
     assert!(matches!(error, StreamEventError::InvalidEvent { .. }));
     assert!(error.to_string().len() < 400, "{error}");
 }
+
+#[test]
+fn encoding_reproduces_the_published_samples() {
+    // Lifecycle events carry a `Response` whose untyped members are dropped by design; every
+    // other sample must re-encode to the same JSON, minus members outside the schema.
+    for data in samples() {
+        let mut original: Value = serde_json::from_str(data).unwrap();
+        if original.get("response").is_some() {
+            continue;
+        }
+        let object = original.as_object_mut().unwrap();
+        object.remove("obfuscation");
+        object.remove("response_id");
+        let encoded = serde_json::to_value(parse(data)).unwrap();
+        assert_eq!(encoded, original, "{data}");
+    }
+}
+
+#[test]
+fn events_stay_lean() {
+    // Lifecycle events box their `Response`, so the enum stays a few words wide.
+    let size = std::mem::size_of::<StreamEvent>();
+    assert!(size <= 128, "StreamEvent is {size} bytes");
+}

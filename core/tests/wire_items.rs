@@ -229,3 +229,13 @@ fn text_message_picks_the_part_type_by_role() {
         r#"{"type":"message","role":"critic","content":[]}"#
     );
 }
+
+#[test]
+fn items_decode_from_json_values_too() {
+    let value = serde_json::json!({"type": "function_call", "name": "f", "arguments": "{}", "call_id": "c"});
+    let item: ResponseItem = serde_json::from_value(value).unwrap();
+    assert!(matches!(item, ResponseItem::FunctionCall(_)));
+    let value = serde_json::json!({"type": "unknown_x", "a": 1});
+    let item: ResponseItem = serde_json::from_value(value.clone()).unwrap();
+    assert_eq!(serde_json::to_value(&item).unwrap(), value);
+}

@@ -276,8 +276,9 @@ impl Call {
         matches!(self.phase, Phase::Finished)
     }
 
-    /// The instant at which [`Call::handle_timeout`] should be called: the response deadline
-    /// while a head or body is awaited, the end of a backoff while waiting.
+    /// The next instant at which time alone changes something: the response deadline of the
+    /// attempt in flight (then call [`Call::handle_timeout`]) or the end of a backoff (then
+    /// poll again). `None` when only an input can move the call on.
     pub fn poll_timeout(&self) -> Option<Instant> {
         match &self.phase {
             Phase::AwaitingHead | Phase::ReadingBody(_) => {

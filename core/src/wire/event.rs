@@ -163,6 +163,9 @@ macro_rules! stream_events {
         /// Every member of the published `ResponseStreamEvent` union has a variant; any other
         /// type (including Codex's `codex.rate_limits`) is kept as [`StreamEvent::Other`] with
         /// its raw JSON.
+        ///
+        /// Payloads are owned and lean; the rare large ones (`Response`, output items, content
+        /// parts, partial images) are boxed so the enum stays small for the hot delta events.
         #[derive(Debug, Clone)]
         #[non_exhaustive]
         pub enum StreamEvent {
@@ -257,9 +260,9 @@ stream_events! {
     /// `response.completed`: the terminal success event.
     Completed(ResponseEvent) = "response.completed",
     /// `response.content_part.added`.
-    ContentPartAdded(ContentPartEvent) = "response.content_part.added",
+    ContentPartAdded(Box<ContentPartEvent>) = "response.content_part.added",
     /// `response.content_part.done`.
-    ContentPartDone(ContentPartEvent) = "response.content_part.done",
+    ContentPartDone(Box<ContentPartEvent>) = "response.content_part.done",
     /// `response.created`.
     Created(ResponseEvent) = "response.created",
     /// `error` (flat or nested shape).
@@ -291,9 +294,9 @@ stream_events! {
     /// `response.incomplete`: terminal; `response.incomplete_details` says why.
     Incomplete(ResponseEvent) = "response.incomplete",
     /// `response.output_item.added`.
-    OutputItemAdded(OutputItemEvent) = "response.output_item.added",
+    OutputItemAdded(Box<OutputItemEvent>) = "response.output_item.added",
     /// `response.output_item.done`.
-    OutputItemDone(OutputItemEvent) = "response.output_item.done",
+    OutputItemDone(Box<OutputItemEvent>) = "response.output_item.done",
     /// `response.reasoning_summary_part.added`.
     ReasoningSummaryPartAdded(ReasoningSummaryPartEvent) = "response.reasoning_summary_part.added",
     /// `response.reasoning_summary_part.done`.
@@ -327,7 +330,7 @@ stream_events! {
     /// `response.image_generation_call.in_progress`.
     ImageGenerationCallInProgress(ItemProgressEvent) = "response.image_generation_call.in_progress",
     /// `response.image_generation_call.partial_image`.
-    ImageGenerationCallPartialImage(PartialImageEvent) = "response.image_generation_call.partial_image",
+    ImageGenerationCallPartialImage(Box<PartialImageEvent>) = "response.image_generation_call.partial_image",
     /// `response.mcp_call_arguments.delta`.
     McpCallArgumentsDelta(ItemDeltaEvent) = "response.mcp_call_arguments.delta",
     /// `response.mcp_call_arguments.done`.

@@ -22,8 +22,8 @@
 //! Open tagged types dispatch by capturing the value as a [`serde_json::value::RawValue`],
 //! peeking its `type`, and deserialising the concrete struct from the raw text (no serde
 //! internally-tagged buffering, no `Value` tree). `RawValue` only works with `serde_json`'s own
-//! deserializer, so these types cannot be decoded through other formats, `#[serde(flatten)]`
-//! or untagged enums.
+//! deserializers (`from_str`, `from_slice`, `from_reader`, `from_value` all work), so these types
+//! cannot be decoded through other formats, `#[serde(flatten)]` or untagged enums.
 //!
 //! ```
 //! use codex_api_core::wire::{ResponseItem, StreamEvent};

@@ -39,11 +39,19 @@ pub struct Response {
     /// Always `response`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
-    /// Creation time, Unix seconds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Creation time, Unix seconds (a non-numeric value reads as `None`).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_timestamp"
+    )]
     pub created_at: Option<u64>,
-    /// Completion time, Unix seconds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Completion time, Unix seconds (a non-numeric value reads as `None`).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_timestamp"
+    )]
     pub completed_at: Option<u64>,
     /// Status.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -71,15 +79,26 @@ pub struct Response {
     pub service_tier: Option<ServiceTier>,
 }
 
-/// `Response.error`.
+/// `Response.error` (as carried by `response.failed`).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ResponseError {
-    /// Machine-readable code, e.g. `server_error`, `rate_limit_exceeded`, `context_length_exceeded`.
+    /// Machine-readable code, e.g. `server_error`, `rate_limit_exceeded`,
+    /// `context_length_exceeded`, `insufficient_quota`, `usage_not_included`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    /// Human-readable message.
+    /// Human-readable message (may contain "try again in 1.5s").
     #[serde(default)]
     pub message: String,
+    /// Error class (`type`), e.g. `usage_limit_reached` on the ChatGPT backend.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// ChatGPT plan of the account (usage-limit errors).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan_type: Option<String>,
+    /// When the usage limit resets, Unix seconds (usage-limit errors).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resets_at: Option<i64>,
 }
 
 /// `Response.incomplete_details`.
@@ -145,4 +164,44 @@ where
     T: Deserialize<'de> + Default,
 {
     Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
+}
+
+/// Reads a Unix timestamp; any non-numeric value (`null`, a date string) reads as `None` so that
+/// a cosmetic field never fails a whole event.
+fn lenient_timestamp<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<u64>, D::Error> {
+    struct Visit;
+    impl<'de> serde::de::Visitor<'de> for Visit {
+        type Value = Option<u64>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a Unix timestamp")
+        }
+        fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<Self::Value, E> {
+            Ok(Some(value))
+        }
+        fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<Self::Value, E> {
+            Ok(u64::try_from(value).ok())
+        }
+        fn visit_f64<E: serde::de::Error>(self, value: f64) -> Result<Self::Value, E> {
+            // Saturating float-to-int conversion; NaN and negatives read as `None`.
+            Ok((value.is_finite() && value >= 0.0).then_some(value as u64))
+        }
+        fn visit_str<E: serde::de::Error>(self, _value: &str) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D: serde::Deserializer<'de>>(
+            self,
+            deserializer: D,
+        ) -> Result<Self::Value, D::Error> {
+            deserializer.deserialize_any(Visit)
+        }
+    }
+    deserializer.deserialize_option(Visit)
 }

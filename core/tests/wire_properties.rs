@@ -1,0 +1,58 @@
+//! Properties: typed values survive encode/decode; parsing arbitrary input never panics.
+
+use codex_api_core::wire::{ResponseItem, Role, StreamEvent};
+use proptest::prelude::*;
+
+proptest! {
+    #[test]
+    fn text_messages_round_trip(text in any::<String>(), assistant in any::<bool>()) {
+        let role = if assistant { Role::Assistant } else { Role::User };
+        let item = ResponseItem::text_message(role, text);
+        let encoded = serde_json::to_string(&item).unwrap();
+        let decoded: ResponseItem = serde_json::from_str(&encoded).unwrap();
+        prop_assert_eq!(decoded, item);
+    }
+
+    #[test]
+    fn unknown_items_keep_their_bytes(key in "[a-z]{1,8}", value in any::<String>(), pad in " {0,3}") {
+        let raw = format!(
+            "{{{pad}\"type\":{pad}\"x_{key}\",{pad}\"{key}\":{}}}",
+            serde_json::to_string(&value).unwrap()
+        );
+        let item: ResponseItem = serde_json::from_str(&raw).unwrap();
+        prop_assert!(matches!(item, ResponseItem::Other(_)));
+        let expected_kind = format!("x_{key}");
+        prop_assert_eq!(item.kind(), expected_kind.as_str());
+        prop_assert_eq!(serde_json::to_string(&item).unwrap(), raw);
+    }
+
+    #[test]
+    fn deltas_round_trip(delta in any::<String>(), seq in any::<u64>()) {
+        let data = serde_json::json!({
+            "type": "response.output_text.delta", "item_id": "m", "output_index": 0,
+            "content_index": 0, "delta": delta, "sequence_number": seq
+        })
+        .to_string();
+        let event = StreamEvent::parse(None, &data).unwrap();
+        prop_assert_eq!(event.sequence_number(), Some(seq));
+        let StreamEvent::OutputTextDelta(ref parsed) = event else { unreachable!() };
+        prop_assert_eq!(&parsed.delta, &delta);
+        let again = StreamEvent::parse(None, &serde_json::to_string(&event).unwrap()).unwrap();
+        prop_assert_eq!(again, event);
+    }
+
+    #[test]
+    fn arbitrary_data_never_panics(data in any::<String>(), name in proptest::option::of("[a-z.]{0,20}")) {
+        let _ = StreamEvent::parse(name.as_deref(), &data);
+        let _ = serde_json::from_str::<ResponseItem>(&data);
+    }
+
+    #[test]
+    fn truncated_samples_are_errors_not_panics(cut in 0usize..400) {
+        let data = r#"{"type":"response.output_item.done","output_index":0,"item":{"type":"message","role":"assistant","content":[{"type":"output_text","text":"hé","annotations":[]}]},"sequence_number":3}"#;
+        let end = data.char_indices().map(|(i, _)| i).take_while(|&i| i <= cut).last().unwrap_or(0);
+        if let Some(prefix) = data.get(..end) {
+            prop_assert!(StreamEvent::parse(None, prefix).is_err());
+        }
+    }
+}
