@@ -147,7 +147,11 @@ pub(crate) fn classify(error: &(dyn StdError + 'static), connecting: bool) -> Tr
                 kind = kind.or(Some(TransportErrorKind::Timeout));
             }
         }
-        next = error.source();
+        // An io::Error's `source()` skips the error it wraps: step into that one instead.
+        next = match error.downcast_ref::<io::Error>() {
+            Some(io) => io.get_ref().map(|inner| inner as &(dyn StdError + 'static)),
+            None => error.source(),
+        };
     }
     match kind {
         _ if connecting => TransportErrorKind::Connect,

@@ -24,7 +24,12 @@ struct RotatingAuth {
 impl RotatingAuth {
     fn new(mode: RecoveryMode, fail: Option<StepFailure>) -> (Self, Arc<Mutex<Vec<RecoveryStep>>>) {
         let steps = Arc::new(Mutex::new(Vec::new()));
-        let auth = RotatingAuth { mode, current: Mutex::new("old-token"), steps: steps.clone(), fail };
+        let auth = RotatingAuth {
+            mode,
+            current: Mutex::new("old-token"),
+            steps: steps.clone(),
+            fail,
+        };
         (auth, steps)
     }
 }
@@ -59,17 +64,28 @@ impl AuthProvider for RotatingAuth {
 }
 
 fn unauthorized() -> ScriptedResponse {
-    ScriptedResponse::api_error(401, "expired", "invalid_request_error", None, Some("token_expired"))
-        .request_id("req_401")
+    ScriptedResponse::api_error(
+        401,
+        "expired",
+        "invalid_request_error",
+        None,
+        Some("token_expired"),
+    )
+    .request_id("req_401")
 }
 
 fn tag<'a>(record: &'a AttemptRecord, key: &str) -> Option<&'a str> {
     let tags = record.auth_recovery.as_ref()?;
-    tags.iter().find(|(name, _)| *name == key).map(|(_, value)| value.as_str())
+    tags.iter()
+        .find(|(name, _)| *name == key)
+        .map(|(_, value)| value.as_str())
 }
 
 /// A client whose attempt records land in the returned list.
-fn client(server: &TestServer, auth: impl AuthProvider + 'static) -> (Client, Arc<Mutex<Vec<AttemptRecord>>>) {
+fn client(
+    server: &TestServer,
+    auth: impl AuthProvider + 'static,
+) -> (Client, Arc<Mutex<Vec<AttemptRecord>>>) {
     let records = Arc::new(Mutex::new(Vec::new()));
     let sink = records.clone();
     let client = Client::builder(provider(server), auth)
@@ -83,20 +99,40 @@ fn client(server: &TestServer, auth: impl AuthProvider + 'static) -> (Client, Ar
 
 #[tokio::test]
 async fn managed_recovery_reloads_then_refreshes_and_retries() {
-    let transcript = Transcript::new().created().message(&["welcome back"]).completed();
-    let server = TestServer::start(Script::new().then(unauthorized()).then(ScriptedResponse::sse(transcript))).unwrap();
+    let transcript = Transcript::new()
+        .created()
+        .message(&["welcome back"])
+        .completed();
+    let server = TestServer::start(
+        Script::new()
+            .then(unauthorized())
+            .then(ScriptedResponse::sse(transcript)),
+    )
+    .unwrap();
     let (auth, steps) = RotatingAuth::new(RecoveryMode::Managed, None);
     let (client, records) = client(&server, auth);
-    let stream = client.stream(request(), ResponsesOptions::new()).await.unwrap();
+    let stream = client
+        .stream(request(), ResponsesOptions::new())
+        .await
+        .unwrap();
     let (events, error) = drain(stream).await;
     assert!(error.is_none(), "{error:?}");
     assert_eq!(text(&events), "welcome back");
 
-    assert_eq!(*steps.lock().unwrap(), [RecoveryStep::Reload, RecoveryStep::RefreshToken]);
+    assert_eq!(
+        *steps.lock().unwrap(),
+        [RecoveryStep::Reload, RecoveryStep::RefreshToken]
+    );
     let requests = server.requests();
     assert_eq!(requests.len(), 2, "an unchanged reload sends no follow-up");
-    assert_eq!(requests[0].header("authorization"), Some("Bearer old-token"));
-    assert_eq!(requests[1].header("authorization"), Some("Bearer new-token"));
+    assert_eq!(
+        requests[0].header("authorization"),
+        Some("Bearer old-token")
+    );
+    assert_eq!(
+        requests[1].header("authorization"),
+        Some("Bearer new-token")
+    );
 
     let records = records.lock().unwrap();
     assert_eq!(records.len(), 2);
@@ -105,13 +141,19 @@ async fn managed_recovery_reloads_then_refreshes_and_retries() {
     assert_eq!(tag(last, "auth_mode"), Some("chatgpt"));
     assert_eq!(tag(last, "auth_recovery_mode"), Some("managed"));
     assert_eq!(tag(last, "auth_recovery_phase"), Some("refresh_token"));
-    assert_eq!(tag(last, "auth_recovery_outcome"), Some("recovery_succeeded"));
+    assert_eq!(
+        tag(last, "auth_recovery_outcome"),
+        Some("recovery_succeeded")
+    );
     assert_eq!(tag(last, "auth_retry_after_unauthorized"), Some("true"));
     assert_eq!(tag(last, "auth_recovery_followup_success"), Some("true"));
     assert_eq!(tag(last, "auth_401_request_id"), Some("req_401"));
     for record in records.iter() {
         let tags = format!("{:?}", record.auth_recovery);
-        assert!(!tags.contains("old-token") && !tags.contains("new-token"), "{tags}");
+        assert!(
+            !tags.contains("old-token") && !tags.contains("new-token"),
+            "{tags}"
+        );
     }
 }
 
@@ -126,21 +168,33 @@ async fn a_permanent_failure_ends_recovery_with_unauthorized() {
     assert_eq!(server.requests().len(), 1);
     // The attempt record was taken at the 401, before the step ran; the error has the end.
     let records = records.lock().unwrap();
-    assert_eq!(tag(records.last().unwrap(), "auth_recovery_mode"), Some("external"));
+    assert_eq!(
+        tag(records.last().unwrap(), "auth_recovery_mode"),
+        Some("external")
+    );
     let details = error.api_error().unwrap().unauthorized().unwrap();
     let tags = details.recovery_tags.as_ref().unwrap();
-    let outcome = tags.iter().find(|(name, _)| *name == "auth_recovery_outcome");
-    assert_eq!(outcome.map(|(_, value)| value.as_str()), Some("recovery_failed_permanent"));
+    let outcome = tags
+        .iter()
+        .find(|(name, _)| *name == "auth_recovery_outcome");
+    assert_eq!(
+        outcome.map(|(_, value)| value.as_str()),
+        Some("recovery_failed_permanent")
+    );
 }
 
 #[tokio::test]
 async fn a_still_unauthorized_follow_up_gives_up() {
-    let server = TestServer::start(Script::new().then(unauthorized()).then(unauthorized())).unwrap();
+    let server =
+        TestServer::start(Script::new().then(unauthorized()).then(unauthorized())).unwrap();
     let (auth, steps) = RotatingAuth::new(RecoveryMode::Managed, None);
     let (client, _) = client(&server, auth);
     let error = client.list_models(None).await.unwrap_err();
     assert_eq!(error.kind(), "unauthorized");
-    assert_eq!(*steps.lock().unwrap(), [RecoveryStep::Reload, RecoveryStep::RefreshToken]);
+    assert_eq!(
+        *steps.lock().unwrap(),
+        [RecoveryStep::Reload, RecoveryStep::RefreshToken]
+    );
     assert_eq!(server.requests().len(), 2);
 }
 
@@ -152,6 +206,9 @@ async fn a_static_key_is_not_recovered() {
     assert_eq!(error.kind(), "unauthorized");
     assert_eq!(server.requests().len(), 1);
     let records = records.lock().unwrap();
-    assert_eq!(tag(records.last().unwrap(), "auth_recovery_mode"), Some("none"));
+    assert_eq!(
+        tag(records.last().unwrap(), "auth_recovery_mode"),
+        Some("none")
+    );
     assert!(!format!("{error:?} {error}").contains("sk-fixed"));
 }

@@ -15,12 +15,19 @@ use common::{client, drain, request, text};
 
 #[tokio::test]
 async fn stream_sends_the_request_and_delivers_text() {
-    let transcript = Transcript::new().created().message(&["Hel", "lo"]).completed();
-    let server = TestServer::start(Script::new().on(
-        "POST",
-        "/v1/responses",
-        ScriptedResponse::sse(transcript).request_id("req_1").openai_model("gpt-served"),
-    ))
+    let transcript = Transcript::new()
+        .created()
+        .message(&["Hel", "lo"])
+        .completed();
+    let server = TestServer::start(
+        Script::new().on(
+            "POST",
+            "/v1/responses",
+            ScriptedResponse::sse(transcript)
+                .request_id("req_1")
+                .openai_model("gpt-served"),
+        ),
+    )
     .unwrap();
     let options = ResponsesOptions::new().with_session_id("sess-1");
     let stream = client(&server).stream(request(), options).await.unwrap();
@@ -29,7 +36,10 @@ async fn stream_sends_the_request_and_delivers_text() {
     assert!(error.is_none(), "{error:?}");
     assert_eq!(events[0], ResponseEvent::ServerModel("gpt-served".into()));
     assert_eq!(text(&events), "Hello");
-    assert!(matches!(events.last(), Some(ResponseEvent::Completed { .. })));
+    assert!(matches!(
+        events.last(),
+        Some(ResponseEvent::Completed { .. })
+    ));
 
     let sent = &server.requests()[0];
     assert_eq!(sent.method, "POST");
@@ -52,7 +62,11 @@ async fn raw_view_delivers_every_stream_event() {
         .message(&["a"])
         .completed();
     let server = TestServer::start(Script::new().then(ScriptedResponse::sse(transcript))).unwrap();
-    let mut raw = client(&server).stream(request(), ResponsesOptions::new()).await.unwrap().into_raw();
+    let mut raw = client(&server)
+        .stream(request(), ResponsesOptions::new())
+        .await
+        .unwrap()
+        .into_raw();
     let mut kinds = Vec::new();
     while let Some(item) = raw.next().await {
         match item.unwrap() {
@@ -62,7 +76,11 @@ async fn raw_view_delivers_every_stream_event() {
     }
     assert_eq!(kinds.first().map(String::as_str), Some("response.created"));
     assert!(kinds.iter().any(|kind| kind == "response.future_kind"));
-    assert!(kinds.iter().any(|kind| kind == "response.output_text.delta"));
+    assert!(
+        kinds
+            .iter()
+            .any(|kind| kind == "response.output_text.delta")
+    );
     assert_eq!(kinds.last().map(String::as_str), Some("response.completed"));
 }
 
@@ -72,14 +90,24 @@ async fn compact_posts_the_history_and_decodes_the_output() {
         "type": "message", "role": "assistant",
         "content": [{ "type": "output_text", "text": "summary" }]
     })]);
-    let server = TestServer::start(Script::new().on("POST", "/v1/responses/compact", reply)).unwrap();
-    let input = CompactionInput::new("gpt-test", vec![ResponseItem::text_message(Role::User, "old")]);
-    let output = client(&server).compact(input, ResponsesOptions::new()).await.unwrap();
+    let server =
+        TestServer::start(Script::new().on("POST", "/v1/responses/compact", reply)).unwrap();
+    let input = CompactionInput::new(
+        "gpt-test",
+        vec![ResponseItem::text_message(Role::User, "old")],
+    );
+    let output = client(&server)
+        .compact(input, ResponsesOptions::new())
+        .await
+        .unwrap();
     assert_eq!(output.output.len(), 1);
     assert!(matches!(&output.output[0], ResponseItem::Message(_)));
     let sent = &server.requests()[0];
     assert_eq!(sent.header("accept"), Some("application/json"));
-    assert_eq!(sent.body_json().unwrap()["input"][0]["content"][0]["text"], "old");
+    assert_eq!(
+        sent.body_json().unwrap()["input"][0]["content"][0]["text"],
+        "old"
+    );
 }
 
 #[tokio::test]
@@ -92,18 +120,31 @@ async fn summarize_memories_posts_traces() {
     }))
     .unwrap();
     let input = MemorySummarizeInput::new("gpt-test", vec![memory]);
-    let output = client(&server).summarize_memories(input, ResponsesOptions::new()).await.unwrap();
+    let output = client(&server)
+        .summarize_memories(input, ResponsesOptions::new())
+        .await
+        .unwrap();
     assert_eq!(output.output[0].trace_summary, "trace one");
     assert_eq!(output.output[0].memory_summary, "memory one");
-    assert_eq!(server.requests()[0].body_json().unwrap()["traces"][0]["id"], "t1");
+    assert_eq!(
+        server.requests()[0].body_json().unwrap()["traces"][0]["id"],
+        "t1"
+    );
 }
 
 #[tokio::test]
 async fn list_models_gets_with_client_version() {
-    let reply = ScriptedResponse::models(vec![json!({ "slug": "gpt-a" }), json!({ "slug": "gpt-b" })], "\"v1\"");
+    let reply = ScriptedResponse::models(
+        vec![json!({ "slug": "gpt-a" }), json!({ "slug": "gpt-b" })],
+        "\"v1\"",
+    );
     let server = TestServer::start(Script::new().on("GET", "/v1/models", reply)).unwrap();
     let models = client(&server).list_models(Some("1.2.3")).await.unwrap();
-    let slugs: Vec<_> = models.models.iter().map(|model| model.slug.as_str()).collect();
+    let slugs: Vec<_> = models
+        .models
+        .iter()
+        .map(|model| model.slug.as_str())
+        .collect();
     assert_eq!(slugs, ["gpt-a", "gpt-b"]);
     let sent = &server.requests()[0];
     assert_eq!(sent.method, "GET");

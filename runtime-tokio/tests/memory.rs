@@ -22,7 +22,9 @@ fn status_kib(field: &str) -> u64 {
 
 fn body() -> Body {
     let frames = Transcript::new().created().completed().frames();
-    let mut body = Body::chunked().chunk_size(16 * 1024).bytes(frames[0].clone());
+    let mut body = Body::chunked()
+        .chunk_size(16 * 1024)
+        .bytes(frames[0].clone());
     for _ in 0..EVENTS {
         body = body
             .bytes(
@@ -39,17 +41,25 @@ fn body() -> Body {
 async fn fifty_megabytes_stream_in_flat_memory() {
     let server = TestServer::start(
         Script::new()
-            .then(ScriptedResponse::sse(Transcript::new().created().message(&["warm"]).completed()))
+            .then(ScriptedResponse::sse(
+                Transcript::new().created().message(&["warm"]).completed(),
+            ))
             .then(ScriptedResponse::sse(body())),
     )
     .unwrap();
     let client = client(&server);
     // Warm up: pool, TLS-free connector, allocator arenas.
-    let mut warm = client.stream(request(), ResponsesOptions::new()).await.unwrap();
+    let mut warm = client
+        .stream(request(), ResponsesOptions::new())
+        .await
+        .unwrap();
     while warm.next().await.is_some() {}
 
     let before_hwm = status_kib("VmHWM:");
-    let mut stream = client.stream(request(), ResponsesOptions::new()).await.unwrap();
+    let mut stream = client
+        .stream(request(), ResponsesOptions::new())
+        .await
+        .unwrap();
     let (mut bytes, mut deltas, mut completed) = (0_u64, 0_u64, false);
     while let Some(event) = stream.next().await {
         match event.unwrap() {
@@ -64,7 +74,10 @@ async fn fifty_megabytes_stream_in_flat_memory() {
     assert!(completed);
     assert_eq!((deltas, bytes), (EVENTS, EVENTS * DELTA));
     let grown_kib = status_kib("VmHWM:").saturating_sub(before_hwm);
-    eprintln!("VmHWM grew by {grown_kib} KiB over {} MB", EVENTS * DELTA / 1_000_000);
+    eprintln!(
+        "VmHWM grew by {grown_kib} KiB over {} MB",
+        EVENTS * DELTA / 1_000_000
+    );
     // Buffering the stream would take 50 MB or more; allow a generous 16 MiB for buffers.
     assert!(grown_kib < 16 * 1024, "VmHWM grew by {grown_kib} KiB");
 }

@@ -27,7 +27,10 @@ async fn tool_calls_arrive_as_deltas_and_items() {
         .function_call("shell", "call_1", &["{\"cmd\":", "\"ls\"}"])
         .completed();
     let server = TestServer::start(Script::new().then(ScriptedResponse::sse(transcript))).unwrap();
-    let stream = client(&server).stream(request(), ResponsesOptions::new()).await.unwrap();
+    let stream = client(&server)
+        .stream(request(), ResponsesOptions::new())
+        .await
+        .unwrap();
     let (events, error) = drain(stream).await;
     assert!(error.is_none(), "{error:?}");
     let arguments: String = events
@@ -46,7 +49,10 @@ async fn tool_calls_arrive_as_deltas_and_items() {
         _ => None,
     });
     let done = done.expect("a finished function call");
-    assert_eq!((done.name.as_str(), done.arguments.as_str()), ("shell", "{\"cmd\":\"ls\"}"));
+    assert_eq!(
+        (done.name.as_str(), done.arguments.as_str()),
+        ("shell", "{\"cmd\":\"ls\"}")
+    );
 }
 
 #[tokio::test]
@@ -57,15 +63,19 @@ async fn reasoning_summaries_stream() {
         .message(&["answer"])
         .completed();
     let server = TestServer::start(Script::new().then(ScriptedResponse::sse(transcript))).unwrap();
-    let stream = client(&server).stream(request(), ResponsesOptions::new()).await.unwrap();
+    let stream = client(&server)
+        .stream(request(), ResponsesOptions::new())
+        .await
+        .unwrap();
     let (events, error) = drain(stream).await;
     assert!(error.is_none(), "{error:?}");
     let summary: Vec<(u32, &str)> = events
         .iter()
         .filter_map(|event| match event {
-            ResponseEvent::ReasoningSummaryDelta { delta, summary_index } => {
-                Some((*summary_index, delta.as_str()))
-            }
+            ResponseEvent::ReasoningSummaryDelta {
+                delta,
+                summary_index,
+            } => Some((*summary_index, delta.as_str())),
             _ => None,
         })
         .collect();
@@ -76,17 +86,20 @@ async fn reasoning_summaries_stream() {
 /// A stream that fails in-stream: the events before the failure, then its error kind.
 async fn in_stream_failure(transcript: Transcript) -> (Vec<ResponseEvent>, &'static str) {
     let server = TestServer::start(Script::new().then(ScriptedResponse::sse(transcript))).unwrap();
-    let stream = client(&server).stream(request(), ResponsesOptions::new()).await.unwrap();
+    let stream = client(&server)
+        .stream(request(), ResponsesOptions::new())
+        .await
+        .unwrap();
     let (events, error) = drain(stream).await;
     (events, error_kind(error))
 }
 
 #[tokio::test]
 async fn response_failed_ends_the_stream_after_its_events() {
-    let transcript = Transcript::new()
-        .created()
-        .message(&["partial"])
-        .failed("context_length_exceeded", "Your input exceeds the context window");
+    let transcript = Transcript::new().created().message(&["partial"]).failed(
+        "context_length_exceeded",
+        "Your input exceeds the context window",
+    );
     let (events, kind) = in_stream_failure(transcript).await;
     assert_eq!(text(&events), "partial");
     assert_eq!(kind, "context_window_exceeded");
@@ -94,11 +107,18 @@ async fn response_failed_ends_the_stream_after_its_events() {
 
 #[tokio::test]
 async fn error_event_and_incomplete_response_fail_the_stream() {
-    let transcript = Transcript::new().created().error(Some("server_is_overloaded"), "busy", None);
+    let transcript = Transcript::new()
+        .created()
+        .error(Some("server_is_overloaded"), "busy", None);
     assert_eq!(in_stream_failure(transcript).await.1, "server_overloaded");
-    let transcript = Transcript::new().created().error_nested("invalid_request_error", None, "bad");
+    let transcript = Transcript::new()
+        .created()
+        .error_nested("invalid_request_error", None, "bad");
     assert_eq!(in_stream_failure(transcript).await.1, "invalid_request");
-    let transcript = Transcript::new().created().message(&["so far"]).incomplete("max_output_tokens");
+    let transcript = Transcript::new()
+        .created()
+        .message(&["so far"])
+        .incomplete("max_output_tokens");
     let (events, kind) = in_stream_failure(transcript).await;
     assert_eq!(text(&events), "so far");
     assert_eq!(kind, "response_incomplete");
@@ -109,7 +129,10 @@ async fn a_body_closed_mid_stream_is_truncated_after_its_events() {
     let transcript = Transcript::new().created().message(&["one", "two"]);
     let body = transcript.to_body().close();
     let server = TestServer::start(Script::new().then(ScriptedResponse::sse(body))).unwrap();
-    let stream = client(&server).stream(request(), ResponsesOptions::new()).await.unwrap();
+    let stream = client(&server)
+        .stream(request(), ResponsesOptions::new())
+        .await
+        .unwrap();
     let (events, error) = drain(stream).await;
     assert_eq!(text(&events), "onetwo");
     let error = error.unwrap();
@@ -122,7 +145,10 @@ async fn a_cut_chunk_is_truncated_too() {
     let transcript = Transcript::new().created().message(&["one"]);
     let body = transcript.to_body().cut(Cut::TruncatedChunk);
     let server = TestServer::start(Script::new().then(ScriptedResponse::sse(body))).unwrap();
-    let stream = client(&server).stream(request(), ResponsesOptions::new()).await.unwrap();
+    let stream = client(&server)
+        .stream(request(), ResponsesOptions::new())
+        .await
+        .unwrap();
     let (events, error) = drain(stream).await;
     assert_eq!(text(&events), "one");
     assert_eq!(error_kind(error), "stream_truncated");
@@ -130,10 +156,20 @@ async fn a_cut_chunk_is_truncated_too() {
 
 #[tokio::test]
 async fn a_stalled_stream_hits_the_idle_timeout() {
-    let body = Transcript::new().created().message(&["before"]).to_body().stall(Stall::until_shutdown());
+    let body = Transcript::new()
+        .created()
+        .message(&["before"])
+        .to_body()
+        .stall(Stall::until_shutdown());
     let server = TestServer::start(Script::new().then(ScriptedResponse::sse(body))).unwrap();
-    let client = builder(&server).stream_idle_timeout(Some(Duration::from_millis(200))).build().unwrap();
-    let stream = client.stream(request(), ResponsesOptions::new()).await.unwrap();
+    let client = builder(&server)
+        .stream_idle_timeout(Some(Duration::from_millis(200)))
+        .build()
+        .unwrap();
+    let stream = client
+        .stream(request(), ResponsesOptions::new())
+        .await
+        .unwrap();
     let (events, error) = drain(stream).await;
     assert_eq!(text(&events), "before");
     assert_eq!(error_kind(error), "idle_timeout");
@@ -141,16 +177,33 @@ async fn a_stalled_stream_hits_the_idle_timeout() {
 
 #[tokio::test]
 async fn keep_alive_comments_hold_off_the_idle_timeout() {
-    let frames = Transcript::new().created().message(&["x"]).completed().frames();
+    let frames = Transcript::new()
+        .created()
+        .message(&["x"])
+        .completed()
+        .frames();
     let (last, rest) = frames.split_last().unwrap();
-    let stall = Stall::for_duration(Duration::from_millis(600)).with_keep_alive(Duration::from_millis(50));
-    let body = Body::chunked().bytes(rest.concat()).stall(stall).bytes(last.clone());
+    let stall =
+        Stall::for_duration(Duration::from_millis(600)).with_keep_alive(Duration::from_millis(50));
+    let body = Body::chunked()
+        .bytes(rest.concat())
+        .stall(stall)
+        .bytes(last.clone());
     let server = TestServer::start(Script::new().then(ScriptedResponse::sse(body))).unwrap();
-    let client = builder(&server).stream_idle_timeout(Some(Duration::from_millis(300))).build().unwrap();
-    let stream = client.stream(request(), ResponsesOptions::new()).await.unwrap();
+    let client = builder(&server)
+        .stream_idle_timeout(Some(Duration::from_millis(300)))
+        .build()
+        .unwrap();
+    let stream = client
+        .stream(request(), ResponsesOptions::new())
+        .await
+        .unwrap();
     let (events, error) = drain(stream).await;
     assert!(error.is_none(), "{error:?}");
-    assert!(matches!(events.last(), Some(ResponseEvent::Completed { .. })));
+    assert!(matches!(
+        events.last(),
+        Some(ResponseEvent::Completed { .. })
+    ));
 }
 
 #[tokio::test]
@@ -168,7 +221,11 @@ async fn dropping_the_stream_closes_its_connection() {
         }
         let length: usize = String::from_utf8_lossy(&head)
             .lines()
-            .find_map(|line| line.to_ascii_lowercase().strip_prefix("content-length: ").map(str::to_owned))
+            .find_map(|line| {
+                line.to_ascii_lowercase()
+                    .strip_prefix("content-length: ")
+                    .map(str::to_owned)
+            })
             .and_then(|value| value.trim().parse().ok())
             .unwrap();
         let mut body = vec![0_u8; length];
@@ -183,16 +240,28 @@ async fn dropping_the_stream_closes_its_connection() {
         socket.write_all(&event).unwrap();
         socket.write_all(b"\r\n").unwrap();
         // The response never ends; only the client can end the connection.
-        socket.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        socket
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
         let mut rest = Vec::new();
         let ended = socket.read_to_end(&mut rest).is_ok();
         closed_tx.send(ended).unwrap();
     });
     let provider = codex_api_core::provider::Provider::custom("raw", url).unwrap();
-    let auth = codex_api_tokio::StaticAuth::new(codex_api_core::credentials::Credentials::api_key("k"));
-    let client = codex_api_tokio::Client::builder(provider, auth).without_proxy().build().unwrap();
-    let mut stream = client.stream(request(), ResponsesOptions::new()).await.unwrap();
-    assert_eq!(stream.next().await.unwrap().unwrap(), ResponseEvent::Created);
+    let auth =
+        codex_api_tokio::StaticAuth::new(codex_api_core::credentials::Credentials::api_key("k"));
+    let client = codex_api_tokio::Client::builder(provider, auth)
+        .without_proxy()
+        .build()
+        .unwrap();
+    let mut stream = client
+        .stream(request(), ResponsesOptions::new())
+        .await
+        .unwrap();
+    assert_eq!(
+        stream.next().await.unwrap().unwrap(),
+        ResponseEvent::Created
+    );
     drop(stream);
     // Wait without blocking the runtime: the connection task must run to close the socket.
     let mut waited = Duration::ZERO;
@@ -206,13 +275,20 @@ async fn dropping_the_stream_closes_its_connection() {
             Err(error) => panic!("the server thread never reported: {error}"),
         }
     };
-    assert!(ended, "the server saw the connection close (EOF), not a read timeout");
+    assert!(
+        ended,
+        "the server saw the connection close (EOF), not a read timeout"
+    );
     server.join().unwrap();
 }
 
 #[tokio::test]
 async fn after_a_dropped_stream_the_next_call_uses_a_new_connection() {
-    let body = Transcript::new().created().message(&["a"]).to_body().stall(Stall::until_shutdown());
+    let body = Transcript::new()
+        .created()
+        .message(&["a"])
+        .to_body()
+        .stall(Stall::until_shutdown());
     let server = TestServer::start(
         Script::new()
             .then(ScriptedResponse::sse(body))
@@ -220,8 +296,14 @@ async fn after_a_dropped_stream_the_next_call_uses_a_new_connection() {
     )
     .unwrap();
     let client = client(&server);
-    let mut stream = client.stream(request(), ResponsesOptions::new()).await.unwrap();
-    assert_eq!(stream.next().await.unwrap().unwrap(), ResponseEvent::Created);
+    let mut stream = client
+        .stream(request(), ResponsesOptions::new())
+        .await
+        .unwrap();
+    assert_eq!(
+        stream.next().await.unwrap().unwrap(),
+        ResponseEvent::Created
+    );
     drop(stream);
     client.list_models(None).await.unwrap();
     let requests = server.wait_for_requests(2, Duration::from_secs(5));

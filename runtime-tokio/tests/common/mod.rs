@@ -19,9 +19,12 @@ pub fn provider(server: &TestServer) -> Provider {
 
 /// A builder with an API key, no proxy and a fixed jitter seed.
 pub fn builder(server: &TestServer) -> ClientBuilder {
-    Client::builder(provider(server), StaticAuth::new(Credentials::api_key("sk-test")))
-        .without_proxy()
-        .jitter_seed(7)
+    Client::builder(
+        provider(server),
+        StaticAuth::new(Credentials::api_key("sk-test")),
+    )
+    .without_proxy()
+    .jitter_seed(7)
 }
 
 /// The default client of a testkit server, with short backoffs.
