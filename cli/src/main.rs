@@ -1,5 +1,53 @@
-//! The `codex-api` command-line tool.
-fn main() {
-    eprintln!("codex-api: no subcommands yet");
-    std::process::exit(2);
+//! # codex-api
+//!
+//! The command-line tool of codex-api. Subcommands:
+//!
+//! - `replay [--json] [--chunk-size N] FILE|-`: decode a recorded `text/event-stream` body and print
+//!   its frames (human-readable, or one JSON document with `--json`).
+//! - `request --dry-run [--endpoint responses|compact|memories|models] [flags] [PROMPT|-]`: build
+//!   a request exactly as it would be sent and print it as JSON, secrets redacted.
+//!
+//! ```text
+//! $ codex-api replay --json cli/samples/text_and_tool_call.sse
+//! {"decode":{"frames":[...],"frame_count":18,...}}
+//! ```
+#![forbid(unsafe_code)]
+
+mod dry_run;
+mod replay;
+mod request_args;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// A Rust client for the OpenAI Responses API, as a command-line tool.
+#[derive(Debug, Parser)]
+#[command(name = "codex-api", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Decode a recorded server-sent-events body (a file, or `-` for stdin) and print its frames.
+    Replay(replay::ReplayArgs),
+    /// Build a request exactly as it would be sent and print it as JSON (`--dry-run`).
+    Request(dry_run::RequestCommandArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Replay(args) => replay::run(&args),
+        Command::Request(args) => dry_run::run(&args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("codex-api: {err}");
+            ExitCode::from(2)
+        }
+    }
 }

@@ -278,7 +278,7 @@ fn a_401_after_recovery_succeeded_is_reported_not_looped() {
 fn credentials_are_ignored_unless_a_step_asked_for_them() {
     let mut d = Scenario::stream().managed().start();
     d.call
-        .handle_credentials(d.now, Ok(Credentials::chatgpt("sneaky", "acct-1")));
+        .handle_credentials(Ok(Credentials::chatgpt("sneaky", "acct-1")));
     d.expect_send();
     assert_eq!(d.authorization(0), "Bearer access-token-1");
 }

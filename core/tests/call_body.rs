@@ -178,3 +178,33 @@ fn polling_while_a_head_is_owed_asks_for_it() {
     assert!(matches!(d.poll(), Action::AwaitResponse { deadline: None }));
     assert_eq!(d.call.attempts(), 1);
 }
+
+#[test]
+fn an_error_body_fed_whole_or_byte_by_byte_gives_the_same_result() {
+    let body = br#"{"error":{"message":"Rate limit reached for gpt-test. Please try again in 1.5s.","type":"requests","code":"rate_limit_exceeded"}}"#;
+    let run = |piece: usize| {
+        let limits = CallLimits::default().with_error_body_cap(64);
+        let mut d = Scenario::stream().limits(limits).start();
+        d.expect_send();
+        d.call
+            .handle_head(d.now, &head(429, &[("x-request-id", "req_9")]));
+        for chunk in body.chunks(piece) {
+            if !d.call.wants_body() {
+                break;
+            }
+            d.call.handle_body(d.now, chunk);
+        }
+        if d.call.wants_body() {
+            d.call.handle_body_end(d.now);
+        }
+        let wait = match d.poll() {
+            Action::Wait(at) => at - d.now,
+            other => panic!("expected Wait, got {other:?}"),
+        };
+        (wait, d.telemetry())
+    };
+    let whole = run(body.len());
+    for piece in [1, 2, 7, 63, 64, 65] {
+        assert_eq!(run(piece), whole, "piece size {piece}");
+    }
+}

@@ -147,7 +147,7 @@ proptest! {
                 }
                 Input::Credentials(choice) => {
                     let result = credentials(choice, &mut counter);
-                    d.call.handle_credentials(d.now, result);
+                    d.call.handle_credentials(result);
                 }
             }
             let action = d.call.poll_action(d.now);
@@ -174,7 +174,7 @@ proptest! {
             } else if read {
                 d.call.handle_body_end(d.now);
             } else if refresh || owed_credentials {
-                d.call.handle_credentials(d.now, Err(StepFailure::Permanent));
+                d.call.handle_credentials(Err(StepFailure::Permanent));
             }
         }
         prop_assert_eq!(seen.endings, 1);

@@ -381,3 +381,41 @@ fn the_provider_settings_shape_the_default_policy() {
         Some(Duration::from_secs(9))
     );
 }
+
+#[test]
+fn deterministic_failures_ignore_a_should_retry_verdict() {
+    let bodies: [&[u8]; 3] = [
+        br#"{"error":{"message":"too long","type":"invalid_request_error","code":"context_length_exceeded"}}"#,
+        br#"{"error":{"type":"usage_limit_reached","message":"limit","resets_in_seconds":60}}"#,
+        br#"{"error":{"type":"usage_not_included","message":"upgrade"}}"#,
+    ];
+    let kinds = [
+        "context_window_exceeded",
+        "usage_limit_reached",
+        "usage_not_included",
+    ];
+    for (body, kind) in bodies.into_iter().zip(kinds) {
+        let status = if kind == "context_window_exceeded" {
+            400
+        } else {
+            429
+        };
+        let mut d = Scenario::stream().start();
+        d.respond(status, &[("x-should-retry", "true")], body);
+        let error = d.expect_done().unwrap_err();
+        assert_eq!(error.kind(), kind);
+        assert_eq!(d.call.attempts(), 1, "{kind} must not be retried");
+    }
+}
+
+#[test]
+fn a_rate_limit_message_delay_is_used_when_no_header_gives_one() {
+    let mut d = Scenario::stream().start();
+    d.respond(
+        429,
+        &[],
+        br#"{"error":{"message":"Rate limit reached for gpt-test. Please try again in 1.5s.","type":"requests","code":"rate_limit_exceeded"}}"#,
+    );
+    let before = d.now;
+    assert_eq!(d.expect_wait(), before + Duration::from_millis(1500));
+}

@@ -101,3 +101,11 @@ fn the_stream_gets_the_provider_idle_timeout() {
         Some(d.now + codex_api_core::provider::DEFAULT_STREAM_IDLE_TIMEOUT)
     );
 }
+
+#[test]
+fn calls_and_actions_can_cross_threads() {
+    fn assert_send<T: Send>() {}
+    assert_send::<codex_api_core::call::Call>();
+    assert_send::<Action>();
+    assert_send::<codex_api_core::call::CallError>();
+}

@@ -137,3 +137,13 @@ fn body_before_head_is_a_protocol_error() {
     let (_, error) = split(drain(&mut stream));
     assert_eq!(error.unwrap().kind(), "protocol");
 }
+
+#[test]
+fn streams_and_accumulators_can_move_between_threads() {
+    fn send_and_sync<T: Send + Sync>() {}
+    send_and_sync::<ResponseStream>();
+    send_and_sync::<ResponseEvent>();
+    send_and_sync::<codex_api_core::stream::StreamItem>();
+    send_and_sync::<codex_api_core::accumulator::ResponseAccumulator>();
+    send_and_sync::<codex_api_core::accumulator::Outcome>();
+}

@@ -139,3 +139,48 @@ proptest! {
         }
     }
 }
+
+/// Fragments of SSE syntax and JSON to build hostile bodies from.
+fn fragment() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        Just(b"data: ".to_vec()),
+        Just(b"event: error\n".to_vec()),
+        Just(b"event: response.completed\n".to_vec()),
+        Just(b"\n".to_vec()),
+        Just(b"\r\n".to_vec()),
+        Just(b"\r".to_vec()),
+        Just(b": c\n".to_vec()),
+        Just(b"[DONE]".to_vec()),
+        Just(br#"{"type":"response.completed","response":{"id":"r"}}"#.to_vec()),
+        Just(
+            br#"{"type":"response.failed","response":{"error":{"code":"server_error"}}}"#.to_vec()
+        ),
+        Just(br#"{"type":"error","error":{"code":"x"}}"#.to_vec()),
+        Just(br#"{"type":"response.output_text.delta","delta":"d","sequence_number":3}"#.to_vec()),
+        Just(br#"{"type":"#.to_vec()),
+        prop::collection::vec(any::<u8>(), 0..8),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn hostile_bodies_never_panic_and_end_exactly_once(
+        fragments in prop::collection::vec(fragment(), 0..24),
+        cuts in prop::collection::vec(0usize..512, 0..8),
+    ) {
+        let body: Vec<u8> = fragments.concat();
+        let (events, items) = run(&body, &cuts);
+        prop_assert_eq!(&(events.clone(), items.clone()), &run(&body, &[]));
+        let errors = events.iter().filter(|e| e.is_err()).count();
+        let completions = events
+            .iter()
+            .filter(|e| matches!(e, Ok(ResponseEvent::Completed { .. })))
+            .count();
+        let done = items.iter().filter(|i| matches!(i, Ok(StreamItem::Done))).count();
+        prop_assert_eq!(errors + completions + done, 1);
+        let outcome = replay(&body, Some(3));
+        prop_assert_eq!(outcome, replay(&body, None));
+    }
+}

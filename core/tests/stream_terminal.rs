@@ -304,3 +304,37 @@ fn the_raw_view_delivers_the_failed_event_before_its_error() {
     assert_eq!(items[3].as_ref().unwrap_err().kind(), "server_error");
     assert!(stream.poll_stream_event().is_none());
 }
+
+#[test]
+fn in_stream_errors_carry_the_head_request_id_and_limit_family() {
+    let now = Instant::now();
+    let mut stream = ResponseStream::new(StreamConfig::default());
+    stream.handle_head(
+        now,
+        &head_with(
+            200,
+            Some("text/event-stream"),
+            &[
+                ("x-request-id", "req_7"),
+                ("cf-ray", "ray_7"),
+                ("x-codex-active-limit", "codex_other"),
+                ("set-cookie", "session=do-not-keep"),
+            ],
+        ),
+    );
+    stream.handle_body(
+        now,
+        data_frame(r#"{"type":"error","error":{"type":"usage_limit_reached","message":"limit","plan_type":"pro","resets_in_seconds":60}}"#)
+            .as_bytes(),
+    );
+    assert!(!format!("{stream:?}").contains("do-not-keep"));
+    let (_, error) = split(drain(&mut stream));
+    let error = error.unwrap();
+    assert_eq!(error.kind(), "usage_limit_reached");
+    assert_eq!(error.request_id(), Some("req_7"));
+    assert_eq!(error.cf_ray(), Some("ray_7"));
+    let limit = error.usage_limit().unwrap();
+    assert_eq!(limit.plan_type.as_deref(), Some("pro"));
+    assert!(limit.limit_family.is_some());
+    assert_eq!(limit.resets_in, Some(std::time::Duration::from_secs(60)));
+}

@@ -136,7 +136,7 @@ fn tool_constructors_serialise_exactly() {
     let tool = Tool::function("shell", "Runs a command.", json!({"type": "object"}));
     assert_eq!(
         serde_json::to_string(&tool).unwrap(),
-        r#"{"type":"function","name":"shell","description":"Runs a command.","parameters":{"type":"object"}}"#
+        r#"{"type":"function","name":"shell","description":"Runs a command.","parameters":{"type":"object"},"strict":false}"#
     );
     let raw =
         serde_json::value::RawValue::from_string(r#"{"type":"x_tool","k":[1]}"#.into()).unwrap();

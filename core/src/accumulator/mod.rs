@@ -114,18 +114,12 @@ impl ResponseAccumulator {
             return;
         }
         let outcome_error = OutcomeError::from_api_error(error);
-        if self.kind.is_none() {
-            self.kind = Some(match outcome_error.source {
-                ErrorSource::ResponseFailed => OutcomeKind::Failed,
-                ErrorSource::ErrorEvent => OutcomeKind::StreamError,
-                ErrorSource::Transport
-                    if outcome_error.code.as_deref() == Some("stream_truncated") =>
-                {
-                    OutcomeKind::UnexpectedEof
-                }
-                ErrorSource::Transport => OutcomeKind::StreamError,
-            });
-        }
+        let truncated = matches!(error.error_kind(), ApiErrorKind::StreamTruncated { .. });
+        self.kind.get_or_insert(match outcome_error.source {
+            ErrorSource::ResponseFailed => OutcomeKind::Failed,
+            ErrorSource::Transport if truncated => OutcomeKind::UnexpectedEof,
+            ErrorSource::ErrorEvent | ErrorSource::Transport => OutcomeKind::StreamError,
+        });
         self.error = Some(outcome_error);
     }
 

@@ -9,21 +9,32 @@ use super::{
     AttemptDecision, AttemptOutcome, AttemptRecord, BodyPurpose, Call, CallError, CallOutput,
     Phase, Terminal, request_id,
 };
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiErrorKind};
 use crate::retry::{
     Failure, GiveUpReason, RetryDecision, RetryInput, server_delay, should_retry_header,
 };
 use crate::unauthorized::{RecoveryEnd, RecoveryPoll, UnauthorizedEvidence};
 
-/// Error kinds no header can make worth retrying: the same bytes will fail the same way
-/// (billing, plan, context size, policy).
-const NEVER_RETRIED: &[&str] = &[
-    "quota_exceeded",
-    "usage_limit_reached",
-    "usage_not_included",
-    "context_window_exceeded",
-    "cyber_policy",
-];
+/// Whether no header can make `error` worth retrying: the same bytes will fail the same way
+/// (billing, plan, context size, policy). Other non-retryable kinds (a plain 400, say) are
+/// still retried when the server sends `x-should-retry: true`.
+fn never_retried(error: &ApiError) -> bool {
+    matches!(
+        error.error_kind(),
+        ApiErrorKind::QuotaExceeded
+            | ApiErrorKind::UsageLimitReached(_)
+            | ApiErrorKind::UsageNotIncluded
+            | ApiErrorKind::ContextWindowExceeded
+            | ApiErrorKind::CyberPolicy
+    )
+}
+
+/// How an attempt ended, for its telemetry record.
+struct Ending {
+    status: Option<StatusCode>,
+    outcome: AttemptOutcome,
+    request_id: Option<String>,
+}
 
 impl Call {
     /// The response body ended, hit its cap, failed or timed out: conclude the attempt.
@@ -81,21 +92,18 @@ impl Call {
             return;
         }
         let error = ApiError::from_http(status, headers, &body, delay);
-        let never_retried = NEVER_RETRIED.contains(&error.kind());
+        // Without a header, a rate-limit message's "try again in 1.5s" is the server's delay.
+        let delay = delay.or_else(|| error.retry_after());
         let input = RetryInput::new(self.retries, Failure::Status(status))
-            .with_classified_retryable(!never_retried)
+            .with_classified_retryable(!never_retried(&error))
             .with_server_delay(delay)
             .with_should_retry(should_retry_header(headers));
-        let error_kind = error.kind();
-        self.decide_retry(
-            now,
-            input,
-            Some(status),
-            AttemptOutcome::ErrorStatus,
-            error_kind,
-            request_id(headers),
-            CallError::from(error),
-        );
+        let ending = Ending {
+            status: Some(status),
+            outcome: AttemptOutcome::ErrorStatus,
+            request_id: request_id(headers),
+        };
+        self.decide_retry(now, input, ending, CallError::from(error));
     }
 
     /// The attempt failed before a usable response: transport failure or timeout.
@@ -119,23 +127,23 @@ impl Call {
                 },
             ),
         };
-        let error_kind = error.kind();
         let input = RetryInput::new(self.retries, failure);
-        self.decide_retry(now, input, None, outcome, error_kind, None, error);
+        let ending = Ending {
+            status: None,
+            outcome,
+            request_id: None,
+        };
+        self.decide_retry(now, input, ending, error);
     }
 
     /// Asks the retry policy, then backs off or finishes with `error`.
-    #[allow(clippy::too_many_arguments)]
-    fn decide_retry(
-        &mut self,
-        now: Instant,
-        input: RetryInput,
-        status: Option<StatusCode>,
-        outcome: AttemptOutcome,
-        error_kind: &'static str,
-        request_id: Option<String>,
-        error: CallError,
-    ) {
+    fn decide_retry(&mut self, now: Instant, input: RetryInput, ending: Ending, error: CallError) {
+        let Ending {
+            status,
+            outcome,
+            request_id,
+        } = ending;
+        let error_kind = error.kind();
         let decision = self.config.policy.decide(&input, self.jitter.as_mut());
         let retry_at = match decision {
             RetryDecision::Retry { delay } => now.checked_add(delay).map(|at| (at, delay)),
@@ -210,7 +218,7 @@ impl Call {
     }
 
     /// After a recovery step's result: send the follow-up, run the next step, or give up.
-    pub(super) fn advance_recovery(&mut self, _now: Instant) {
+    pub(super) fn advance_recovery(&mut self) {
         match self.recovery.poll_step() {
             RecoveryPoll::SendFollowup => {
                 self.next_is_followup = true;

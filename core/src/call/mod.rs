@@ -26,10 +26,16 @@
 //! - an error response's body is read up to [`CallLimits::error_body_cap`] and classified with
 //!   [`ApiError::from_http`]; a 401 goes through [`AuthRecovery`] (each step at most once, one
 //!   follow-up request per step), anything else through [`RetryPolicy::decide`];
+//! - the server's delay is `retry-after-ms`, else `retry-after` (seconds or an HTTP-date,
+//!   read against the wall clock given at construction), else a rate-limit message's
+//!   "try again in …"; above the policy's cap it ends the call with that `retry_after`;
 //! - the error of an exhausted call is the last attempt's real error (a 429 stays
 //!   `rate_limited` with its `retry_after`);
 //! - once [`Action::Stream`] was handed out, the call is over: nothing is retried after an
 //!   event may have been delivered.
+//!
+//! [`ApiError::from_http`]: crate::error::ApiError::from_http
+//! [`RetryPolicy::decide`]: crate::retry::RetryPolicy::decide
 //!
 //! A whole call against a scripted server (a 503, then success), in simulated time:
 //!
@@ -90,6 +96,7 @@ mod action;
 mod body;
 mod config;
 mod decide;
+mod input;
 mod telemetry;
 
 pub use action::{Action, CallError, CallOutput};
@@ -107,11 +114,11 @@ use http::{HeaderMap, StatusCode};
 
 use crate::credentials::Credentials;
 use crate::request::build_request;
-use crate::retry::{Failure, JitterSource, TransportErrorKind};
+use crate::retry::JitterSource;
 use crate::stream::ResponseStream;
-use crate::unauthorized::{AuthRecovery, CredentialsChange, RecoveryStep, StepFailure};
+use crate::unauthorized::{AuthRecovery, RecoveryStep};
 
-use body::{CappedBody, Fill};
+use body::CappedBody;
 
 /// One logical API call (see the [module docs](self)).
 pub struct Call {
@@ -380,136 +387,6 @@ impl Call {
         });
         self.phase = Phase::AwaitingHead;
         Action::Send(request)
-    }
-
-    /// The response head of the request in flight arrived.
-    ///
-    /// Ignored unless a head is awaited (after [`Action::Send`]).
-    pub fn handle_head(&mut self, now: Instant, head: &http::response::Parts) {
-        if !matches!(self.phase, Phase::AwaitingHead) {
-            return;
-        }
-        let status = head.status;
-        if status != StatusCode::UNAUTHORIZED {
-            // Ends recovery as recovered when this answers a follow-up; ignored otherwise. A
-            // 401 goes to recovery with its evidence once its body is read.
-            self.recovery.handle_followup_status(status);
-        }
-        if status.is_success() {
-            match self.config.mode {
-                ResponseMode::Stream => {
-                    let mut stream = ResponseStream::new(self.config.stream);
-                    stream.handle_head(now, head);
-                    self.record(
-                        now,
-                        Some(status),
-                        AttemptOutcome::Streamed,
-                        None,
-                        request_id(&head.headers),
-                        AttemptDecision::Finished,
-                    );
-                    self.phase = Phase::Terminal(Terminal::Stream(Box::new(stream)));
-                }
-                ResponseMode::Unary => {
-                    self.phase = Phase::ReadingBody(BodyRead {
-                        status,
-                        headers: head.headers.clone(),
-                        body: CappedBody::new(self.config.limits.success_body_cap),
-                        purpose: BodyPurpose::Success,
-                    });
-                }
-            }
-        } else {
-            self.phase = Phase::ReadingBody(BodyRead {
-                status,
-                headers: head.headers.clone(),
-                body: CappedBody::new(self.config.limits.error_body_cap),
-                purpose: BodyPurpose::Error,
-            });
-        }
-    }
-
-    /// A chunk of the response body arrived. Ignored unless a body is being read.
-    ///
-    /// Once an error body reaches [`CallLimits::error_body_cap`] the call classifies what it
-    /// has and stops asking for more ([`Call::wants_body`] turns `false`).
-    pub fn handle_body(&mut self, now: Instant, chunk: &[u8]) {
-        let Phase::ReadingBody(read) = &mut self.phase else {
-            return;
-        };
-        if read.body.push(chunk) == Fill::Full {
-            self.finish_body(now);
-        }
-    }
-
-    /// The response body ended. Ignored unless a body is being read.
-    pub fn handle_body_end(&mut self, now: Instant) {
-        if matches!(self.phase, Phase::ReadingBody(_)) {
-            self.finish_body(now);
-        }
-    }
-
-    /// The transport failed: before the head arrived (the attempt failed) or while a body was
-    /// read (an error body is classified from what arrived; a unary success body counts as a
-    /// failed attempt). Ignored otherwise.
-    pub fn handle_transport_error(&mut self, now: Instant, kind: TransportErrorKind) {
-        match &self.phase {
-            Phase::AwaitingHead => {
-                self.attempt_failed_without_response(now, Failure::Transport(kind))
-            }
-            Phase::ReadingBody(read) if read.purpose == BodyPurpose::Error => {
-                self.finish_body(now);
-            }
-            Phase::ReadingBody(_) => {
-                self.attempt_failed_without_response(now, Failure::Transport(kind));
-            }
-            _ => {}
-        }
-    }
-
-    /// Time passed. When the response deadline ([`CallLimits::response_timeout`]) of the
-    /// attempt in flight has expired, the attempt fails as timed out (an error body read so
-    /// far is classified instead). Otherwise nothing happens.
-    pub fn handle_timeout(&mut self, now: Instant) {
-        let overdue = self
-            .current
-            .and_then(|attempt| attempt.deadline)
-            .is_some_and(|deadline| now >= deadline);
-        if !overdue {
-            return;
-        }
-        match &self.phase {
-            Phase::AwaitingHead => self.attempt_failed_without_response(now, Failure::Timeout),
-            Phase::ReadingBody(read) if read.purpose == BodyPurpose::Error => {
-                self.finish_body(now);
-            }
-            Phase::ReadingBody(_) => self.attempt_failed_without_response(now, Failure::Timeout),
-            _ => {}
-        }
-    }
-
-    /// The result of the auth-recovery step asked for with [`Action::RefreshAuth`]: the
-    /// credentials to use from now on, or why none could be obtained. Ignored unless a step
-    /// is running.
-    ///
-    /// Credentials equal to the current ones count as "nothing new": no follow-up request is
-    /// sent and recovery moves on to its next step (if any). New credentials are used by every
-    /// later request of the call; the follow-up is sent at once, without backoff.
-    pub fn handle_credentials(&mut self, now: Instant, result: Result<Credentials, StepFailure>) {
-        if !matches!(self.phase, Phase::AwaitingCredentials) {
-            return;
-        }
-        let outcome = result.map(|credentials| {
-            let change = if credentials == self.credentials {
-                CredentialsChange::Unchanged
-            } else {
-                CredentialsChange::Changed
-            };
-            self.credentials = credentials;
-            change
-        });
-        self.recovery.handle_step_result(outcome);
-        self.advance_recovery(now);
     }
 }
 

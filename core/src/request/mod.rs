@@ -21,6 +21,7 @@
 //! ```
 
 mod compression;
+mod endpoints;
 pub(crate) mod headers;
 mod options;
 mod turn_state;
@@ -32,6 +33,7 @@ use crate::credentials::Credentials;
 use crate::provider::{Provider, QueryParams};
 
 pub use compression::ZSTD_LEVEL;
+pub use endpoints::PreparedRequest;
 pub use options::{
     CLIENT_REQUEST_ID_HEADER, Compression, ResponsesOptions, SESSION_ID_HEADER, SUBAGENT_HEADER,
     THREAD_ID_HEADER, TURN_STATE_HEADER,
@@ -68,6 +70,12 @@ pub enum BuildError {
     /// zstd compression was requested but the crate was built without the `zstd` feature.
     #[error("zstd compression requested but codex-api-core was built without the `zstd` feature")]
     CompressionUnavailable,
+    /// The typed body could not be encoded as JSON.
+    #[error("request body could not be encoded: {message}")]
+    Body {
+        /// The encoder's message.
+        message: String,
+    },
     /// The compressor failed.
     #[error("request body compression failed: {message}")]
     Compression {

@@ -27,6 +27,28 @@ pub(crate) fn header_text<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a 
         .filter(|value| !value.is_empty())
 }
 
+/// The response headers in-stream errors draw on (request id, `cf-ray`, usage-limit family and
+/// promo message). Only these are kept for the life of a stream, so that nothing else a head
+/// carries (cookies, say) lingers in memory or shows in `Debug` output.
+const ERROR_CONTEXT_HEADERS: [&str; 5] = [
+    REQUEST_ID_HEADER,
+    OAI_REQUEST_ID_HEADER,
+    "cf-ray",
+    "x-codex-active-limit",
+    "x-codex-promo-message",
+];
+
+/// The subset of `headers` that in-stream errors are enriched from.
+pub(crate) fn error_context(headers: &HeaderMap) -> HeaderMap {
+    let mut kept = HeaderMap::new();
+    for name in ERROR_CONTEXT_HEADERS {
+        if let Some(value) = headers.get(name) {
+            kept.insert(name, value.clone());
+        }
+    }
+    kept
+}
+
 /// The request id: `x-request-id`, else `x-oai-request-id`.
 pub(crate) fn request_id(headers: &HeaderMap) -> Option<&str> {
     header_text(headers, REQUEST_ID_HEADER).or_else(|| header_text(headers, OAI_REQUEST_ID_HEADER))
@@ -87,6 +109,18 @@ mod tests {
             check_content_type(&HeaderMap::new()),
             Err(WrongContentType("(none)".to_owned()))
         );
+    }
+
+    #[test]
+    fn error_context_keeps_only_the_named_headers() {
+        let mut headers = HeaderMap::new();
+        headers.insert("set-cookie", HeaderValue::from_static("session=secret"));
+        headers.insert("cf-ray", HeaderValue::from_static("ray-1"));
+        headers.insert(REQUEST_ID_HEADER, HeaderValue::from_static("req-1"));
+        let kept = error_context(&headers);
+        assert_eq!(kept.len(), 2);
+        assert!(kept.get("set-cookie").is_none());
+        assert_eq!(kept.get("cf-ray").unwrap(), "ray-1");
     }
 
     #[test]

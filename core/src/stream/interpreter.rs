@@ -38,6 +38,7 @@ pub(crate) struct Interpreter {
     pub(crate) config: StreamConfig,
     pub(crate) phase: Phase,
     pub(crate) queue: VecDeque<Queued>,
+    /// The head's headers that in-stream errors are enriched from (see `head::error_context`).
     pub(crate) headers: HeaderMap,
     pub(crate) deadline: Option<Instant>,
     pub(crate) sequence: SequenceTracker,

@@ -144,7 +144,7 @@ impl ResponseStream {
         self.request_id = head::request_id(headers).map(str::to_owned);
         self.turn_state = head::header_text(headers, TURN_STATE_HEADER).map(str::to_owned);
         self.server_model = head::header_text(headers, OPENAI_MODEL_HEADER).map(str::to_owned);
-        self.inner.headers = headers.clone();
+        self.inner.headers = head::error_context(headers);
         if !head.status.is_success() {
             self.inner
                 .fail(ApiError::from_http(head.status, headers, b"", None));

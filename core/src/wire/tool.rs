@@ -54,7 +54,8 @@ raw_eq!(Tool {
 });
 
 impl Tool {
-    /// A `function` tool.
+    /// A `function` tool with `strict: false` (as Codex sends: a loose schema is accepted as
+    /// given; set [`FunctionTool::strict`] for strict validation).
     pub fn function(
         name: impl Into<String>,
         description: impl Into<String>,
@@ -64,7 +65,7 @@ impl Tool {
             name: name.into(),
             description: Some(description.into()),
             parameters: Some(parameters),
-            strict: None,
+            strict: Some(false),
         })
     }
 
@@ -75,6 +76,9 @@ impl Tool {
 }
 
 /// A `function` tool.
+///
+/// Omission rule exception: the `FunctionTool` schema requires `parameters` and `strict` (both
+/// nullable), so they are always sent, as `null` when unset.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FunctionTool {
     /// Function name.
@@ -82,11 +86,11 @@ pub struct FunctionTool {
     /// What the function does.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// JSON schema of the arguments.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// JSON schema of the arguments (always sent; `null` when unset).
+    #[serde(default)]
     pub parameters: Option<Value>,
-    /// Whether strict schema adherence is enforced.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Whether strict schema adherence is enforced (always sent; `null` when unset).
+    #[serde(default)]
     pub strict: Option<bool>,
 }
 

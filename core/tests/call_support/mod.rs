@@ -230,7 +230,7 @@ impl Driver {
     pub fn refresh(&mut self, step: RecoveryStep, result: Result<Credentials, StepFailure>) {
         assert_eq!(self.expect_refresh(), step);
         assert!(matches!(self.poll(), Action::AwaitCredentials));
-        self.call.handle_credentials(self.now, result);
+        self.call.handle_credentials(result);
     }
 
     /// Every telemetry record so far.

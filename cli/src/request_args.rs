@@ -1,0 +1,228 @@
+//! Flags shared by the subcommands that build a request (`stream`, `compact`, `request`), and
+//! their translation into the core's typed request, provider and credentials.
+
+use std::io::Read;
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+use codex_api_core::credentials::Credentials;
+use codex_api_core::provider::Provider;
+use codex_api_core::request::PreparedRequest;
+use codex_api_core::wire::{
+    CompactionInput, MemorySummarizeInput, RawMemory, RawMemoryMetadata, Reasoning,
+    ReasoningEffort, ResponseItem, ResponsesApiRequest, Role, TextControls, TextFormat, Tool,
+    Verbosity,
+};
+use serde_json::Value;
+
+
+/// Which endpoint a request goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EndpointName {
+    /// `POST responses` (streamed).
+    Responses,
+    /// `POST responses/compact`.
+    Compact,
+    /// `POST memories/trace_summarize`.
+    Memories,
+    /// `GET models`.
+    Models,
+}
+
+/// Flags that describe a request.
+#[derive(Debug, Args)]
+pub struct RequestArgs {
+    /// The prompt; `-` reads it from standard input.
+    #[arg(value_name = "PROMPT|-")]
+    pub prompt: Option<String>,
+    /// The model.
+    #[arg(long, default_value = "gpt-5")]
+    pub model: String,
+    /// System instructions.
+    #[arg(long)]
+    pub instructions: Option<String>,
+    /// Reasoning effort (`minimal`, `low`, `medium`, `high`, ...).
+    #[arg(long, value_name = "EFFORT")]
+    pub reasoning_effort: Option<String>,
+    /// The API base URL (default: `OPENAI_BASE_URL`, else the OpenAI API).
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// A function tool, as `NAME:JSON_SCHEMA` (repeatable).
+    #[arg(long, value_name = "NAME:JSON_SCHEMA")]
+    pub tool_function: Vec<String>,
+    /// Ask the server to store the response.
+    #[arg(long)]
+    pub store: bool,
+    /// Continue from a stored response.
+    #[arg(long, value_name = "ID")]
+    pub previous_response_id: Option<String>,
+    /// Upper bound on generated tokens.
+    #[arg(long, value_name = "N")]
+    pub max_output_tokens: Option<u64>,
+    /// Text verbosity (`low`, `medium`, `high`).
+    #[arg(long, value_name = "LEVEL")]
+    pub text_verbosity: Option<String>,
+    /// Structured output: a file holding a JSON schema (named after the file stem).
+    #[arg(long, value_name = "FILE")]
+    pub json_schema: Option<PathBuf>,
+}
+
+impl RequestArgs {
+    /// The prompt text: the argument, or standard input for `-`; empty when absent.
+    pub fn prompt_text(&self) -> Result<String, String> {
+        match self.prompt.as_deref() {
+            Some("-") => {
+                let mut text = String::new();
+                std::io::stdin()
+                    .read_to_string(&mut text)
+                    .map_err(|err| format!("cannot read the prompt from stdin: {err}"))?;
+                Ok(text)
+            }
+            Some(text) => Ok(text.to_owned()),
+            None => Ok(String::new()),
+        }
+    }
+
+    /// The provider: `--base-url`, else `OPENAI_BASE_URL`, else the OpenAI API; organization
+    /// and project from `OPENAI_ORG_ID` / `OPENAI_PROJECT_ID`.
+    pub fn provider(&self) -> Result<Provider, String> {
+        let base_url = self
+            .base_url
+            .clone()
+            .or_else(|| std::env::var("OPENAI_BASE_URL").ok().filter(|v| !v.is_empty()));
+        let mut provider = match base_url {
+            None => Provider::openai(),
+            Some(url) => Provider::custom("openai", url.as_str())
+                .map_err(|err| format!("invalid base URL: {err}"))?,
+        };
+        if let Some(org) = env_var("OPENAI_ORG_ID") {
+            provider = provider.with_organization(org);
+        }
+        if let Some(project) = env_var("OPENAI_PROJECT_ID") {
+            provider = provider.with_project(project);
+        }
+        Ok(provider)
+    }
+
+    /// Credentials from `OPENAI_API_KEY` (none when unset).
+    pub fn credentials(&self) -> Credentials {
+        env_var("OPENAI_API_KEY").map_or(Credentials::None, Credentials::api_key)
+    }
+
+    fn user_input(&self) -> Result<Vec<ResponseItem>, String> {
+        let prompt = self.prompt_text()?;
+        Ok(if prompt.is_empty() {
+            Vec::new()
+        } else {
+            vec![ResponseItem::text_message(Role::User, prompt)]
+        })
+    }
+
+    /// The typed `POST responses` body these flags describe.
+    pub fn responses_request(&self) -> Result<ResponsesApiRequest, String> {
+        let mut request = ResponsesApiRequest::new(self.model.as_str()).input(self.user_input()?);
+        request.instructions.clone_from(&self.instructions);
+        if let Some(effort) = &self.reasoning_effort {
+            request.reasoning = Some(Reasoning {
+                effort: Some(ReasoningEffort::from(effort.as_str())),
+                summary: None,
+            });
+        }
+        for spec in &self.tool_function {
+            request.tools.push(parse_tool_function(spec)?);
+        }
+        if self.store {
+            request.store = Some(true);
+        }
+        request
+            .previous_response_id
+            .clone_from(&self.previous_response_id);
+        request.max_output_tokens = self.max_output_tokens;
+        let format = self.json_schema.as_ref().map(read_json_schema).transpose()?;
+        if self.text_verbosity.is_some() || format.is_some() {
+            request.text = Some(TextControls {
+                verbosity: self.text_verbosity.as_deref().map(Verbosity::from),
+                format,
+            });
+        }
+        Ok(request)
+    }
+
+    /// The prepared request (endpoint + encoded body) for `endpoint`.
+    pub fn prepare(
+        &self,
+        endpoint: EndpointName,
+        provider: &Provider,
+    ) -> Result<PreparedRequest, String> {
+        let prepared = match endpoint {
+            EndpointName::Responses => {
+                PreparedRequest::responses(provider, self.responses_request()?)
+            }
+            EndpointName::Compact => {
+                let mut input = CompactionInput::new(self.model.as_str(), self.user_input()?);
+                input.instructions.clone_from(&self.instructions);
+                PreparedRequest::compact(provider, input)
+            }
+            EndpointName::Memories => {
+                let memory = RawMemory {
+                    id: "cli-1".to_owned(),
+                    metadata: RawMemoryMetadata {
+                        source_path: "-".to_owned(),
+                    },
+                    items: self.user_input()?,
+                };
+                PreparedRequest::summarize_memories(&MemorySummarizeInput::new(
+                    self.model.as_str(),
+                    vec![memory],
+                ))
+            }
+            EndpointName::Models => Ok(PreparedRequest::list_models(Some(env!(
+                "CARGO_PKG_VERSION"
+            )))),
+        };
+        prepared.map_err(|err| format!("cannot build the request: {err}"))
+    }
+}
+
+fn env_var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|value| !value.is_empty())
+}
+
+fn parse_tool_function(spec: &str) -> Result<Tool, String> {
+    let (name, schema) = spec
+        .split_once(':')
+        .ok_or_else(|| format!("--tool-function wants NAME:JSON_SCHEMA, got {spec:?}"))?;
+    if name.is_empty() {
+        return Err("--tool-function: the function name is empty".to_owned());
+    }
+    let parameters: Value = serde_json::from_str(schema)
+        .map_err(|err| format!("--tool-function {name}: the schema is not JSON: {err}"))?;
+    let mut tool = Tool::function(name, "", parameters);
+    if let Tool::Function(function) = &mut tool {
+        function.description = None;
+    }
+    Ok(tool)
+}
+
+fn read_json_schema(path: &PathBuf) -> Result<TextFormat, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|err| format!("cannot read {}: {err}", path.display()))?;
+    let schema: Value = serde_json::from_str(&text)
+        .map_err(|err| format!("{} is not JSON: {err}", path.display()))?;
+    let name = path
+        .file_stem()
+        .and_then(|stem| stem.to_str())
+        .map(|stem| {
+            stem.chars()
+                .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
+                .collect::<String>()
+        })
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "schema".to_owned());
+    Ok(TextFormat::JsonSchema {
+        name,
+        schema,
+        strict: Some(true),
+        description: None,
+    })
+}
