@@ -269,7 +269,7 @@ impl Client {
                 Action::Wait(until) => tokio::time::sleep_until(until.into()).await,
                 Action::RefreshAuth(step) => {
                     let result = inner.auth.refresh(step).await;
-                    call.handle_credentials(Instant::now(), result);
+                    call.handle_credentials(result);
                 }
                 Action::Stream(stream) => return Ok(Finish::Stream(stream, body.take())),
                 Action::Done(result) => {
