@@ -17,7 +17,7 @@ use tokio::time::Sleep;
 use crate::error::Error;
 
 /// The Codex-level events of one response ([`ResponseEvent`]); ends after the terminal
-/// event or error. Dropping it closes the connection.
+/// event or error. Dropping it closes its connection (HTTP/1.1) or resets its stream (HTTP/2).
 #[derive(Debug)]
 pub struct EventStream {
     pump: Pump,

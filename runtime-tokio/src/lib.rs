@@ -49,6 +49,27 @@
 //! (`tokio::time::sleep_until`), `RefreshAuth` (the [`AuthProvider`]), then `Stream` (an
 //! [`EventStream`]) or `Done`. The stream reads the body only when it is polled, and arms a
 //! tokio timer at the core's idle deadline.
+//!
+//! # Transport
+//!
+//! - TLS: rustls with the `ring` provider; the Mozilla roots (webpki-roots) plus, optionally,
+//!   the certificates of a PEM file ([`ClientBuilder::ca_bundle`]). ALPN offers `h2` and
+//!   `http/1.1`; plain `http://` works too.
+//! - Proxies: `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` (curl's rules, also
+//!   lowercase) by default, or [`ClientBuilder::proxy`] / [`ClientBuilder::without_proxy`].
+//!   `https://` destinations go through a `CONNECT` tunnel, `http://` ones in absolute form,
+//!   with `Proxy-Authorization` from the proxy URL's user info. The proxy itself must be
+//!   reached over plain `http://` (TLS to the proxy and SOCKS are not supported).
+//! - Timeouts: connect ([`ClientBuilder::connect_timeout`]), response head
+//!   ([`ClientBuilder::response_timeout`], the core's deadline), stream idle (the core's
+//!   deadline, [`ClientBuilder::stream_idle_timeout`]).
+//!
+//! # Features
+//!
+//! - `tracing`: a `codex_api.call` span per call and a `codex_api.attempt` span per attempt
+//!   (attempt number, status, request id, outcome, error kind, elapsed time). No credential,
+//!   header value or body is ever recorded. [`ClientBuilder::on_attempt`] gives the same
+//!   records (and the auth-recovery tags) without the feature.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
