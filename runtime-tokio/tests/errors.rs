@@ -57,6 +57,44 @@ async fn client_errors_are_classified_and_not_retried() {
             ),
             "quota_exceeded",
         ),
+        (
+            ScriptedResponse::api_error(422, "shape", "invalid_request_error", None, None),
+            "unprocessable",
+        ),
+        (
+            ScriptedResponse::api_error(418, "teapot", "invalid_request_error", None, None),
+            "unexpected_status",
+        ),
+        (
+            ScriptedResponse::api_error(
+                429,
+                "limit",
+                "usage_limit_reached",
+                None,
+                Some("usage_limit_reached"),
+            ),
+            "usage_limit_reached",
+        ),
+        (
+            ScriptedResponse::api_error(
+                403,
+                "plan",
+                "usage_not_included",
+                None,
+                Some("usage_not_included"),
+            ),
+            "usage_not_included",
+        ),
+        (
+            ScriptedResponse::api_error(
+                400,
+                "flagged",
+                "invalid_request_error",
+                None,
+                Some("cyber_policy"),
+            ),
+            "cyber_policy",
+        ),
     ];
     for (response, kind) in cases {
         let (error, requests) = unary_error(response.request_id("req_e")).await;
@@ -225,6 +263,29 @@ async fn exhausted_server_errors_report_the_last_one() {
     .unwrap();
     let error = client(&server).list_models(None).await.unwrap_err();
     assert_eq!(error.kind(), "server_error");
+    assert_eq!(server.requests().len(), 3);
+}
+
+#[tokio::test]
+async fn a_conflict_is_retried_like_the_sdks_do() {
+    let conflict = ScriptedResponse::api_error(409, "locked", "invalid_request_error", None, None);
+    let server = TestServer::start(
+        Script::new()
+            .then(conflict)
+            .then(ScriptedResponse::models(vec![], "e")),
+    )
+    .unwrap();
+    client(&server).list_models(None).await.unwrap();
+    assert_eq!(server.requests().len(), 2);
+}
+
+#[tokio::test]
+async fn exhausted_overload_reports_server_overloaded() {
+    let busy = || ScriptedResponse::api_error(503, "busy", "server_error", None, None);
+    let server = TestServer::start(Script::new().then(busy()).then(busy()).then(busy())).unwrap();
+    let error = client(&server).list_models(None).await.unwrap_err();
+    assert_eq!(error.kind(), "server_overloaded");
+    assert!(error.api_error().unwrap().is_retryable());
     assert_eq!(server.requests().len(), 3);
 }
 

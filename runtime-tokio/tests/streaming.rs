@@ -309,3 +309,27 @@ async fn after_a_dropped_stream_the_next_call_uses_a_new_connection() {
     let requests = server.wait_for_requests(2, Duration::from_secs(5));
     assert_ne!(requests[0].connection_id, requests[1].connection_id);
 }
+
+#[tokio::test]
+async fn in_stream_rate_limits_and_usage_limits_keep_their_kinds() {
+    let transcript = Transcript::new().created().failed(
+        "rate_limit_exceeded",
+        "Rate limit reached. Please try again in 1.5s.",
+    );
+    let server = TestServer::start(Script::new().then(ScriptedResponse::sse(transcript))).unwrap();
+    let stream = client(&server)
+        .stream(request(), ResponsesOptions::new())
+        .await
+        .unwrap();
+    let error = drain(stream).await.1.unwrap();
+    assert_eq!(error.kind(), "rate_limited");
+    assert_eq!(
+        error.api_error().unwrap().retry_after(),
+        Some(Duration::from_millis(1500))
+    );
+
+    let transcript = Transcript::new()
+        .created()
+        .failed("insufficient_quota", "pay up");
+    assert_eq!(in_stream_failure(transcript).await.1, "quota_exceeded");
+}
