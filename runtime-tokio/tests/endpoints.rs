@@ -7,7 +7,7 @@ use std::time::Duration;
 use codex_api_core::request::{Endpoint, ResponsesOptions};
 use codex_api_core::stream::{ResponseEvent, StreamItem};
 use codex_api_core::wire::{CompactionInput, MemorySummarizeInput, ResponseItem, Role};
-use codex_api_testkit::{Script, ScriptedResponse, TestServer, Transcript};
+use codex_api_testkit::{Body, Script, ScriptedResponse, TestServer, Transcript};
 use futures_util::StreamExt;
 use serde_json::json;
 
@@ -175,6 +175,31 @@ async fn connections_are_reused() {
     .unwrap();
     let client = client(&server);
     client.list_models(None).await.unwrap();
+    client.list_models(None).await.unwrap();
+    let requests = server.wait_for_requests(2, Duration::from_secs(5));
+    assert_eq!(requests[0].connection_id, requests[1].connection_id);
+}
+
+#[tokio::test]
+async fn a_finished_stream_gives_its_connection_back() {
+    // Content-Length framing: the body is complete with its last event (a chunked body's
+    // terminating chunk may arrive after the stream has already ended and let go of it).
+    let transcript = Transcript::new().created().message(&["a"]).completed();
+    let server = TestServer::start(
+        Script::new()
+            .then(ScriptedResponse::sse(Body::fixed(transcript.to_bytes())))
+            .then(ScriptedResponse::models(vec![], "e")),
+    )
+    .unwrap();
+    let client = client(&server);
+    let (_, error) = drain(
+        client
+            .stream(request(), ResponsesOptions::new())
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(error.is_none());
     client.list_models(None).await.unwrap();
     let requests = server.wait_for_requests(2, Duration::from_secs(5));
     assert_eq!(requests[0].connection_id, requests[1].connection_id);
