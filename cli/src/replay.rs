@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
+use codex_api_core::accumulator::{Outcome, replay};
 use codex_api_core::sse::SseDecoder;
 use serde::Serialize;
 
@@ -53,9 +54,12 @@ pub struct DecodeReport {
     pub errors: Vec<String>,
 }
 
+/// The whole `replay --json` document: what the SSE decoder saw, and what the stream
+/// interpreter made of it.
 #[derive(Serialize)]
 struct ReplayDocument<'a> {
     decode: &'a DecodeReport,
+    outcome: &'a Outcome,
 }
 
 /// Decode `body`, feeding the decoder `chunk_size` bytes at a time (all at once when `None`).
@@ -101,7 +105,7 @@ fn read_input(input: &PathBuf) -> io::Result<Vec<u8>> {
     }
 }
 
-fn render_text(report: &DecodeReport) -> String {
+fn render_text(report: &DecodeReport, outcome: &Outcome) -> String {
     let mut out = String::new();
     for (index, frame) in report.frames.iter().enumerate() {
         let event = frame.event.as_deref().unwrap_or("message");
@@ -127,7 +131,68 @@ fn render_text(report: &DecodeReport) -> String {
             ""
         }
     );
+    render_outcome(&mut out, outcome);
     out
+}
+
+fn render_outcome(out: &mut String, outcome: &Outcome) {
+    let _ = writeln!(out, "\noutcome: {}", outcome.kind.as_str());
+    if let Some(id) = &outcome.response_id {
+        let status = outcome.status.as_deref().unwrap_or("unknown");
+        let _ = writeln!(out, "response: {id} ({status})");
+    }
+    if !outcome.output_text.is_empty() {
+        let _ = writeln!(out, "text: {}", outcome.output_text);
+    }
+    if !outcome.refusal_text.is_empty() {
+        let _ = writeln!(out, "refusal: {}", outcome.refusal_text);
+    }
+    for summary in &outcome.reasoning_summaries {
+        let _ = writeln!(out, "reasoning summary: {summary}");
+    }
+    for call in &outcome.function_calls {
+        let _ = writeln!(
+            out,
+            "function call: {}({}) [call_id {}]",
+            call.name, call.arguments, call.call_id
+        );
+    }
+    for call in &outcome.custom_tool_calls {
+        let _ = writeln!(
+            out,
+            "custom tool call: {} <- {:?} [call_id {}]",
+            call.name, call.input, call.call_id
+        );
+    }
+    if let Some(usage) = &outcome.usage {
+        let _ = writeln!(
+            out,
+            "usage: {} input ({} cached), {} output ({} reasoning), {} total",
+            usage.input_tokens,
+            usage.cached_tokens,
+            usage.output_tokens,
+            usage.reasoning_tokens,
+            usage.total_tokens
+        );
+    }
+    if let Some(reason) = &outcome.incomplete_reason {
+        let _ = writeln!(out, "incomplete: {reason}");
+    }
+    if let Some(error) = &outcome.error {
+        let code = error.code.as_deref().unwrap_or("-");
+        let _ = writeln!(
+            out,
+            "error: {code}: {} (retryable: {})",
+            error.message, error.retryable
+        );
+    }
+    if !outcome.unknown_event_types.is_empty() {
+        let _ = writeln!(
+            out,
+            "unknown events: {}",
+            outcome.unknown_event_types.join(", ")
+        );
+    }
 }
 
 /// Run `codex-api replay`.
@@ -135,13 +200,17 @@ pub fn run(args: &ReplayArgs) -> Result<ExitCode, String> {
     let body = read_input(&args.input)
         .map_err(|err| format!("cannot read {}: {err}", args.input.display()))?;
     let report = decode(&body, args.chunk_size);
+    let outcome = replay(&body, args.chunk_size.map(NonZeroUsize::get));
     let rendered = if args.json {
-        let mut json = serde_json::to_string(&ReplayDocument { decode: &report })
-            .map_err(|err| format!("cannot encode the report: {err}"))?;
+        let mut json = serde_json::to_string(&ReplayDocument {
+            decode: &report,
+            outcome: &outcome,
+        })
+        .map_err(|err| format!("cannot encode the report: {err}"))?;
         json.push('\n');
         json
     } else {
-        render_text(&report)
+        render_text(&report, &outcome)
     };
     io::stdout()
         .lock()

@@ -15,7 +15,6 @@ use codex_api_core::wire::{
 };
 use serde_json::Value;
 
-
 /// Which endpoint a request goes to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum EndpointName {
@@ -86,10 +85,11 @@ impl RequestArgs {
     /// The provider: `--base-url`, else `OPENAI_BASE_URL`, else the OpenAI API; organization
     /// and project from `OPENAI_ORG_ID` / `OPENAI_PROJECT_ID`.
     pub fn provider(&self) -> Result<Provider, String> {
-        let base_url = self
-            .base_url
-            .clone()
-            .or_else(|| std::env::var("OPENAI_BASE_URL").ok().filter(|v| !v.is_empty()));
+        let base_url = self.base_url.clone().or_else(|| {
+            std::env::var("OPENAI_BASE_URL")
+                .ok()
+                .filter(|v| !v.is_empty())
+        });
         let mut provider = match base_url {
             None => Provider::openai(),
             Some(url) => Provider::custom("openai", url.as_str())
@@ -138,7 +138,11 @@ impl RequestArgs {
             .previous_response_id
             .clone_from(&self.previous_response_id);
         request.max_output_tokens = self.max_output_tokens;
-        let format = self.json_schema.as_ref().map(read_json_schema).transpose()?;
+        let format = self
+            .json_schema
+            .as_ref()
+            .map(read_json_schema)
+            .transpose()?;
         if self.text_verbosity.is_some() || format.is_some() {
             request.text = Some(TextControls {
                 verbosity: self.text_verbosity.as_deref().map(Verbosity::from),
@@ -214,7 +218,13 @@ fn read_json_schema(path: &PathBuf) -> Result<TextFormat, String> {
         .and_then(|stem| stem.to_str())
         .map(|stem| {
             stem.chars()
-                .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || c == '-' {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
                 .collect::<String>()
         })
         .filter(|name| !name.is_empty())

@@ -5,7 +5,10 @@ use std::process::{Command, Output, Stdio};
 
 use serde_json::{Value, json};
 
-const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/text_and_tool_call.sse");
+const SAMPLE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/samples/text_and_tool_call.sse"
+);
 
 fn codex_api(args: &[&str], stdin: Option<&[u8]>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_codex-api"))
@@ -76,7 +79,12 @@ fn replay_text_lists_frames() {
     assert!(output.status.success());
     let text = String::from_utf8(output.stdout).unwrap();
     assert!(text.starts_with("#0 response.created\n"), "{text}");
-    assert!(text.trim_end().ends_with("18 frame(s)"), "{text}");
+    assert!(text.contains("\n18 frame(s)\n"), "{text}");
+    assert!(text.contains("\noutcome: completed\n"), "{text}");
+    assert!(
+        text.contains("function call: get_weather({\"city\":\"Zürich\",\"unit\":\"celsius\"})"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -84,7 +92,10 @@ fn replay_of_a_missing_file_fails_with_a_message() {
     let output = codex_api(&["replay", "/nonexistent/stream.sse"], None);
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("cannot read /nonexistent/stream.sse"), "{stderr}");
+    assert!(
+        stderr.contains("cannot read /nonexistent/stream.sse"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -150,4 +161,69 @@ fn dry_run_rejects_a_bad_tool_spec() {
     );
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("NAME:JSON_SCHEMA"));
+}
+
+#[test]
+fn replay_json_outcome_of_the_sample() {
+    let doc = json_stdout(&codex_api(&["replay", "--json", SAMPLE], None));
+    let outcome = &doc["outcome"];
+    assert_eq!(outcome["kind"], json!("completed"));
+    assert_eq!(outcome["terminal_event"], json!("response.completed"));
+    assert_eq!(outcome["response_id"], json!("resp_demo_001"));
+    assert_eq!(
+        outcome["output_text"],
+        json!("Let me check the weather in Zürich for you — one moment. ")
+    );
+    assert_eq!(
+        outcome["function_calls"][0]["call_id"],
+        json!("call_weather_1")
+    );
+    assert_eq!(outcome["function_calls"][0]["name"], json!("get_weather"));
+    assert_eq!(outcome["usage"]["cached_tokens"], json!(128));
+    assert_eq!(outcome["error"], Value::Null);
+    assert_eq!(outcome["last_sequence_number"], json!(17));
+}
+
+#[test]
+fn replay_json_outcome_of_a_rate_limited_failure() {
+    let body = concat!(
+        "event: response.output_text.delta\n",
+        r#"data: {"type":"response.output_text.delta","item_id":"m","output_index":0,"content_index":0,"delta":"partial","sequence_number":1}"#,
+        "\n\n",
+        "event: response.failed\n",
+        r#"data: {"type":"response.failed","sequence_number":2,"response":{"id":"resp_9","status":"failed","output":[],"error":{"code":"rate_limit_exceeded","message":"Rate limit reached. Please try again in 1.5s."}}}"#,
+        "\n\n",
+        "data: ignored after the terminal event\n\n",
+    );
+    let doc = json_stdout(&codex_api(
+        &["replay", "--json", "-"],
+        Some(body.as_bytes()),
+    ));
+    let outcome = &doc["outcome"];
+    assert_eq!(outcome["kind"], json!("failed"));
+    assert_eq!(outcome["output_text"], json!("partial"));
+    assert_eq!(outcome["error"]["source"], json!("response.failed"));
+    assert_eq!(outcome["error"]["code"], json!("rate_limit_exceeded"));
+    assert_eq!(outcome["error"]["class"], json!("rate_limited"));
+    assert_eq!(outcome["error"]["retryable"], json!(true));
+    assert_eq!(outcome["error"]["retry_after_ms"], json!(1500));
+    assert_eq!(doc["decode"]["frame_count"], json!(3));
+}
+
+#[test]
+fn replay_json_outcome_of_a_truncated_stream() {
+    let body = concat!(
+        "event: response.created\n",
+        r#"data: {"type":"response.created","sequence_number":0,"response":{"id":"resp_1","status":"in_progress","output":[]}}"#,
+        "\n\n",
+    );
+    let doc = json_stdout(&codex_api(
+        &["replay", "--json", "-"],
+        Some(body.as_bytes()),
+    ));
+    let outcome = &doc["outcome"];
+    assert_eq!(outcome["kind"], json!("unexpected_eof"));
+    assert_eq!(outcome["error"]["class"], json!("stream_truncated"));
+    assert_eq!(outcome["error"]["retryable"], json!(true));
+    assert_eq!(outcome["response_id"], json!("resp_1"));
 }

@@ -282,3 +282,12 @@ fn credentials_are_ignored_unless_a_step_asked_for_them() {
     d.expect_send();
     assert_eq!(d.authorization(0), "Bearer access-token-1");
 }
+
+#[test]
+fn debug_output_never_shows_credentials() {
+    let mut d = Scenario::stream().managed().start();
+    let action = d.poll();
+    let shown = format!("{action:?} {:?}", d.call);
+    assert!(matches!(action, codex_api_core::call::Action::Send(_)));
+    assert!(!shown.contains("access-token-1"), "{shown}");
+}

@@ -419,3 +419,43 @@ fn a_rate_limit_message_delay_is_used_when_no_header_gives_one() {
     let before = d.now;
     assert_eq!(d.expect_wait(), before + Duration::from_millis(1500));
 }
+
+#[test]
+fn an_unbuildable_request_ends_the_call_without_sending() {
+    use codex_api_core::call::{Action, Call, CallConfig, ResponseMode};
+    use codex_api_core::credentials::Credentials;
+    use codex_api_core::provider::Provider;
+    use codex_api_core::request::{BuildError, Endpoint, ResponsesOptions};
+    use codex_api_core::retry::FixedJitter;
+    use codex_api_core::unauthorized::{AuthRecovery, RecoveryMode};
+
+    let config = CallConfig::new(
+        Endpoint::responses(),
+        ResponseMode::Stream,
+        Provider::openai(),
+        ResponsesOptions::new().with_header("x-bad", "line\r\nbreak"),
+        Some(bytes::Bytes::from_static(BODY)),
+    );
+    let now = std::time::Instant::now();
+    let mut call = Call::new(
+        config,
+        Credentials::api_key("sk-secret-value"),
+        AuthRecovery::new(RecoveryMode::None, "api_key"),
+        FixedJitter(0.5),
+        now,
+        wall_start(),
+    );
+    match call.poll_action(now) {
+        Action::Done(Err(error)) => {
+            assert_eq!(error.kind(), "request_build");
+            assert!(matches!(
+                error,
+                CallError::Build(BuildError::InvalidHeader { .. })
+            ));
+            assert!(!format!("{error} {error:?}").contains("line"));
+        }
+        other => panic!("expected Done(Err), got {other:?}"),
+    }
+    assert!(matches!(call.poll_action(now), Action::Finished));
+    assert_eq!(call.attempts(), 0);
+}
