@@ -1,0 +1,210 @@
+//! What one run of a scenario produced, normalised so that runs on different runtimes compare
+//! equal exactly when they behaved the same.
+
+use std::time::Duration;
+
+use codex_api_core::error::ApiError;
+use codex_api_core::stream::ResponseEvent;
+use codex_api_core::unauthorized::RecoveryStep;
+use codex_api_core::wire::{CompactionOutput, MemorySummarizeOutput, ModelsResponse};
+use codex_api_testkit::RecordedRequest;
+
+/// Request headers left out of the comparison because the HTTP stack, not the core, owns them:
+/// `host` (names the ephemeral port of each run's server), the connection-management headers
+/// (`connection`, `keep-alive`, `te`), the body framing (`content-length` vs
+/// `transfer-encoding`), and `accept-encoding` (transport compression offered by the stack).
+/// Everything else — `user-agent`, `originator`, `authorization`, `accept`, `content-type`,
+/// session and Codex headers — is the core's and must be identical.
+pub const TRANSPORT_HEADERS: [&str; 6] = [
+    "host",
+    "connection",
+    "keep-alive",
+    "te",
+    "content-length",
+    "transfer-encoding",
+];
+
+/// Also excluded: transport compression the HTTP stack may offer on its own.
+pub const ACCEPT_ENCODING: &str = "accept-encoding";
+
+/// Where a failure surfaced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// From the call itself (before any stream existed, or a unary call).
+    Call,
+    /// From the event stream, after the call returned it.
+    Stream,
+}
+
+/// A failure, reduced to what a caller acts on, plus the whole error for strictness.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ErrorFacts {
+    /// Where it surfaced.
+    pub phase: Phase,
+    /// The adapter error's `kind()`.
+    pub kind: String,
+    /// The HTTP status, for server errors.
+    pub status: Option<u16>,
+    /// The server's retry delay, for server errors.
+    pub retry_after: Option<Duration>,
+    /// The request id, for server errors.
+    pub request_id: Option<String>,
+    /// The whole server error, when it was one.
+    pub api: Option<ApiError>,
+    /// Anything else the error says that is not runtime-specific (e.g. transport kind and
+    /// attempts, a core `CallError`'s Debug).
+    pub detail: String,
+}
+
+impl ErrorFacts {
+    /// Facts of a server error.
+    pub fn from_api(phase: Phase, kind: &str, api: &ApiError) -> ErrorFacts {
+        ErrorFacts {
+            phase,
+            kind: kind.to_owned(),
+            status: api.status().map(|status| status.as_u16()),
+            retry_after: api.retry_after(),
+            request_id: api.request_id().map(str::to_owned),
+            api: Some(api.clone()),
+            detail: String::new(),
+        }
+    }
+
+    /// Facts of any other error.
+    pub fn other(phase: Phase, kind: &str, detail: String) -> ErrorFacts {
+        ErrorFacts {
+            phase,
+            kind: kind.to_owned(),
+            status: None,
+            retry_after: None,
+            request_id: None,
+            api: None,
+            detail,
+        }
+    }
+}
+
+/// How the call ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// The event stream ended without an error.
+    StreamEnded,
+    /// `responses/compact` succeeded.
+    Compacted(CompactionOutput),
+    /// `memories/trace_summarize` succeeded.
+    Memories(MemorySummarizeOutput),
+    /// `list_models` succeeded.
+    Models(ModelsResponse),
+    /// A generic unary call succeeded.
+    Unary {
+        /// The status.
+        status: u16,
+        /// The headers the server set (the testkit writes no transport-varying ones except
+        /// `content-length` and `date`-free framing), lowercased and sorted.
+        headers: Vec<(String, String)>,
+        /// The body.
+        body: Vec<u8>,
+    },
+    /// The call or its stream failed.
+    Failed(ErrorFacts),
+}
+
+/// One request as the server saw it, minus the transport's headers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeenRequest {
+    /// The method.
+    pub method: String,
+    /// The target, with its query.
+    pub path: String,
+    /// Headers, names lowercased, sorted by name (order within a name kept).
+    pub headers: Vec<(String, String)>,
+    /// The body bytes.
+    pub body: Vec<u8>,
+}
+
+impl SeenRequest {
+    /// The first value of a header (`name` lowercase).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body as JSON.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+/// Normalises recorded requests: drops the transport headers, lowercases and sorts the rest.
+pub fn normalise(requests: &[RecordedRequest]) -> Vec<SeenRequest> {
+    requests
+        .iter()
+        .map(|request| {
+            let mut headers: Vec<(String, String)> = request
+                .headers
+                .iter()
+                .map(|(name, value)| (name.to_ascii_lowercase(), value.clone()))
+                .filter(|(name, _)| {
+                    !TRANSPORT_HEADERS.contains(&name.as_str()) && name != ACCEPT_ENCODING
+                })
+                .collect();
+            headers.sort_by(|a, b| a.0.cmp(&b.0));
+            SeenRequest {
+                method: request.method.clone(),
+                path: request.path.clone(),
+                headers,
+                body: request.body.clone(),
+            }
+        })
+        .collect()
+}
+
+/// Everything one run of a scenario produced. Equal across runtimes, or a runtime differs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Observation {
+    /// The Codex-level events delivered before the end.
+    pub events: Vec<ResponseEvent>,
+    /// How it ended.
+    pub outcome: Outcome,
+    /// What the server received.
+    pub requests: Vec<SeenRequest>,
+    /// The auth recovery steps the adapter ran.
+    pub auth_steps: Vec<RecoveryStep>,
+}
+
+impl Observation {
+    /// The concatenated output text deltas.
+    pub fn text(&self) -> String {
+        self.events
+            .iter()
+            .filter_map(|event| match event {
+                ResponseEvent::OutputTextDelta { delta, .. } => Some(delta.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The failure, if the call failed.
+    pub fn error(&self) -> Option<&ErrorFacts> {
+        match &self.outcome {
+            Outcome::Failed(facts) => Some(facts),
+            _ => None,
+        }
+    }
+
+    /// The failure; panics with the outcome when the call did not fail.
+    pub fn expect_error(&self) -> &ErrorFacts {
+        match &self.outcome {
+            Outcome::Failed(facts) => facts,
+            other => panic!("expected a failure, got {other:?}"),
+        }
+    }
+
+    /// Whether the stream ended with a `Completed` event and no error.
+    pub fn completed(&self) -> bool {
+        self.outcome == Outcome::StreamEnded
+            && matches!(self.events.last(), Some(ResponseEvent::Completed { .. }))
+    }
+}

@@ -1,0 +1,150 @@
+//! The executors: one [`Runtime`] per adapter and executor, and the harness that runs a
+//! scenario through all of them.
+
+mod tokio;
+
+use std::time::Duration;
+
+use codex_api_core::provider::Provider;
+use codex_api_core::stream::ResponseEvent;
+use codex_api_testkit::TestServer;
+
+use crate::auth::ScriptedAuth;
+use crate::observation::{Observation, Outcome, normalise};
+use crate::scenario::{CallSpec, ClientConfig, Scenario};
+
+pub use self::tokio::TokioRuntime;
+
+/// What a runtime reports about one call: the events and how it ended.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Execution {
+    /// The Codex-level events delivered.
+    pub events: Vec<ResponseEvent>,
+    /// How the call ended.
+    pub outcome: Outcome,
+}
+
+/// One way of running the adapters: an adapter plus the executor it runs on.
+pub trait Runtime: Send + Sync {
+    /// A short name (`tokio`, `async-std`, `smol`, `blocking`).
+    fn name(&self) -> &'static str;
+
+    /// Builds a client for `provider` with `config` and `auth`, makes `call`, drains it.
+    fn execute(
+        &self,
+        provider: Provider,
+        config: &ClientConfig,
+        auth: ScriptedAuth,
+        call: &CallSpec,
+    ) -> Execution;
+}
+
+/// Every runtime of the suite, in a fixed order (the first is the one expectations check).
+pub fn all() -> Vec<Box<dyn Runtime>> {
+    vec![Box::new(TokioRuntime)]
+}
+
+/// The outcome of a successful generic unary call: status, the server's headers (lowercased,
+/// sorted, minus the framing ones) and the body.
+pub fn unary_outcome(status: http::StatusCode, headers: &http::HeaderMap, body: &[u8]) -> Outcome {
+    let mut headers: Vec<(String, String)> = headers
+        .iter()
+        .filter(|(name, _)| !crate::observation::TRANSPORT_HEADERS.contains(&name.as_str()))
+        .map(|(name, value)| {
+            (
+                name.as_str().to_owned(),
+                String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    headers.sort();
+    Outcome::Unary {
+        status: status.as_u16(),
+        headers,
+        body: body.to_vec(),
+    }
+}
+
+/// One run: the observation plus what is compared only loosely (timing).
+#[derive(Debug, Clone)]
+pub struct Run {
+    /// The runtime's name.
+    pub runtime: &'static str,
+    /// The comparable observation.
+    pub observation: Observation,
+    /// Gaps between consecutive requests' arrivals (for generous lower bounds only).
+    pub request_gaps: Vec<Duration>,
+}
+
+/// Runs `scenario` on `runtime` against a fresh server.
+pub fn run_on(runtime: &dyn Runtime, scenario: &Scenario) -> Run {
+    let server = TestServer::start(scenario.script.clone()).expect("start the test server");
+    let base = Provider::custom("test", format!("{}/v1", server.url())).expect("provider");
+    let provider = (scenario.config.provider)(base);
+    let auth = scenario.auth.build();
+    let execution = runtime.execute(provider, &scenario.config, auth.clone(), &scenario.call);
+    let recorded = server.requests();
+    drop(server);
+    let request_gaps = recorded
+        .windows(2)
+        .map(|pair| pair[1].received_at.duration_since(pair[0].received_at))
+        .collect();
+    Run {
+        runtime: runtime.name(),
+        observation: Observation {
+            events: execution.events,
+            outcome: execution.outcome,
+            requests: normalise(&recorded),
+            auth_steps: auth.steps(),
+        },
+        request_gaps,
+    }
+}
+
+/// Runs `scenario` on every runtime in parallel, asserts that every observation equals the
+/// first runtime's, runs the scenario's own expectations on it, and returns every run.
+pub fn run_everywhere(scenario: &Scenario) -> Vec<Run> {
+    let runtimes = all();
+    let runs: Vec<Run> = std::thread::scope(|scope| {
+        let handles: Vec<_> = runtimes
+            .iter()
+            .map(|runtime| {
+                let runtime = runtime.as_ref();
+                std::thread::Builder::new()
+                    .name(format!("{}-{}", scenario.name, runtime.name()))
+                    .spawn_scoped(scope, move || run_on(runtime, scenario))
+                    .expect("spawn a runtime thread")
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| match handle.join() {
+                Ok(run) => run,
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    });
+    let reference = &runs[0];
+    for run in &runs[1..] {
+        assert_eq!(
+            run.observation, reference.observation,
+            "scenario `{}`: runtime `{}` (left) differs from `{}` (right)",
+            scenario.name, run.runtime, reference.runtime
+        );
+    }
+    for run in &runs {
+        for (index, minimum) in scenario.min_request_gaps.iter().enumerate() {
+            let gap = run.request_gaps.get(index).copied().unwrap_or_default();
+            assert!(
+                gap >= *minimum,
+                "scenario `{}` on `{}`: request {} came {gap:?} after the previous one, \
+                 expected at least {minimum:?}",
+                scenario.name,
+                run.runtime,
+                index + 1
+            );
+        }
+    }
+    (scenario.expect)(&reference.observation);
+    runs
+}

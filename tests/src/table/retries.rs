@@ -1,0 +1,147 @@
+//! Error statuses and the core's retry decisions: `retry-after`, `retry-after-ms`, 503,
+//! exhausted 5xx, a non-retryable 400.
+
+use std::time::Duration;
+
+use codex_api_testkit::{Script, ScriptedResponse, Transcript};
+
+use super::{assert_failed, assert_requests, request};
+use crate::observation::{Observation, Phase};
+use crate::scenario::{CallSpec, Scenario};
+
+fn hello() -> ScriptedResponse {
+    ScriptedResponse::sse(Transcript::new().created().message(&["Hello"]).completed())
+        .request_id("req_ok")
+}
+
+fn rate_limited() -> ScriptedResponse {
+    ScriptedResponse::api_error(
+        429,
+        "Rate limit reached",
+        "requests",
+        None,
+        Some("rate_limit_exceeded"),
+    )
+}
+
+fn stream(name: &'static str, script: Script, expect: fn(&Observation)) -> Scenario {
+    Scenario::new(name, script, CallSpec::stream(request()), expect)
+}
+
+fn assert_retried_to_success(o: &Observation, requests: usize) {
+    assert!(o.completed(), "{:#?}", o.outcome);
+    assert_eq!(o.text(), "Hello");
+    assert_requests(o, requests);
+    for retry in &o.requests[1..] {
+        assert_eq!(retry, &o.requests[0], "a retry repeats the request exactly");
+    }
+}
+
+/// The retry scenarios.
+pub fn scenarios() -> Vec<Scenario> {
+    vec![
+        stream(
+            "rate_limited_retry_after_seconds",
+            Script::new()
+                .then(rate_limited().retry_after("1").request_id("req_429"))
+                .then(hello()),
+            |o| assert_retried_to_success(o, 2),
+        )
+        .min_request_gaps(&[Duration::from_millis(900)]),
+        stream(
+            "rate_limited_retry_after_ms_exhausted",
+            Script::new()
+                .then(rate_limited().retry_after_ms(120).request_id("req_a"))
+                .then(rate_limited().retry_after_ms(120).request_id("req_b"))
+                .then(rate_limited().retry_after_ms(150).request_id("req_c")),
+            |o| {
+                assert_failed(o, "rate_limited", Some(429));
+                let error = o.expect_error();
+                assert_eq!(error.phase, Phase::Call);
+                assert_eq!(error.retry_after, Some(Duration::from_millis(150)));
+                assert_eq!(error.request_id.as_deref(), Some("req_c"));
+                assert_eq!(
+                    error.api.as_ref().unwrap().message(),
+                    Some("Rate limit reached")
+                );
+                assert_requests(o, 3);
+            },
+        )
+        .min_request_gaps(&[Duration::from_millis(100), Duration::from_millis(100)]),
+        stream(
+            "overloaded_503_then_success",
+            Script::new()
+                .then(
+                    ScriptedResponse::api_error(
+                        503,
+                        "The server is overloaded",
+                        "server_error",
+                        None,
+                        Some("server_is_overloaded"),
+                    )
+                    .request_id("req_503"),
+                )
+                .then(hello()),
+            |o| assert_retried_to_success(o, 2),
+        ),
+        stream(
+            "overloaded_503_exhausted",
+            Script::new()
+                .then(ScriptedResponse::text(503, "busy").request_id("req_1"))
+                .then(ScriptedResponse::text(503, "busy").request_id("req_2"))
+                .then(
+                    ScriptedResponse::api_error(
+                        503,
+                        "The server is overloaded",
+                        "server_error",
+                        None,
+                        Some("server_is_overloaded"),
+                    )
+                    .request_id("req_3"),
+                ),
+            |o| {
+                assert_failed(o, "server_overloaded", Some(503));
+                assert_eq!(o.expect_error().request_id.as_deref(), Some("req_3"));
+                assert_requests(o, 3);
+            },
+        ),
+        stream(
+            "server_errors_exhausted",
+            Script::new()
+                .then(ScriptedResponse::text(500, "oops").request_id("req_500"))
+                .then(ScriptedResponse::text(502, "bad gateway").request_id("req_502"))
+                .then(
+                    ScriptedResponse::api_error(504, "timeout", "server_error", None, None)
+                        .request_id("req_504"),
+                ),
+            |o| {
+                assert_failed(o, "server_error", Some(504));
+                let error = o.expect_error();
+                assert_eq!(error.phase, Phase::Call);
+                assert_eq!(error.request_id.as_deref(), Some("req_504"));
+                assert_eq!(error.api.as_ref().unwrap().message(), Some("timeout"));
+                assert_requests(o, 3);
+            },
+        ),
+        stream(
+            "invalid_request_not_retried",
+            Script::new().then(
+                ScriptedResponse::api_error(
+                    400,
+                    "Unsupported parameter: 'foo'",
+                    "invalid_request_error",
+                    Some("foo"),
+                    Some("unsupported_parameter"),
+                )
+                .request_id("req_400"),
+            ),
+            |o| {
+                assert_failed(o, "invalid_request", Some(400));
+                let api = o.expect_error().api.as_ref().unwrap();
+                assert_eq!(api.param(), Some("foo"));
+                assert_eq!(api.code(), Some("unsupported_parameter"));
+                assert_requests(o, 1);
+            },
+        ),
+    ]
+}

@@ -1,0 +1,79 @@
+//! Every row of the scenario table, run through every runtime (tokio, async-std, smol,
+//! blocking): identical observations, plus each row's own expectations.
+
+use codex_api_tests::{run_everywhere, table};
+
+macro_rules! scenarios {
+    ($($name:ident,)*) => {
+        $(
+            #[test]
+            fn $name() {
+                let scenario = table::by_name(stringify!($name)).expect("scenario in the table");
+                run_everywhere(&scenario);
+            }
+        )*
+
+        #[test]
+        fn every_row_of_the_table_has_a_test() {
+            let tested = [$(stringify!($name)),*];
+            let mut names: Vec<&str> = table::all().iter().map(|s| s.name).collect();
+            assert!(names.len() >= 25, "the table has {} rows", names.len());
+            for name in &names {
+                assert!(tested.contains(name), "no test runs scenario `{name}`");
+            }
+            names.sort_unstable();
+            let count = names.len();
+            names.dedup();
+            assert_eq!(names.len(), count, "scenario names are unique");
+        }
+    };
+}
+
+scenarios! {
+    plain_text,
+    reasoning_summaries,
+    parallel_function_calls,
+    custom_tool_input,
+    crlf_line_endings,
+    cr_only_line_endings,
+    leading_bom,
+    invalid_utf8,
+    one_byte_drip,
+    split_everywhere_odd_chunks,
+    head_facts_and_rate_limits,
+    request_options_headers,
+    failed_context_length_exceeded,
+    failed_insufficient_quota,
+    failed_usage_not_included,
+    failed_rate_limit_exceeded,
+    failed_server_is_overloaded,
+    failed_server_error,
+    failed_unknown_code,
+    error_event_flat,
+    error_event_nested,
+    response_incomplete,
+    close_mid_stream,
+    close_mid_content_length_body,
+    truncated_chunk_encoding,
+    stall_hits_idle_timeout,
+    keep_alive_comments_outlast_idle_timeout,
+    hang_up_then_success,
+    hang_up_every_time,
+    rate_limited_retry_after_seconds,
+    rate_limited_retry_after_ms_exhausted,
+    overloaded_503_then_success,
+    overloaded_503_exhausted,
+    server_errors_exhausted,
+    invalid_request_not_retried,
+    unauthorized_refresh_then_success,
+    unauthorized_twice,
+    unauthorized_external_refresh_fails,
+    unauthorized_api_key_is_final,
+    agent_assertion_for_first_party,
+    bearer_for_custom_provider,
+    compaction,
+    compaction_rejected,
+    memories,
+    models_typed,
+    models_etag,
+}
