@@ -61,12 +61,12 @@ fn raw_view_delivers_every_stream_event() {
         .message(&["a"])
         .completed();
     let server = TestServer::start(Script::new().then(ScriptedResponse::sse(transcript))).unwrap();
-    let mut raw = client(&server)
+    let raw = client(&server)
         .stream(request(), ResponsesOptions::new())
         .unwrap()
         .into_raw();
     let mut kinds = Vec::new();
-    while let Some(item) = raw.next() {
+    for item in raw {
         match item.unwrap() {
             StreamItem::Event(event) => kinds.push(event.kind().to_owned()),
             other => panic!("unexpected {other:?}"),

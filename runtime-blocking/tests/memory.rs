@@ -54,7 +54,7 @@ fn fifty_megabytes_stream_in_flat_memory() {
     let before_hwm = status_kib("VmHWM:");
     let mut stream = client.stream(request(), ResponsesOptions::new()).unwrap();
     let (mut bytes, mut deltas, mut completed) = (0_u64, 0_u64, false);
-    while let Some(event) = stream.next() {
+    for event in stream.by_ref() {
         match event.unwrap() {
             ResponseEvent::OutputTextDelta { delta, .. } => {
                 bytes += delta.len() as u64;
