@@ -63,7 +63,16 @@
 //!   ([`ResponseStream::poll_timeout`](codex_api_core::stream::ResponseStream::poll_timeout))
 //!   has passed: the stream feeds `handle_timeout` and the core ends it with `idle_timeout`.
 //!   After every read that brought bytes the deadline is checked too, since bytes that do not
-//!   count as progress (`IdleReset::EventsOnly`) leave it in place.
+//!   count as progress (`IdleReset::EventsOnly`) leave it in place. The same per-read timer
+//!   also bounds each read of a streaming call's response head and error body: a silence that
+//!   long there is a `timeout` transport failure, which the core judges like any other.
+//!
+//! # Connections
+//!
+//! Unary calls read their body to the end, so their connection goes back to ureq's pool. A
+//! stream ends at its terminal event, usually before ureq has seen the end of the body, so its
+//! connection is closed rather than reused (as when the [`EventStream`] is dropped early);
+//! the next call opens a new one.
 //!
 //! # Transport
 //!

@@ -234,3 +234,13 @@ fn the_core_headers_go_out_unchanged() {
     assert_eq!(sent.header("accept"), Some("application/json"));
     assert_eq!(sent.header("content-length"), None, "a GET has no body");
 }
+
+#[test]
+fn clients_streams_and_errors_cross_threads() {
+    fn send_and_sync<T: Send + Sync>() {}
+    fn send<T: Send>() {}
+    send_and_sync::<codex_api_blocking::Client>();
+    send::<codex_api_blocking::EventStream>();
+    send::<codex_api_blocking::RawEventStream>();
+    send_and_sync::<codex_api_blocking::Error>();
+}
