@@ -6,9 +6,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
-use codex_api_core::call::{Action, Call, CallConfig, CallLimits, CallOutput, ResponseMode};
+use codex_api_core::call::{Action, Call, CallConfig, CallLimits, CallOutput};
 use codex_api_core::provider::Provider;
-use codex_api_core::request::{Endpoint, ResponsesOptions};
+use codex_api_core::request::{PreparedRequest, ResponsesOptions};
 use codex_api_core::retry::{RetryPolicy, SplitMix64};
 use codex_api_core::stream::ResponseStream;
 use codex_api_core::unauthorized::AuthRecovery;
@@ -21,7 +21,6 @@ use hyper::body::Incoming;
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::client::proxy::matcher::Matcher;
-use serde::Serialize;
 
 use crate::auth::AuthProvider;
 use crate::builder::{AttemptObserver, ClientBuilder};
@@ -106,20 +105,11 @@ impl Client {
     /// the core's retries and auth recovery) come here; errors in it come from the stream.
     pub async fn stream(
         &self,
-        mut request: ResponsesApiRequest,
+        request: ResponsesApiRequest,
         options: ResponsesOptions,
     ) -> Result<EventStream, Error> {
-        request.stream = Some(true);
-        let body = encode(&request)?;
-        match self
-            .run(
-                Endpoint::responses(),
-                ResponseMode::Stream,
-                options,
-                Some(body),
-            )
-            .await?
-        {
+        let prepared = PreparedRequest::responses(&self.inner.provider, request)?;
+        match self.run(prepared, options).await? {
             Finish::Stream(stream, body) => Ok(EventStream::new(stream, body)),
             Finish::Unary(_) => Err(Error::Transport(TransportError::adapter(
                 "the core answered a streaming call with a unary body",
@@ -133,12 +123,8 @@ impl Client {
         input: CompactionInput,
         options: ResponsesOptions,
     ) -> Result<CompactionOutput, Error> {
-        let output = self.send(
-            Endpoint::responses_compact(),
-            options,
-            Some(encode(&input)?),
-        );
-        Ok(output.await?.json()?)
+        let prepared = PreparedRequest::compact(&self.inner.provider, input)?;
+        Ok(self.send(prepared, options).await?.json()?)
     }
 
     /// `POST memories/trace_summarize`.
@@ -147,33 +133,27 @@ impl Client {
         input: MemorySummarizeInput,
         options: ResponsesOptions,
     ) -> Result<MemorySummarizeOutput, Error> {
-        let endpoint = Endpoint::memories_trace_summarize();
-        Ok(self
-            .send(endpoint, options, Some(encode(&input)?))
-            .await?
-            .json()?)
+        let prepared = PreparedRequest::summarize_memories(&input)?;
+        Ok(self.send(prepared, options).await?.json()?)
     }
 
-    /// `GET models` (with `client_version` when given).
+    /// `GET models` (with `client_version` when given). The `ETag` header, when present, wins
+    /// over a body `etag`.
     pub async fn list_models(&self, client_version: Option<&str>) -> Result<ModelsResponse, Error> {
-        let endpoint = Endpoint::models(client_version);
+        let prepared = PreparedRequest::list_models(client_version);
         Ok(self
-            .send(endpoint, ResponsesOptions::new(), None)
+            .send(prepared, ResponsesOptions::new())
             .await?
-            .json()?)
+            .models()?)
     }
 
-    /// Any unary call: the 2xx response's status, headers and body (e.g. for the models ETag).
+    /// Any unary call: the 2xx response's status, headers and body.
     pub async fn send(
         &self,
-        endpoint: Endpoint,
+        prepared: PreparedRequest,
         options: ResponsesOptions,
-        body: Option<Bytes>,
     ) -> Result<CallOutput, Error> {
-        match self
-            .run(endpoint, ResponseMode::Unary, options, body)
-            .await?
-        {
+        match self.run(prepared, options).await? {
             Finish::Unary(output) => Ok(output),
             Finish::Stream(..) => Err(Error::Transport(TransportError::adapter(
                 "the core answered a unary call with a stream",
@@ -184,14 +164,12 @@ impl Client {
     /// Runs one core [`Call`]: executes its actions, feeds back what happened.
     async fn run(
         &self,
-        endpoint: Endpoint,
-        mode: ResponseMode,
+        prepared: PreparedRequest,
         options: ResponsesOptions,
-        body: Option<Bytes>,
     ) -> Result<Finish, Error> {
         let inner = &*self.inner;
-        let trace = CallTrace::new(endpoint.path());
-        let mut config = CallConfig::new(endpoint, mode, inner.provider.clone(), options, body)
+        let trace = CallTrace::new(prepared.endpoint().path());
+        let mut config = CallConfig::for_request(prepared, inner.provider.clone(), options)
             .with_limits(CallLimits::default().with_response_timeout(inner.response_timeout));
         if let Some(policy) = &inner.policy {
             config = config.with_policy(policy.clone());
@@ -309,8 +287,4 @@ async fn within<F: Future>(deadline: Option<Instant>, future: F) -> Result<F::Ou
             .await
             .map_err(|_| Instant::now().max(deadline)),
     }
-}
-
-fn encode(value: &impl Serialize) -> Result<Bytes, Error> {
-    Ok(Bytes::from(serde_json::to_vec(value)?))
 }

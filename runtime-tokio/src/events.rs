@@ -14,7 +14,7 @@ use http_body::Body as _;
 use hyper::body::Incoming;
 use tokio::time::Sleep;
 
-use crate::error::Error;
+use crate::error::{Error, classify};
 
 /// The Codex-level events of one response ([`ResponseEvent`]); ends after the terminal
 /// event or error. Dropping it closes its connection (HTTP/1.1) or resets its stream (HTTP/2).
@@ -105,8 +105,12 @@ impl Pump {
                         self.core.handle_body(Instant::now(), &data);
                     }
                 }
-                // A body that breaks off ends the stream like an early EOF does.
-                Poll::Ready(Some(Err(_)) | None) => {
+                Poll::Ready(Some(Err(error))) => {
+                    self.body = None;
+                    let kind = classify(&error, false);
+                    self.core.handle_transport_error(Instant::now(), kind);
+                }
+                Poll::Ready(None) => {
                     self.body = None;
                     self.core.handle_eof(Instant::now());
                 }

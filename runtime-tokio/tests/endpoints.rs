@@ -4,7 +4,7 @@ mod common;
 
 use std::time::Duration;
 
-use codex_api_core::request::{Endpoint, ResponsesOptions};
+use codex_api_core::request::{PreparedRequest, ResponsesOptions};
 use codex_api_core::stream::{ResponseEvent, StreamItem};
 use codex_api_core::wire::{CompactionInput, MemorySummarizeInput, ResponseItem, Role};
 use codex_api_testkit::{Body, Script, ScriptedResponse, TestServer, Transcript};
@@ -157,12 +157,21 @@ async fn send_returns_the_unary_head_and_body() {
     let reply = ScriptedResponse::models(vec![], "\"etag-1\"");
     let server = TestServer::start(Script::new().then(reply)).unwrap();
     let output = client(&server)
-        .send(Endpoint::models(None), ResponsesOptions::new(), None)
+        .send(PreparedRequest::list_models(None), ResponsesOptions::new())
         .await
         .unwrap();
     assert_eq!(output.status, 200);
     assert_eq!(output.headers["etag"], "\"etag-1\"");
     assert_eq!(&output.body[..], br#"{"models":[]}"#);
+}
+
+#[tokio::test]
+async fn the_models_etag_header_wins_over_the_body() {
+    let reply = ScriptedResponse::json(200, &serde_json::json!({"models": [], "etag": "body"}))
+        .header("ETag", "\"header\"");
+    let server = TestServer::start(Script::new().then(reply)).unwrap();
+    let models = client(&server).list_models(None).await.unwrap();
+    assert_eq!(models.etag.as_deref(), Some("\"header\""));
 }
 
 #[tokio::test]
