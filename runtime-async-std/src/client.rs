@@ -95,7 +95,7 @@ impl Client {
         options: ResponsesOptions,
     ) -> Result<EventStream, Error> {
         let prepared = PreparedRequest::responses(&self.inner.provider, request).map_err(build)?;
-        match self.run(prepared, options).await? {
+        match Box::pin(self.run(prepared, options)).await? {
             Finish::Stream(stream, body) => Ok(EventStream::new(stream, body)),
             Finish::Unary(_) => Err(adapter_bug(
                 "the core answered a streaming call with a body",
@@ -135,13 +135,14 @@ impl Client {
         prepared: PreparedRequest,
         options: ResponsesOptions,
     ) -> Result<CallOutput, Error> {
-        match self.run(prepared, options).await? {
+        match Box::pin(self.run(prepared, options)).await? {
             Finish::Unary(output) => Ok(output),
             Finish::Stream(..) => Err(adapter_bug("the core answered a unary call with a stream")),
         }
     }
 
-    /// Runs one core [`Call`]: executes its actions, feeds back what happened.
+    /// Runs one core [`Call`]: executes its actions, feeds back what happened. (Callers box
+    /// this future: it is large, and the public futures stay a few words wide.)
     async fn run(
         &self,
         prepared: PreparedRequest,
