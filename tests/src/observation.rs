@@ -208,3 +208,51 @@ impl Observation {
             && matches!(self.events.last(), Some(ResponseEvent::Completed { .. }))
     }
 }
+
+/// A request as one readable line: method, path, headers, body as (lossy) text.
+fn describe_request(request: &SeenRequest) -> String {
+    format!(
+        "{} {} {:?} body={:?}",
+        request.method,
+        request.path,
+        request.headers,
+        String::from_utf8_lossy(&request.body)
+    )
+}
+
+/// What differs between two observations, one readable line per difference (empty when
+/// equal).
+pub fn differences(left: &Observation, right: &Observation) -> Vec<String> {
+    let mut out = Vec::new();
+    let events = left.events.len().max(right.events.len());
+    for index in 0..events {
+        let (a, b) = (left.events.get(index), right.events.get(index));
+        if a != b {
+            out.push(format!("event {index}: {a:?}\n    vs {b:?}"));
+        }
+    }
+    if left.outcome != right.outcome {
+        out.push(format!(
+            "outcome: {:?}\n    vs {:?}",
+            left.outcome, right.outcome
+        ));
+    }
+    let requests = left.requests.len().max(right.requests.len());
+    for index in 0..requests {
+        let (a, b) = (left.requests.get(index), right.requests.get(index));
+        if a != b {
+            out.push(format!(
+                "request {index}: {}\n    vs {}",
+                a.map(describe_request).unwrap_or_else(|| "none".into()),
+                b.map(describe_request).unwrap_or_else(|| "none".into())
+            ));
+        }
+    }
+    if left.auth_steps != right.auth_steps {
+        out.push(format!(
+            "auth steps: {:?}\n    vs {:?}",
+            left.auth_steps, right.auth_steps
+        ));
+    }
+    out
+}

@@ -112,6 +112,32 @@ pub struct Scenario {
     /// Generous lower bounds on the gaps between consecutive requests (retry delays), checked
     /// on every runtime; never an upper bound.
     pub min_request_gaps: Vec<Duration>,
+    /// Runtimes left out of this scenario because of a bug (named in the reason): a
+    /// (scenario, runtime) pair that cannot be compared until the bug is fixed.
+    pub excluded: Vec<Exclusion>,
+    /// Runtimes that legitimately behave differently here: their observation is checked by
+    /// the difference's own assertion instead of being compared.
+    pub known_differences: Vec<KnownDifference>,
+}
+
+/// A (scenario, runtime) pair left out of the comparison because of a bug.
+#[derive(Debug, Clone)]
+pub struct Exclusion {
+    /// The runtime's name.
+    pub runtime: &'static str,
+    /// The bug, precisely: what it does, what it should do.
+    pub bug: &'static str,
+}
+
+/// A legitimate difference of one runtime in one scenario.
+#[derive(Debug, Clone)]
+pub struct KnownDifference {
+    /// The runtime's name.
+    pub runtime: &'static str,
+    /// Why the difference is legitimate.
+    pub reason: &'static str,
+    /// Asserts the runtime's current behaviour.
+    pub check: fn(&Observation),
 }
 
 impl std::fmt::Debug for Scenario {
@@ -139,7 +165,30 @@ impl Scenario {
             auth: AuthSpec::Static(Credentials::api_key("sk-test")),
             expect,
             min_request_gaps: Vec::new(),
+            excluded: Vec::new(),
+            known_differences: Vec::new(),
         }
+    }
+
+    /// Leaves `runtime` out of this scenario because of `bug`.
+    pub fn exclude(mut self, runtime: &'static str, bug: &'static str) -> Self {
+        self.excluded.push(Exclusion { runtime, bug });
+        self
+    }
+
+    /// Records a legitimate difference of `runtime`, asserted by `check`.
+    pub fn known_difference(
+        mut self,
+        runtime: &'static str,
+        reason: &'static str,
+        check: fn(&Observation),
+    ) -> Self {
+        self.known_differences.push(KnownDifference {
+            runtime,
+            reason,
+            check,
+        });
+        self
     }
 
     /// Sets lower bounds on the gaps between consecutive requests.

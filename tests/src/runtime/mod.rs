@@ -1,6 +1,8 @@
 //! The executors: one [`Runtime`] per adapter and executor, and the harness that runs a
 //! scenario through all of them.
 
+mod async_std;
+mod blocking;
 mod tokio;
 
 use std::time::Duration;
@@ -10,9 +12,11 @@ use codex_api_core::stream::ResponseEvent;
 use codex_api_testkit::TestServer;
 
 use crate::auth::ScriptedAuth;
-use crate::observation::{Observation, Outcome, normalise};
+use crate::observation::{Observation, Outcome, differences, normalise};
 use crate::scenario::{CallSpec, ClientConfig, Scenario};
 
+pub use self::async_std::{AsyncStdRuntime, SmolRuntime};
+pub use self::blocking::BlockingRuntime;
 pub use self::tokio::TokioRuntime;
 
 /// What a runtime reports about one call: the events and how it ended.
@@ -41,7 +45,12 @@ pub trait Runtime: Send + Sync {
 
 /// Every runtime of the suite, in a fixed order (the first is the one expectations check).
 pub fn all() -> Vec<Box<dyn Runtime>> {
-    vec![Box::new(TokioRuntime)]
+    vec![
+        Box::new(TokioRuntime),
+        Box::new(AsyncStdRuntime),
+        Box::new(SmolRuntime),
+        Box::new(BlockingRuntime),
+    ]
 }
 
 /// The outcome of a successful generic unary call: status, the server's headers (lowercased,
@@ -101,10 +110,20 @@ pub fn run_on(runtime: &dyn Runtime, scenario: &Scenario) -> Run {
     }
 }
 
-/// Runs `scenario` on every runtime in parallel, asserts that every observation equals the
-/// first runtime's, runs the scenario's own expectations on it, and returns every run.
+/// Runs `scenario` on every runtime in parallel (except the ones it excludes), asserts that
+/// every observation equals the first runtime's (except for known differences, which get
+/// their own checks), checks the retry-gap lower bounds and the scenario's own expectations on
+/// the first runtime, and returns every run.
 pub fn run_everywhere(scenario: &Scenario) -> Vec<Run> {
-    let runtimes = all();
+    let runtimes: Vec<Box<dyn Runtime>> = all()
+        .into_iter()
+        .filter(|runtime| {
+            !scenario
+                .excluded
+                .iter()
+                .any(|exclusion| exclusion.runtime == runtime.name())
+        })
+        .collect();
     let runs: Vec<Run> = std::thread::scope(|scope| {
         let handles: Vec<_> = runtimes
             .iter()
@@ -125,13 +144,32 @@ pub fn run_everywhere(scenario: &Scenario) -> Vec<Run> {
             .collect()
     });
     let reference = &runs[0];
+    let mut report = Vec::new();
     for run in &runs[1..] {
-        assert_eq!(
-            run.observation, reference.observation,
-            "scenario `{}`: runtime `{}` (left) differs from `{}` (right)",
-            scenario.name, run.runtime, reference.runtime
-        );
+        let known = scenario
+            .known_differences
+            .iter()
+            .find(|difference| difference.runtime == run.runtime);
+        if let Some(difference) = known {
+            (difference.check)(&run.observation);
+            continue;
+        }
+        let differences = differences(&run.observation, &reference.observation);
+        if !differences.is_empty() {
+            report.push(format!(
+                "runtime `{}` differs from `{}`:\n  {}",
+                run.runtime,
+                reference.runtime,
+                differences.join("\n  ")
+            ));
+        }
     }
+    assert!(
+        report.is_empty(),
+        "scenario `{}`:\n{}",
+        scenario.name,
+        report.join("\n")
+    );
     for run in &runs {
         for (index, minimum) in scenario.min_request_gaps.iter().enumerate() {
             let gap = run.request_gaps.get(index).copied().unwrap_or_default();

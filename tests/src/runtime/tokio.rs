@@ -2,6 +2,7 @@
 
 use codex_api_core::credentials::Credentials;
 use codex_api_core::provider::Provider;
+use codex_api_core::request::PreparedRequest;
 use codex_api_core::unauthorized::{RecoveryMode, RecoveryStep, StepFailure};
 use codex_api_tokio::{AuthFuture, AuthProvider, Client, Error};
 use futures_util::StreamExt;
@@ -95,16 +96,13 @@ async fn execute(client: Client, call: &CallSpec) -> Execution {
             client.list_models(version.as_deref()).await,
             Outcome::Models,
         ),
-        CallSpec::Unary(endpoint, options, body) => unary(
-            client
-                .send(
-                    endpoint.clone(),
-                    options.clone(),
-                    body.clone().map(bytes::Bytes::from),
-                )
-                .await,
-            |output| crate::runtime::unary_outcome(output.status, &output.headers, &output.body),
-        ),
+        CallSpec::Unary(endpoint, options, body) => {
+            let prepared =
+                PreparedRequest::new(endpoint.clone(), body.clone().map(bytes::Bytes::from));
+            unary(client.send(prepared, options.clone()).await, |output| {
+                crate::runtime::unary_outcome(output.status, &output.headers, &output.body)
+            })
+        }
     }
 }
 

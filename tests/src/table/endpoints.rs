@@ -23,6 +23,12 @@ fn models() -> ScriptedResponse {
     .request_id("req_models")
 }
 
+/// The adapters whose `list_models` ignores the `ETag` header.
+const MODELS_ETAG_DROPPED: &str = "list_models decodes the body with `CallOutput::json` instead of \
+     `CallOutput::models`, so the `ETag` response header is lost (`etag: None`, where tokio \
+     gives the header's value)"; tokio gives \
+     `Some(\"\\\"models-etag-1\\\"\")`)";
+
 fn compaction_input() -> CompactionInput {
     CompactionInput::new(
         "gpt-test",
@@ -135,8 +141,12 @@ pub fn scenarios() -> Vec<Scenario> {
                 assert_eq!(slugs, ["gpt-test", "gpt-mini"]);
                 assert_eq!(response.models[0].context_window, Some(272000));
                 assert!(response.models[1].extra.contains_key("shell_type"));
+                assert_eq!(response.etag.as_deref(), Some("\"models-etag-1\""));
             },
-        ),
+        )
+        .exclude("async-std", MODELS_ETAG_DROPPED)
+        .exclude("smol", MODELS_ETAG_DROPPED)
+        .exclude("blocking", MODELS_ETAG_DROPPED),
         Scenario::new(
             "models_etag",
             Script::new().then(models()),

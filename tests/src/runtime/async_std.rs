@@ -1,0 +1,165 @@
+//! `codex-api-async-std` on two executors: async-std's and smol's.
+
+use std::future::Future;
+
+use codex_api_async_std::{AuthFuture, AuthProvider, Client, Error};
+use codex_api_core::credentials::Credentials;
+use codex_api_core::provider::Provider;
+use codex_api_core::request::PreparedRequest;
+use codex_api_core::unauthorized::{RecoveryMode, RecoveryStep, StepFailure};
+use futures_util::StreamExt;
+
+use super::{Execution, Runtime, unary_outcome};
+use crate::auth::ScriptedAuth;
+use crate::observation::{ErrorFacts, Outcome, Phase};
+use crate::scenario::{CallSpec, ClientConfig};
+
+/// The futures-io adapter under `async_std::task::block_on`.
+#[derive(Debug, Clone, Copy)]
+pub struct AsyncStdRuntime;
+
+/// The futures-io adapter under `smol::block_on`.
+#[derive(Debug, Clone, Copy)]
+pub struct SmolRuntime;
+
+struct Auth(ScriptedAuth);
+
+impl AuthProvider for Auth {
+    fn credentials(&self) -> AuthFuture<'_, Credentials> {
+        Box::pin(std::future::ready(self.0.credentials()))
+    }
+
+    fn refresh(&self, step: RecoveryStep) -> AuthFuture<'_, Result<Credentials, StepFailure>> {
+        Box::pin(std::future::ready(self.0.refresh(step)))
+    }
+
+    fn recovery_mode(&self) -> RecoveryMode {
+        self.0.recovery_mode()
+    }
+
+    fn auth_mode(&self) -> &str {
+        self.0.auth_mode()
+    }
+}
+
+fn facts(phase: Phase, error: &Error) -> ErrorFacts {
+    match error {
+        Error::Api(api) => ErrorFacts::from_api(phase, error.kind(), api),
+        Error::Call(call) => ErrorFacts::other(phase, error.kind(), format!("{call:?}")),
+        Error::Transport(transport) => ErrorFacts::other(
+            phase,
+            error.kind(),
+            format!("{:?} after {}", transport.kind(), transport.attempts()),
+        ),
+        other => ErrorFacts::other(phase, other.kind(), String::new()),
+    }
+}
+
+fn unary<T>(result: Result<T, Error>, success: impl FnOnce(T) -> Outcome) -> Execution {
+    Execution {
+        events: Vec::new(),
+        outcome: match result {
+            Ok(value) => success(value),
+            Err(error) => Outcome::Failed(facts(Phase::Call, &error)),
+        },
+    }
+}
+
+async fn execute(client: Client, call: &CallSpec) -> Execution {
+    match call {
+        CallSpec::Stream(request, options) => {
+            let mut stream = match client.stream((**request).clone(), options.clone()).await {
+                Ok(stream) => stream,
+                Err(error) => return unary::<()>(Err(error), |_| Outcome::StreamEnded),
+            };
+            let mut events = Vec::new();
+            while let Some(item) = stream.next().await {
+                match item {
+                    Ok(event) => events.push(event),
+                    Err(error) => {
+                        let outcome = Outcome::Failed(facts(Phase::Stream, &error));
+                        assert!(stream.next().await.is_none(), "an item after the error");
+                        return Execution { events, outcome };
+                    }
+                }
+            }
+            Execution {
+                events,
+                outcome: Outcome::StreamEnded,
+            }
+        }
+        CallSpec::Compact(input, options) => unary(
+            client.compact((**input).clone(), options.clone()).await,
+            Outcome::Compacted,
+        ),
+        CallSpec::Memories(input, options) => unary(
+            client
+                .summarize_memories((**input).clone(), options.clone())
+                .await,
+            Outcome::Memories,
+        ),
+        CallSpec::Models(version) => unary(
+            client.list_models(version.as_deref()).await,
+            Outcome::Models,
+        ),
+        CallSpec::Unary(endpoint, options, body) => {
+            let prepared =
+                PreparedRequest::new(endpoint.clone(), body.clone().map(bytes::Bytes::from));
+            unary(client.send(prepared, options.clone()).await, |output| {
+                unary_outcome(output.status, &output.headers, &output.body)
+            })
+        }
+    }
+}
+
+fn client(provider: Provider, config: &ClientConfig, auth: ScriptedAuth) -> Client {
+    Client::builder(provider, Auth(auth))
+        .retry_policy(config.policy.clone())
+        .jitter_seed(config.jitter_seed)
+        .stream_idle_timeout(config.idle_timeout)
+        .build()
+        .expect("build the async-std client")
+}
+
+fn run_with(
+    block_on: fn(std::pin::Pin<Box<dyn Future<Output = Execution> + '_>>) -> Execution,
+    provider: Provider,
+    config: &ClientConfig,
+    auth: ScriptedAuth,
+    call: &CallSpec,
+) -> Execution {
+    let client = client(provider, config, auth);
+    block_on(Box::pin(execute(client, call)))
+}
+
+impl Runtime for AsyncStdRuntime {
+    fn name(&self) -> &'static str {
+        "async-std"
+    }
+
+    fn execute(
+        &self,
+        provider: Provider,
+        config: &ClientConfig,
+        auth: ScriptedAuth,
+        call: &CallSpec,
+    ) -> Execution {
+        run_with(|f| async_std::task::block_on(f), provider, config, auth, call)
+    }
+}
+
+impl Runtime for SmolRuntime {
+    fn name(&self) -> &'static str {
+        "smol"
+    }
+
+    fn execute(
+        &self,
+        provider: Provider,
+        config: &ClientConfig,
+        auth: ScriptedAuth,
+        call: &CallSpec,
+    ) -> Execution {
+        run_with(|f| smol::block_on(f), provider, config, auth, call)
+    }
+}
