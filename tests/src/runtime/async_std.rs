@@ -144,7 +144,13 @@ impl Runtime for AsyncStdRuntime {
         auth: ScriptedAuth,
         call: &CallSpec,
     ) -> Execution {
-        run_with(|f| async_std::task::block_on(f), provider, config, auth, call)
+        run_with(
+            |f| async_std::task::block_on(f),
+            provider,
+            config,
+            auth,
+            call,
+        )
     }
 }
 
