@@ -70,6 +70,8 @@ pub struct ClientConfig {
     pub jitter_seed: u64,
     /// The stream idle timeout (`None` disables it).
     pub idle_timeout: Option<Duration>,
+    /// How long a response head may take (`None`: no limit).
+    pub response_timeout: Option<Duration>,
     /// Adjusts the provider built for the test server's base URL (headers, originator, ...).
     pub provider: fn(Provider) -> Provider,
 }
@@ -80,6 +82,7 @@ impl Default for ClientConfig {
             policy: fast_policy(),
             jitter_seed: 7,
             idle_timeout: Some(Duration::from_secs(10)),
+            response_timeout: None,
             provider: |provider| provider,
         }
     }
@@ -212,6 +215,18 @@ impl Scenario {
     /// Sets the idle timeout.
     pub fn idle_timeout(mut self, timeout: Duration) -> Self {
         self.config.idle_timeout = Some(timeout);
+        self
+    }
+
+    /// Sets the response-head timeout.
+    pub fn response_timeout(mut self, timeout: Duration) -> Self {
+        self.config.response_timeout = Some(timeout);
+        self
+    }
+
+    /// Adjusts the provider.
+    pub fn provider(mut self, adjust: fn(Provider) -> Provider) -> Self {
+        self.config.provider = adjust;
         self
     }
 

@@ -117,6 +117,7 @@ fn client(provider: Provider, config: &ClientConfig, auth: ScriptedAuth) -> Clie
         .retry_policy(config.policy.clone())
         .jitter_seed(config.jitter_seed)
         .stream_idle_timeout(config.idle_timeout)
+        .response_timeout(config.response_timeout)
         .build()
         .expect("build the async-std client")
 }

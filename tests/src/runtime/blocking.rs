@@ -75,6 +75,7 @@ impl Runtime for BlockingRuntime {
             .retry_policy(config.policy.clone())
             .jitter_seed(config.jitter_seed)
             .stream_idle_timeout(config.idle_timeout)
+            .response_timeout(config.response_timeout)
             .build()
             .expect("build the blocking client");
         match call {

@@ -123,6 +123,7 @@ impl Runtime for TokioRuntime {
             .retry_policy(config.policy.clone())
             .jitter_seed(config.jitter_seed)
             .stream_idle_timeout(config.idle_timeout)
+            .response_timeout(config.response_timeout)
             .build()
             .expect("build the tokio client");
         let runtime = tokio::runtime::Builder::new_current_thread()

@@ -6,7 +6,9 @@
 mod auth;
 mod endpoints;
 mod failures;
+mod requests;
 mod retries;
+mod statuses;
 mod streams;
 mod transport;
 
@@ -23,6 +25,8 @@ pub fn all() -> Vec<Scenario> {
     table.extend(failures::scenarios());
     table.extend(transport::scenarios());
     table.extend(retries::scenarios());
+    table.extend(statuses::scenarios());
+    table.extend(requests::scenarios());
     table.extend(auth::scenarios());
     table.extend(endpoints::scenarios());
     table
