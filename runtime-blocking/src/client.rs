@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use codex_api_core::call::{Action, Call, CallConfig, CallError, CallLimits, CallOutput};
+use codex_api_core::call::{Action, Call, CallConfig, CallLimits, CallOutput};
 use codex_api_core::provider::Provider;
 use codex_api_core::request::{PreparedRequest, ResponsesOptions};
 use codex_api_core::retry::{RetryPolicy, SplitMix64};
@@ -99,7 +99,7 @@ impl Client {
         request: ResponsesApiRequest,
         options: ResponsesOptions,
     ) -> Result<EventStream, Error> {
-        let prepared = PreparedRequest::responses(&self.inner.provider, request).map_err(build)?;
+        let prepared = PreparedRequest::responses(&self.inner.provider, request)?;
         match self.run(prepared, options)? {
             Finish::Stream(stream, body) => Ok(EventStream::new(stream, body)),
             Finish::Unary(_) => Err(Error::Transport(TransportError::adapter(
@@ -114,7 +114,7 @@ impl Client {
         input: CompactionInput,
         options: ResponsesOptions,
     ) -> Result<CompactionOutput, Error> {
-        let prepared = PreparedRequest::compact(&self.inner.provider, input).map_err(build)?;
+        let prepared = PreparedRequest::compact(&self.inner.provider, input)?;
         Ok(self.send(prepared, options)?.json()?)
     }
 
@@ -124,17 +124,18 @@ impl Client {
         input: MemorySummarizeInput,
         options: ResponsesOptions,
     ) -> Result<MemorySummarizeOutput, Error> {
-        let prepared = PreparedRequest::summarize_memories(&input).map_err(build)?;
+        let prepared = PreparedRequest::summarize_memories(&input)?;
         Ok(self.send(prepared, options)?.json()?)
     }
 
-    /// `GET models` (with `client_version` when given).
+    /// `GET models` (with `client_version` when given). The `ETag` header, when present, wins
+    /// over a body `etag`.
     pub fn list_models(&self, client_version: Option<&str>) -> Result<ModelsResponse, Error> {
         let prepared = PreparedRequest::list_models(client_version);
-        Ok(self.send(prepared, ResponsesOptions::new())?.json()?)
+        Ok(self.send(prepared, ResponsesOptions::new())?.models()?)
     }
 
-    /// Any unary call: the 2xx response's status, headers and body (e.g. for the models ETag).
+    /// Any unary call: the 2xx response's status, headers and body.
     pub fn send(
         &self,
         prepared: PreparedRequest,
@@ -303,9 +304,4 @@ fn fail(call: &mut Call, error: ureq::Error, last_transport: &mut Option<BoxErro
             *last_transport = Some(Box::new(error));
         }
     }
-}
-
-/// A request the core could not build is the core's verdict.
-fn build(error: codex_api_core::request::BuildError) -> Error {
-    Error::Call(CallError::Build(error))
 }

@@ -6,6 +6,7 @@ use std::io;
 
 use codex_api_core::call::CallError;
 use codex_api_core::error::ApiError;
+use codex_api_core::request::BuildError;
 use codex_api_core::retry::TransportErrorKind;
 
 /// A boxed error from the HTTP stack.
@@ -20,7 +21,7 @@ pub enum Error {
     #[error(transparent)]
     Api(Box<ApiError>),
     /// Any other outcome the core decided: the response timeout expired, a body was too large,
-    /// the request could not be built.
+    /// the request could not be built (its body encoded, a header validated).
     #[error(transparent)]
     Call(CallError),
     /// The transport of the last attempt failed (connect, TLS, reset, ...).
@@ -58,6 +59,12 @@ impl Error {
             }),
             other => Error::Call(other),
         }
+    }
+}
+
+impl From<BuildError> for Error {
+    fn from(error: BuildError) -> Self {
+        Error::Call(CallError::Build(error))
     }
 }
 

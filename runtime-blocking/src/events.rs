@@ -10,7 +10,7 @@ use codex_api_core::stream::{ResponseEvent, ResponseStream, StreamItem};
 use ureq::BodyReader;
 
 use crate::client::READ_BUFFER;
-use crate::error::{Error, is_read_timeout};
+use crate::error::{Error, classify, is_read_timeout};
 
 /// The Codex-level events of one response ([`ResponseEvent`]); ends after the terminal
 /// event or error. Dropping it closes its connection.
@@ -121,16 +121,16 @@ impl Pump {
                 Err(error) => {
                     self.body = None;
                     let now = Instant::now();
-                    if is_read_timeout(&ureq::Error::from(error)) {
-                        // ureq's per-read window (the idle timeout) started after the last
-                        // bytes, so the core's deadline has passed: `max` only guards against
+                    let error = ureq::Error::from(error);
+                    match self.core.poll_timeout() {
+                        // ureq's per-read window (the idle timeout) began after the last bytes
+                        // the core saw, so its deadline has passed; `max` only guards against
                         // clock granularity.
-                        let deadline = self.core.poll_timeout().unwrap_or(now);
-                        self.core.handle_timeout(now.max(deadline));
+                        Some(deadline) if is_read_timeout(&error) => {
+                            self.core.handle_timeout(now.max(deadline));
+                        }
+                        _ => self.core.handle_transport_error(now, classify(&error)),
                     }
-                    // A body that breaks off (or a timeout the core did not count) ends the
-                    // stream like an early EOF does.
-                    self.core.handle_eof(now);
                 }
             }
         }

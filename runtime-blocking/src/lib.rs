@@ -62,6 +62,9 @@
 //!   the bytes the core last saw, so when a read times out, the core's deadline
 //!   ([`ResponseStream::poll_timeout`](codex_api_core::stream::ResponseStream::poll_timeout))
 //!   has passed: the stream feeds `handle_timeout` and the core ends it with `idle_timeout`.
+//!   (ureq cannot re-arm the timer to the exact time left before each read, so the error comes
+//!   at most as late as the time the consumer spent between the last bytes and the next
+//!   `next()` call; a read that returns bytes always wins over the deadline.)
 //!   After every read that brought bytes the deadline is checked too, since bytes that do not
 //!   count as progress (`IdleReset::EventsOnly`) leave it in place. The same per-read timer
 //!   also bounds each read of a streaming call's response head and error body: a silence that

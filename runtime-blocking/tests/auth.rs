@@ -208,4 +208,5 @@ fn a_static_key_is_not_recovered() {
         Some("none")
     );
     assert!(!format!("{error:?} {error}").contains("sk-fixed"));
+    assert!(!format!("{client:?}").contains("sk-fixed"));
 }

@@ -161,6 +161,15 @@ fn send_returns_the_unary_head_and_body() {
 }
 
 #[test]
+fn the_models_etag_header_wins_over_the_body() {
+    let reply = ScriptedResponse::json(200, &json!({"models": [], "etag": "body"}))
+        .header("ETag", "\"header\"");
+    let server = TestServer::start(Script::new().then(reply)).unwrap();
+    let models = client(&server).list_models(None).unwrap();
+    assert_eq!(models.etag.as_deref(), Some("\"header\""));
+}
+
+#[test]
 fn connections_are_reused() {
     let server = TestServer::start(
         Script::new()

@@ -133,6 +133,9 @@ fn a_body_closed_mid_stream_is_truncated_after_its_events() {
     let error = error.unwrap();
     assert_eq!(error.kind(), "stream_truncated");
     assert!(error.api_error().unwrap().is_retryable());
+    // ureq reports the chunked body's early end as a failed read: the core names it.
+    let message = error.api_error().unwrap().message().unwrap_or_default();
+    assert!(message.contains("mid-stream (reset)"), "{message}");
 }
 
 #[test]
