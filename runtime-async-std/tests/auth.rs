@@ -28,7 +28,12 @@ impl RotatingAuth {
     fn new(mode: RecoveryMode, fail: Option<StepFailure>) -> (Self, Arc<Mutex<Vec<RecoveryStep>>>) {
         let steps = Arc::new(Mutex::new(Vec::new()));
         let current = Arc::new(Mutex::new("old-token"));
-        let auth = RotatingAuth { mode, current, steps: steps.clone(), fail };
+        let auth = RotatingAuth {
+            mode,
+            current,
+            steps: steps.clone(),
+            fail,
+        };
         (auth, steps)
     }
 }
@@ -68,8 +73,14 @@ impl AuthProvider for RotatingAuth {
 }
 
 fn unauthorized() -> ScriptedResponse {
-    ScriptedResponse::api_error(401, "expired", "invalid_request_error", None, Some("token_expired"))
-        .request_id("req_401")
+    ScriptedResponse::api_error(
+        401,
+        "expired",
+        "invalid_request_error",
+        None,
+        Some("token_expired"),
+    )
+    .request_id("req_401")
 }
 
 fn tag<'a>(record: &'a AttemptRecord, key: &str) -> Option<&'a str> {
@@ -97,7 +108,10 @@ fn client(
 #[test]
 fn a_401_is_refreshed_and_the_follow_up_succeeds() {
     on_both(|| async {
-        let transcript = Transcript::new().created().message(&["welcome back"]).completed();
+        let transcript = Transcript::new()
+            .created()
+            .message(&["welcome back"])
+            .completed();
         let server = TestServer::start(
             Script::new()
                 .then(unauthorized())
@@ -118,16 +132,28 @@ fn a_401_is_refreshed_and_the_follow_up_succeeds() {
         assert_eq!(steps, [RecoveryStep::Reload, RecoveryStep::RefreshToken]);
         let requests = server.requests();
         assert_eq!(requests.len(), 2, "an unchanged reload sends no follow-up");
-        assert_eq!(requests[0].header("authorization"), Some("Bearer old-token"));
-        assert_eq!(requests[1].header("authorization"), Some("Bearer new-token"));
-        assert_eq!(requests[0].body, requests[1].body, "the body is sent byte for byte");
+        assert_eq!(
+            requests[0].header("authorization"),
+            Some("Bearer old-token")
+        );
+        assert_eq!(
+            requests[1].header("authorization"),
+            Some("Bearer new-token")
+        );
+        assert_eq!(
+            requests[0].body, requests[1].body,
+            "the body is sent byte for byte"
+        );
 
         let records = records.lock().unwrap();
         assert_eq!(records.len(), 2);
         assert!(!records[0].after_unauthorized && records[1].after_unauthorized);
         let last = &records[1];
         assert_eq!(tag(last, "auth_recovery_phase"), Some("refresh_token"));
-        assert_eq!(tag(last, "auth_recovery_outcome"), Some("recovery_succeeded"));
+        assert_eq!(
+            tag(last, "auth_recovery_outcome"),
+            Some("recovery_succeeded")
+        );
         assert_eq!(tag(last, "auth_401_request_id"), Some("req_401"));
     });
 }
@@ -170,7 +196,10 @@ fn a_static_key_is_not_recovered_and_never_shown() {
         assert_eq!(error.kind(), "unauthorized");
         assert_eq!(server.requests().len(), 1);
         let records = records.lock().unwrap();
-        assert_eq!(tag(records.last().unwrap(), "auth_recovery_mode"), Some("none"));
+        assert_eq!(
+            tag(records.last().unwrap(), "auth_recovery_mode"),
+            Some("none")
+        );
         assert!(!format!("{error:?} {error} {client:?}").contains("sk-fixed"));
     });
 }

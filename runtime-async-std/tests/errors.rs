@@ -37,7 +37,12 @@ fn client_errors_are_classified_and_not_retried() {
                 Some("context_length_exceeded"),
                 "context_window_exceeded",
             ),
-            (429, "insufficient_quota", Some("insufficient_quota"), "quota_exceeded"),
+            (
+                429,
+                "insufficient_quota",
+                Some("insufficient_quota"),
+                "quota_exceeded",
+            ),
         ];
         for (status, error_type, code, kind) in cases {
             let response = ScriptedResponse::api_error(status, "no", error_type, None, code);
@@ -54,8 +59,13 @@ fn client_errors_are_classified_and_not_retried() {
 #[test]
 fn stream_call_errors_come_before_the_stream() {
     on_both(|| async {
-        let response =
-            ScriptedResponse::api_error(400, "bad model", "invalid_request_error", Some("model"), None);
+        let response = ScriptedResponse::api_error(
+            400,
+            "bad model",
+            "invalid_request_error",
+            Some("model"),
+            None,
+        );
         let server = TestServer::start(Script::new().then(response)).unwrap();
         let error = client(&server)
             .stream(request(), ResponsesOptions::new())
@@ -101,7 +111,9 @@ fn retry_after_is_honoured_before_the_retry() {
         assert!(error.is_none(), "{error:?}");
         assert_eq!(text(&events), "ok");
         let requests = server.wait_for_requests(2, Duration::from_secs(5));
-        let gap = requests[1].received_at.duration_since(requests[0].received_at);
+        let gap = requests[1]
+            .received_at
+            .duration_since(requests[0].received_at);
         assert!(gap >= Duration::from_secs(1), "retried after {gap:?}");
     });
 }
@@ -119,7 +131,9 @@ fn retry_after_ms_is_honoured_too() {
         .unwrap();
         client(&server).list_models(None).await.unwrap();
         let requests = server.wait_for_requests(2, Duration::from_secs(5));
-        let gap = requests[1].received_at.duration_since(requests[0].received_at);
+        let gap = requests[1]
+            .received_at
+            .duration_since(requests[0].received_at);
         assert!(gap >= Duration::from_millis(300), "retried after {gap:?}");
     });
 }
@@ -129,8 +143,20 @@ fn server_errors_are_retried_until_success_on_the_same_connection() {
     on_both(|| async {
         let server = TestServer::start(
             Script::new()
-                .then(ScriptedResponse::api_error(500, "oops", "server_error", None, None))
-                .then(ScriptedResponse::api_error(503, "busy", "server_error", None, None))
+                .then(ScriptedResponse::api_error(
+                    500,
+                    "oops",
+                    "server_error",
+                    None,
+                    None,
+                ))
+                .then(ScriptedResponse::api_error(
+                    503,
+                    "busy",
+                    "server_error",
+                    None,
+                    None,
+                ))
                 .then(ScriptedResponse::sse(
                     Transcript::new().created().message(&["third"]).completed(),
                 )),
@@ -158,7 +184,11 @@ fn server_errors_are_retried_until_success_on_the_same_connection() {
         let requests = server.requests();
         assert_eq!(requests.len(), 3);
         // Error bodies are read to their end, so the retries reuse the connection.
-        assert!(requests.iter().all(|r| r.connection_id == requests[0].connection_id));
+        assert!(
+            requests
+                .iter()
+                .all(|r| r.connection_id == requests[0].connection_id)
+        );
     });
 }
 
@@ -166,9 +196,13 @@ fn server_errors_are_retried_until_success_on_the_same_connection() {
 fn exhausted_server_errors_report_the_last_one() {
     on_both(|| async {
         let failing = || ScriptedResponse::api_error(500, "oops", "server_error", None, None);
-        let server =
-            TestServer::start(Script::new().then(failing()).then(failing()).then(failing()))
-                .unwrap();
+        let server = TestServer::start(
+            Script::new()
+                .then(failing())
+                .then(failing())
+                .then(failing()),
+        )
+        .unwrap();
         let error = client(&server).list_models(None).await.unwrap_err();
         assert_eq!(error.kind(), "server_error");
         assert_eq!(server.requests().len(), 3);
@@ -188,7 +222,11 @@ fn a_huge_error_body_is_read_only_up_to_the_cap() {
 #[test]
 fn a_refused_connection_is_a_transport_error_after_retries() {
     on_both(|| async {
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let provider = Provider::custom("closed", format!("http://127.0.0.1:{port}/v1")).unwrap();
         let client = Client::builder(provider, StaticAuth::new(Credentials::api_key("k")))
             .retry_policy(fast_policy())

@@ -24,7 +24,11 @@ fn from_env_reads_key_base_url_organization_and_project() {
     let models = || ScriptedResponse::models(vec![], "e");
     let server = TestServer::start(Script::new().then(models()).then(models())).unwrap();
     let child = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "child_lists_models_with_the_environment_config", "--nocapture"])
+        .args([
+            "--exact",
+            "child_lists_models_with_the_environment_config",
+            "--nocapture",
+        ])
         .env(CHILD, "1")
         .env("OPENAI_API_KEY", "sk-from-env")
         .env("OPENAI_BASE_URL", format!("{}/v1", server.url()))
@@ -32,7 +36,11 @@ fn from_env_reads_key_base_url_organization_and_project() {
         .env("OPENAI_PROJECT_ID", "proj-1")
         .output()
         .unwrap();
-    assert!(child.status.success(), "{}", String::from_utf8_lossy(&child.stdout));
+    assert!(
+        child.status.success(),
+        "{}",
+        String::from_utf8_lossy(&child.stdout)
+    );
     let requests = server.wait_for_requests(2, Duration::from_secs(5));
     assert_eq!(requests.len(), 2);
     for request in requests {
@@ -51,7 +59,11 @@ fn a_missing_key_is_a_config_error() {
         .env_remove("OPENAI_API_KEY")
         .output()
         .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stdout));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
 }
 
 #[test]
@@ -59,5 +71,8 @@ fn child_reports_missing_key() {
     if std::env::var_os(CHILD).is_none() {
         return;
     }
-    assert!(matches!(Client::from_env(), Err(ConfigError::MissingApiKey)));
+    assert!(matches!(
+        Client::from_env(),
+        Err(ConfigError::MissingApiKey)
+    ));
 }
