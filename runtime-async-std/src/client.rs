@@ -211,7 +211,7 @@ impl Client {
                             call.handle_transport_error(Instant::now(), failure.kind);
                         }
                         Ok(None) => {
-                            body.take().map(OpenBody::release);
+                            body.take().into_iter().for_each(OpenBody::release);
                             call.handle_body_end(Instant::now());
                         }
                         Err(deadline) => call.handle_timeout(deadline),
