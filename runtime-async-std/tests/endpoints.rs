@@ -242,3 +242,19 @@ fn a_connection_the_server_closed_is_not_reused() {
         assert_ne!(requests[0].connection_id, requests[1].connection_id);
     });
 }
+
+#[test]
+fn clients_streams_and_call_futures_are_send() {
+    fn send<T: Send>(_: &T) {}
+    fn send_sync<T: Send + Sync>(_: &T) {}
+    let server = TestServer::start(Script::new()).unwrap();
+    let client = client(&server);
+    send_sync(&client);
+    send(&client.stream(request(), ResponsesOptions::new()));
+    send(&client.list_models(None));
+    let input = CompactionInput::new("gpt-test", vec![]);
+    send(&client.compact(input, ResponsesOptions::new()));
+    fn stream_is_send<S: futures_core::Stream + Send>() {}
+    stream_is_send::<codex_api_async_std::EventStream>();
+    stream_is_send::<codex_api_async_std::RawEventStream>();
+}
