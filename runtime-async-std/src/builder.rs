@@ -13,7 +13,7 @@ use rustls::pki_types::pem::PemObject;
 
 use crate::auth::{AuthProvider, StaticAuth};
 use crate::client::Client;
-use crate::connection::Pool;
+use crate::pool::Pool;
 
 /// A callback that sees every attempt's record (status, request id, decision, auth tags).
 pub type AttemptObserver = Arc<dyn Fn(&AttemptRecord) + Send + Sync>;

@@ -19,9 +19,10 @@ use codex_api_core::wire::{
 
 use crate::auth::AuthProvider;
 use crate::builder::{AttemptObserver, ClientBuilder, ConfigError};
-use crate::connection::{OpenBody, Pool};
+use crate::connection::OpenBody;
 use crate::error::{BoxError, Error, TransportError};
 use crate::events::EventStream;
+use crate::pool::Pool;
 
 /// A Responses API client over hyper (HTTP/1.1), rustls and async-io: runs on async-std,
 /// smol, or any executor whose thread may block on the async-io reactor. Cheap to clone;
@@ -211,7 +212,7 @@ impl Client {
                             call.handle_transport_error(Instant::now(), failure.kind);
                         }
                         Ok(None) => {
-                            body.take().map(OpenBody::release);
+                            body.take().into_iter().for_each(OpenBody::release);
                             call.handle_body_end(Instant::now());
                         }
                         Err(deadline) => call.handle_timeout(deadline),

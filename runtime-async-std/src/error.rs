@@ -135,10 +135,10 @@ pub(crate) fn classify(error: &(dyn StdError + 'static)) -> TransportErrorKind {
                 _ => None,
             });
         }
-        if let Some(hyper) = error.downcast_ref::<hyper::Error>() {
-            if hyper.is_incomplete_message() || hyper.is_closed() || hyper.is_canceled() {
-                kind = kind.or(Some(TransportErrorKind::Reset));
-            }
+        if let Some(hyper) = error.downcast_ref::<hyper::Error>()
+            && (hyper.is_incomplete_message() || hyper.is_closed() || hyper.is_canceled())
+        {
+            kind = kind.or(Some(TransportErrorKind::Reset));
         }
         // An io::Error's `source()` skips the error it wraps: step into that one instead.
         next = match error.downcast_ref::<io::Error>() {

@@ -90,7 +90,7 @@ impl Pump {
                 return Poll::Ready(Some(item.map_err(Error::from)));
             }
             if self.core.is_finished() {
-                self.body.take().map(OpenBody::release);
+                self.body.take().into_iter().for_each(OpenBody::release);
                 self.timer = None;
                 return Poll::Ready(None);
             }

@@ -76,6 +76,7 @@ mod client;
 mod connection;
 mod error;
 mod events;
+mod pool;
 
 pub use auth::{AuthFuture, AuthProvider, StaticAuth};
 pub use builder::{AttemptObserver, ClientBuilder, ConfigError};

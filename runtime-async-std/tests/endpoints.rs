@@ -39,8 +39,14 @@ fn stream_sends_the_request_and_delivers_text() {
         ));
 
         let sent = &server.requests()[0];
-        assert_eq!((sent.method.as_str(), sent.path.as_str()), ("POST", "/v1/responses"));
-        assert_eq!(sent.header("host"), Some(server.addr().to_string().as_str()));
+        assert_eq!(
+            (sent.method.as_str(), sent.path.as_str()),
+            ("POST", "/v1/responses")
+        );
+        assert_eq!(
+            sent.header("host"),
+            Some(server.addr().to_string().as_str())
+        );
         assert_eq!(sent.header("authorization"), Some("Bearer sk-test"));
         assert_eq!(sent.header("accept"), Some("text/event-stream"));
         assert_eq!(sent.header("content-type"), Some("application/json"));
@@ -76,7 +82,11 @@ fn raw_view_delivers_every_stream_event() {
         }
         assert_eq!(kinds.first().map(String::as_str), Some("response.created"));
         assert!(kinds.iter().any(|kind| kind == "response.future_kind"));
-        assert!(kinds.iter().any(|kind| kind == "response.output_text.delta"));
+        assert!(
+            kinds
+                .iter()
+                .any(|kind| kind == "response.output_text.delta")
+        );
         assert_eq!(kinds.last().map(String::as_str), Some("response.completed"));
         assert_eq!(raw.state().stats().unknown_events, 1);
     });
@@ -233,3 +243,18 @@ fn a_connection_the_server_closed_is_not_reused() {
     });
 }
 
+#[test]
+fn clients_streams_and_call_futures_are_send() {
+    fn send<T: Send>(_: &T) {}
+    fn send_sync<T: Send + Sync>(_: &T) {}
+    let server = TestServer::start(Script::new()).unwrap();
+    let client = client(&server);
+    send_sync(&client);
+    send(&client.stream(request(), ResponsesOptions::new()));
+    send(&client.list_models(None));
+    let input = CompactionInput::new("gpt-test", vec![]);
+    send(&client.compact(input, ResponsesOptions::new()));
+    fn stream_is_send<S: futures_core::Stream + Send>() {}
+    stream_is_send::<codex_api_async_std::EventStream>();
+    stream_is_send::<codex_api_async_std::RawEventStream>();
+}

@@ -67,7 +67,11 @@ fn tool_calls_arrive_as_deltas_and_items() {
         });
         let done = done.expect("a finished function call");
         assert_eq!(
-            (done.name.as_str(), done.arguments.as_str(), done.call_id.as_str()),
+            (
+                done.name.as_str(),
+                done.arguments.as_str(),
+                done.call_id.as_str()
+            ),
             ("shell", "{\"cmd\":\"ls\"}", "call_1")
         );
     });
@@ -110,9 +114,10 @@ fn in_stream_failures_end_the_stream_after_their_events() {
         assert_eq!(text(&events), "partial");
         assert_eq!(error_kind(error), "context_window_exceeded");
 
-        let transcript = Transcript::new()
-            .created()
-            .error(Some("server_is_overloaded"), "busy", None);
+        let transcript =
+            Transcript::new()
+                .created()
+                .error(Some("server_is_overloaded"), "busy", None);
         let (events, error) = run(transcript, None).await;
         assert_eq!(events, [ResponseEvent::Created]);
         assert_eq!(error_kind(error), "server_overloaded");
@@ -130,7 +135,11 @@ fn in_stream_failures_end_the_stream_after_their_events() {
 #[test]
 fn a_body_closed_mid_stream_is_truncated_after_its_events() {
     on_both(|| async {
-        let body = Transcript::new().created().message(&["one", "two"]).to_body().close();
+        let body = Transcript::new()
+            .created()
+            .message(&["one", "two"])
+            .to_body()
+            .close();
         let (events, error) = run(body, None).await;
         assert_eq!(events[0], ResponseEvent::Created);
         assert_eq!(text(&events), "onetwo");
@@ -185,7 +194,10 @@ fn keep_alive_comments_hold_off_the_idle_timeout() {
             .bytes(last.clone());
         let (events, error) = run(body, Some(Duration::from_millis(300))).await;
         assert!(error.is_none(), "{error:?}");
-        assert!(matches!(events.last(), Some(ResponseEvent::Completed { .. })));
+        assert!(matches!(
+            events.last(),
+            Some(ResponseEvent::Completed { .. })
+        ));
     });
 }
 
@@ -240,7 +252,9 @@ fn dropping_the_stream_closes_its_connection() {
         let provider = codex_api_core::provider::Provider::custom("raw", url).unwrap();
         let credentials = codex_api_core::credentials::Credentials::api_key("k");
         let auth = codex_api_async_std::StaticAuth::new(credentials);
-        let client = codex_api_async_std::Client::builder(provider, auth).build().unwrap();
+        let client = codex_api_async_std::Client::builder(provider, auth)
+            .build()
+            .unwrap();
         let mut stream = client
             .stream(request(), ResponsesOptions::new())
             .await
@@ -250,7 +264,10 @@ fn dropping_the_stream_closes_its_connection() {
         drop(stream);
         // Nothing runs in the background: the drop itself closed the socket.
         let ended = closed.recv_timeout(Duration::from_secs(15)).unwrap();
-        assert!(ended, "the server saw the connection close (EOF), not a read timeout");
+        assert!(
+            ended,
+            "the server saw the connection close (EOF), not a read timeout"
+        );
         server.join().unwrap();
     });
 }
@@ -274,7 +291,10 @@ fn after_a_dropped_stream_the_next_call_uses_a_new_connection() {
             .stream(request(), ResponsesOptions::new())
             .await
             .unwrap();
-        assert_eq!(stream.next().await.unwrap().unwrap(), ResponseEvent::Created);
+        assert_eq!(
+            stream.next().await.unwrap().unwrap(),
+            ResponseEvent::Created
+        );
         drop(stream);
         client.list_models(None).await.unwrap();
         let requests = server.wait_for_requests(2, Duration::from_secs(5));
