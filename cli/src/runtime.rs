@@ -2,6 +2,7 @@
 
 use clap::ValueEnum;
 
+use crate::runtime_blocking::BlockingSession;
 use crate::runtime_tokio::TokioSession;
 use crate::session::{Session, SessionConfig};
 
@@ -37,8 +38,6 @@ pub fn open_session(
         RuntimeName::AsyncStd => {
             Err("the async-std runtime adapter is not available in this build yet".to_owned())
         }
-        RuntimeName::Blocking => {
-            Err("the blocking runtime adapter is not available in this build yet".to_owned())
-        }
+        RuntimeName::Blocking => Ok(Box::new(BlockingSession::new(config)?)),
     }
 }

@@ -59,15 +59,7 @@ impl TokioSession {
 }
 
 fn failure(error: &Error) -> Failure {
-    let api = error.api_error();
-    Failure {
-        kind: error.kind().to_owned(),
-        message: error.to_string(),
-        request_id: api.and_then(|api| api.request_id()).map(str::to_owned),
-        status: api
-            .and_then(|api| api.status())
-            .map(|status| status.as_u16()),
-    }
+    Failure::new(error.kind(), error.to_string(), error.api_error())
 }
 
 impl Session for TokioSession {

@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use codex_api_core::call::AttemptRecord;
 use codex_api_core::credentials::Credentials;
+use codex_api_core::error::ApiError;
 use codex_api_core::provider::Provider;
 use codex_api_core::request::ResponsesOptions;
 use codex_api_core::retry::RetryPolicy;
@@ -43,6 +44,18 @@ pub struct Failure {
     pub request_id: Option<String>,
     /// The HTTP status, when there was one.
     pub status: Option<u16>,
+}
+
+impl Failure {
+    /// A failure from an adapter error's kind, message and server error (if it was one).
+    pub fn new(kind: &str, message: String, api: Option<&ApiError>) -> Failure {
+        Failure {
+            kind: kind.to_owned(),
+            message,
+            request_id: api.and_then(ApiError::request_id).map(str::to_owned),
+            status: api.and_then(ApiError::status).map(|status| status.as_u16()),
+        }
+    }
 }
 
 /// What a finished stream reports besides its events.

@@ -39,14 +39,24 @@ fn text(bytes: &[u8]) -> String {
 }
 
 #[test]
-fn demo_runs_the_scripted_session() {
-    let output = run(&["demo"], None);
+fn demo_runs_the_scripted_session_on_every_runtime() {
+    for runtime in ["tokio", "blocking"] {
+        check_demo(runtime);
+    }
+}
+
+fn check_demo(runtime: &str) {
+    let started = std::time::Instant::now();
+    let output = run(&["demo", "--runtime", runtime], None);
     let stdout = text(&output.stdout);
     assert!(
         output.status.success(),
         "{stdout}\n{}",
         text(&output.stderr)
     );
+    assert!(stdout.starts_with(&format!("codex-api demo on the {runtime} runtime")));
+    // The 429's `retry-after: 1` was honoured.
+    assert!(started.elapsed() >= std::time::Duration::from_secs(1));
     for expected in [
         "attempt 1: HTTP 401 unauthorized (request id req_demo_401) -> auth recovery",
         "attempt 2: HTTP 429 rate_limited (request id req_demo_429) -> retry in 1.00 s",
