@@ -110,20 +110,12 @@ pub fn run_on(runtime: &dyn Runtime, scenario: &Scenario) -> Run {
     }
 }
 
-/// Runs `scenario` on every runtime in parallel (except the ones it excludes), asserts that
-/// every observation equals the first runtime's (except for known differences, which get
-/// their own checks), checks the retry-gap lower bounds and the scenario's own expectations on
+/// Runs `scenario` on every runtime in parallel, asserts that every observation equals the
+/// first runtime's (known differences get their own checks instead; excluded runtimes must
+/// still differ, or the exclusion is reported as stale), checks the retry-gap lower bounds and the scenario's own expectations on
 /// the first runtime, and returns every run.
 pub fn run_everywhere(scenario: &Scenario) -> Vec<Run> {
-    let runtimes: Vec<Box<dyn Runtime>> = all()
-        .into_iter()
-        .filter(|runtime| {
-            !scenario
-                .excluded
-                .iter()
-                .any(|exclusion| exclusion.runtime == runtime.name())
-        })
-        .collect();
+    let runtimes = all();
     let runs: Vec<Run> = std::thread::scope(|scope| {
         let handles: Vec<_> = runtimes
             .iter()
@@ -146,6 +138,20 @@ pub fn run_everywhere(scenario: &Scenario) -> Vec<Run> {
     let reference = &runs[0];
     let mut report = Vec::new();
     for run in &runs[1..] {
+        let excluded = scenario
+            .excluded
+            .iter()
+            .find(|exclusion| exclusion.runtime == run.runtime);
+        if let Some(exclusion) = excluded {
+            // Still run, so that a fixed bug shows up as a stale exclusion.
+            if run.observation == reference.observation {
+                report.push(format!(
+                    "runtime `{}` is excluded ({}) but now agrees with `{}`: remove the exclusion",
+                    run.runtime, exclusion.bug, reference.runtime
+                ));
+            }
+            continue;
+        }
         let known = scenario
             .known_differences
             .iter()
@@ -171,6 +177,9 @@ pub fn run_everywhere(scenario: &Scenario) -> Vec<Run> {
         report.join("\n")
     );
     for run in &runs {
+        if scenario.excluded.iter().any(|e| e.runtime == run.runtime) {
+            continue;
+        }
         for (index, minimum) in scenario.min_request_gaps.iter().enumerate() {
             let gap = run.request_gaps.get(index).copied().unwrap_or_default();
             assert!(

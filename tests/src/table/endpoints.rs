@@ -144,8 +144,7 @@ pub fn scenarios() -> Vec<Scenario> {
             },
         )
         .exclude("async-std", MODELS_ETAG_DROPPED)
-        .exclude("smol", MODELS_ETAG_DROPPED)
-        .exclude("blocking", MODELS_ETAG_DROPPED),
+        .exclude("smol", MODELS_ETAG_DROPPED),
         Scenario::new(
             "models_etag",
             Script::new().then(models()),

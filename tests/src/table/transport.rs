@@ -44,7 +44,6 @@ fn excluding_eof_bug(scenario: Scenario) -> Scenario {
     scenario
         .exclude("async-std", EOF_NOT_TRANSPORT_ERROR)
         .exclude("smol", EOF_NOT_TRANSPORT_ERROR)
-        .exclude("blocking", EOF_NOT_TRANSPORT_ERROR)
 }
 
 fn assert_truncated(o: &Observation) {
