@@ -6,6 +6,34 @@
 //! (each against a fresh loopback server), normalises what happened into an [`Observation`]
 //! (events, the final outcome or error, the requests the server received) and asserts that
 //! every runtime's observation is equal, then checks the scenario's own expectations.
+//!
+//! # Runtimes
+//!
+//! - `tokio`: `codex-api-tokio` on a current-thread tokio runtime (the reference: the
+//!   scenario's own expectations run on its observation).
+//! - `async-std`: `codex-api-async-std` under `async_std::task::block_on`.
+//! - `smol`: the same adapter under `smol::block_on`.
+//! - `blocking`: `codex-api-blocking` (ureq 3) on the calling thread.
+//!
+//! Every runtime gets a fresh client, a fresh server, the same retry policy and jitter seed.
+//!
+//! # What is compared
+//!
+//! The Codex-level events (`ResponseEvent` is `PartialEq`), the outcome (success value, or the
+//! error's phase, kind, status, retry delay, request id and the whole `ApiError`), the auth
+//! recovery steps run, and every request the server received: method, target, body bytes and
+//! headers — all of them except the transport's own, listed in
+//! [`observation::TRANSPORT_HEADERS`] and [`observation::ACCEPT_ENCODING`]. `user-agent` is
+//! the core's, so it is compared. Timing is never compared; retry scenarios only check
+//! generous lower bounds on the gaps between requests.
+//!
+//! # Differences
+//!
+//! A scenario may [exclude](Scenario::exclude) a runtime because of a named bug: the runtime
+//! still runs, and the test fails if it now agrees (the exclusion is stale). Setting
+//! `SUITE_NO_EXCLUDE=1` compares excluded runtimes like the others, to see the difference. A
+//! [known difference](Scenario::known_difference) replaces the comparison by an assertion of the
+//! runtime's current, legitimate behaviour.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 

@@ -4,9 +4,10 @@
 use codex_api_tests::{run_everywhere, table};
 
 macro_rules! scenarios {
-    ($($name:ident,)*) => {
+    ($($(#[$attr:meta])* $name:ident,)*) => {
         $(
             #[test]
+            $(#[$attr])*
             fn $name() {
                 let scenario = table::by_name(stringify!($name)).expect("scenario in the table");
                 run_everywhere(&scenario);
@@ -92,4 +93,13 @@ scenarios! {
     azure_keeps_item_ids_and_stores,
     compaction_item_ids_stripped,
     provider_settings_on_the_wire,
+    redirect_is_not_followed,
+    empty_event_stream,
+    close_right_after_the_head,
+    slow_steady_stream_outlasts_idle_timeout,
+    server_closes_connection_before_retry,
+    unknown_events_are_skipped,
+    unary_body_is_not_json,
+    #[ignore = "streams 128 MiB through each runtime (no adapter exposes a smaller event cap)"]
+    oversize_event_at_default_cap,
 }

@@ -4,6 +4,7 @@
 //! integration test runs each row as a test of its own.
 
 mod auth;
+mod edges;
 mod endpoints;
 mod failures;
 mod requests;
@@ -27,6 +28,7 @@ pub fn all() -> Vec<Scenario> {
     table.extend(retries::scenarios());
     table.extend(statuses::scenarios());
     table.extend(requests::scenarios());
+    table.extend(edges::scenarios());
     table.extend(auth::scenarios());
     table.extend(endpoints::scenarios());
     table
