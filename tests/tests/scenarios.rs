@@ -100,6 +100,9 @@ scenarios! {
     server_closes_connection_before_retry,
     unknown_events_are_skipped,
     unary_body_is_not_json,
+    unauthorized_managed_steps_fail_transiently,
+    unauthorized_refresh_on_models,
+    unary_body_stalls_past_response_timeout,
     #[ignore = "streams 128 MiB through each runtime (no adapter exposes a smaller event cap)"]
     oversize_event_at_default_cap,
 }

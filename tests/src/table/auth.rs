@@ -12,6 +12,7 @@ use codex_api_core::credentials::Credentials;
 use codex_api_core::provider::Provider;
 use codex_api_core::unauthorized::{RecoveryMode, RecoveryStep, StepFailure};
 use codex_api_testkit::{Script, ScriptedResponse, Transcript};
+use serde_json::json;
 
 use super::{assert_failed, assert_requests, request};
 use crate::auth::{NEW_TOKEN, OLD_TOKEN};
@@ -177,6 +178,51 @@ pub fn scenarios() -> Vec<Scenario> {
             mode: RecoveryMode::External,
             fail: Some(StepFailure::Permanent),
         }),
+        stream(
+            "unauthorized_managed_steps_fail_transiently",
+            Script::new().then(unauthorized("req_401")),
+            |o| {
+                assert_unauthorized(o, "req_401");
+                assert_eq!(
+                    o.auth_steps,
+                    [RecoveryStep::Reload, RecoveryStep::RefreshToken]
+                );
+                assert_requests(o, 1);
+            },
+        )
+        .auth(AuthSpec::Rotating {
+            mode: RecoveryMode::Managed,
+            fail: Some(StepFailure::Transient),
+        }),
+        super::bugs::models_etag_dropped(
+            Scenario::new(
+                "unauthorized_refresh_on_models",
+                Script::new()
+                    .then(unauthorized("req_401"))
+                    .then(ScriptedResponse::models(
+                        vec![json!({"slug": "gpt-test"})],
+                        "\"e1\"",
+                    )),
+                CallSpec::Models(None),
+                |o| {
+                    assert_eq!(o.auth_steps, [RecoveryStep::ExternalRefresh]);
+                    assert_requests(o, 2);
+                    assert_eq!(
+                        o.requests[1].header("authorization"),
+                        Some(bearer(NEW_TOKEN).as_str())
+                    );
+                    assert!(
+                        matches!(o.outcome, crate::observation::Outcome::Models(_)),
+                        "{:#?}",
+                        o.outcome
+                    );
+                },
+            )
+            .auth(AuthSpec::Rotating {
+                mode: RecoveryMode::External,
+                fail: None,
+            }),
+        ),
         stream(
             "unauthorized_api_key_is_final",
             Script::new().then(unauthorized("req_401")),

@@ -51,7 +51,7 @@ pub fn scenarios() -> Vec<Scenario> {
                 assert_eq!(error.request_id.as_deref(), Some("req_e"));
             },
         ),
-        stream(
+        super::bugs::eof_not_transport_error(stream(
             "close_right_after_the_head",
             Script::new().then(
                 ScriptedResponse::sse(Body::chunked().close()).request_id("req_h"),
@@ -62,15 +62,7 @@ pub fn scenarios() -> Vec<Scenario> {
                 assert_eq!(error.kind, "stream_truncated", "{error:#?}");
                 assert_eq!(error.request_id.as_deref(), Some("req_h"));
             },
-        )
-        .exclude(
-            "async-std",
-            "a body that breaks off is fed to the core as a clean EOF (see close_mid_stream)",
-        )
-        .exclude(
-            "smol",
-            "a body that breaks off is fed to the core as a clean EOF (see close_mid_stream)",
-        ),
+        )),
         stream(
             "slow_steady_stream_outlasts_idle_timeout",
             Script::new().then(ScriptedResponse::sse(

@@ -23,11 +23,6 @@ fn models() -> ScriptedResponse {
     .request_id("req_models")
 }
 
-/// The adapters whose `list_models` ignores the `ETag` header.
-const MODELS_ETAG_DROPPED: &str = "list_models decodes the body with `CallOutput::json` instead of \
-     `CallOutput::models`, so the `ETag` response header is lost (`etag: None`, where tokio \
-     gives the header's value)";
-
 fn compaction_input() -> CompactionInput {
     CompactionInput::new(
         "gpt-test",
@@ -126,7 +121,7 @@ pub fn scenarios() -> Vec<Scenario> {
                 assert_eq!(output.output[0].memory_summary, "the memory");
             },
         ),
-        Scenario::new(
+        super::bugs::models_etag_dropped(Scenario::new(
             "models_typed",
             Script::new().then(models()),
             CallSpec::Models(Some("0.99.0".into())),
@@ -142,9 +137,7 @@ pub fn scenarios() -> Vec<Scenario> {
                 assert!(response.models[1].extra.contains_key("shell_type"));
                 assert_eq!(response.etag.as_deref(), Some("\"models-etag-1\""));
             },
-        )
-        .exclude("async-std", MODELS_ETAG_DROPPED)
-        .exclude("smol", MODELS_ETAG_DROPPED),
+        )),
         Scenario::new(
             "models_etag",
             Script::new().then(models()),

@@ -157,6 +157,35 @@ pub fn scenarios() -> Vec<Scenario> {
             policy.max_retries = 1;
             policy
         }),
+        Scenario::new(
+            "unary_body_stalls_past_response_timeout",
+            Script::new()
+                .then(
+                    ScriptedResponse::memories(&[("t", "m")]).body(
+                        Body::content_length()
+                            .bytes(r#"{"output":[{"trace_summary":"t","#)
+                            .stall(Stall::until_shutdown())
+                            .bytes(r#""memory_summary":"m"}]}"#),
+                    ),
+                )
+                .then(ScriptedResponse::memories(&[("t", "m")])),
+            CallSpec::Memories(
+                Box::new(codex_api_core::wire::MemorySummarizeInput::new(
+                    "gpt-test",
+                    Vec::new(),
+                )),
+                codex_api_core::request::ResponsesOptions::new(),
+            ),
+            |o| {
+                assert!(
+                    matches!(o.outcome, Outcome::Memories(_)),
+                    "{:#?}",
+                    o.outcome
+                );
+                assert_requests(o, 2);
+            },
+        )
+        .response_timeout(Duration::from_millis(300)),
         stream(
             "huge_error_body_is_bounded",
             Script::new()

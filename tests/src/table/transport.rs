@@ -32,20 +32,6 @@ fn sse(body: Body) -> ScriptedResponse {
     ScriptedResponse::sse(body).request_id("req_cut")
 }
 
-/// The adapters that still feed a broken body to the core as a clean EOF.
-const EOF_NOT_TRANSPORT_ERROR: &str = "a body that breaks off (connection closed inside a chunked or Content-Length \
-     body, or a broken chunk) is fed to the core as a clean EOF (`handle_eof`) instead of \
-     `ResponseStream::handle_transport_error(Reset)`, so the stream_truncated message says \
-     `stream closed before a terminal event` where tokio says `connection failed mid-stream \
-     (reset) before a terminal event`";
-
-/// Leaves out the adapters with the EOF-vs-transport-error bug.
-fn excluding_eof_bug(scenario: Scenario) -> Scenario {
-    scenario
-        .exclude("async-std", EOF_NOT_TRANSPORT_ERROR)
-        .exclude("smol", EOF_NOT_TRANSPORT_ERROR)
-}
-
 fn assert_truncated(o: &Observation) {
     assert_eq!(o.text(), "Hello");
     let error = o.expect_error();
@@ -67,7 +53,7 @@ pub fn scenarios() -> Vec<Scenario> {
     // Half of the next frame (the `, ` delta): the stream breaks inside an event.
     let half = hello().frames()[4].len() / 2;
     vec![
-        excluding_eof_bug(stream(
+        super::bugs::eof_not_transport_error(stream(
             "close_mid_stream",
             Script::new().then(sse(Body::chunked()
                 .bytes(head.clone())
@@ -75,7 +61,7 @@ pub fn scenarios() -> Vec<Scenario> {
                 .close())),
             assert_truncated,
         )),
-        excluding_eof_bug(stream(
+        super::bugs::eof_not_transport_error(stream(
             "close_mid_content_length_body",
             Script::new().then(sse(Body::content_length()
                 .bytes(head.clone())
@@ -83,7 +69,7 @@ pub fn scenarios() -> Vec<Scenario> {
                 .close_at((head.len() + half) as u64))),
             assert_truncated,
         )),
-        excluding_eof_bug(stream(
+        super::bugs::eof_not_transport_error(stream(
             "truncated_chunk_encoding",
             Script::new().then(sse(Body::chunked()
                 .bytes(head.clone())
