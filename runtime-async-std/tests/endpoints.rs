@@ -280,3 +280,34 @@ fn clients_streams_and_call_futures_are_send() {
     stream_is_send::<codex_api_async_std::EventStream>();
     stream_is_send::<codex_api_async_std::RawEventStream>();
 }
+
+#[test]
+fn concurrent_calls_use_separate_connections() {
+    on_both(|| async {
+        let transcript = |word: &str| Transcript::new().created().message(&[word]).completed();
+        let server = TestServer::start(
+            Script::new()
+                .then(ScriptedResponse::sse(transcript("one")))
+                .then(ScriptedResponse::sse(transcript("two"))),
+        )
+        .unwrap();
+        let client = client(&server);
+        let first = client
+            .stream(request(), ResponsesOptions::new())
+            .await
+            .unwrap();
+        let second = client
+            .stream(request(), ResponsesOptions::new())
+            .await
+            .unwrap();
+        // Both bodies are open at once; each is pumped by its own consumer.
+        let ((a, a_error), (b, b_error)) =
+            futures_lite::future::zip(drain(first), drain(second)).await;
+        assert!(a_error.is_none() && b_error.is_none());
+        let mut words = [text(&a), text(&b)];
+        words.sort();
+        assert_eq!(words, ["one", "two"]);
+        let requests = server.requests();
+        assert_ne!(requests[0].connection_id, requests[1].connection_id);
+    });
+}
