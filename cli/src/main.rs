@@ -13,9 +13,16 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod demo;
 mod dry_run;
+mod remote;
+mod render;
 mod replay;
 mod request_args;
+mod runtime;
+mod runtime_blocking;
+mod runtime_tokio;
+mod session;
 
 use std::process::ExitCode;
 
@@ -31,6 +38,15 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run a scripted session against an embedded test server: streaming, a tool call, a 401
+    /// recovered by a token refresh, a 429 retried after its `retry-after`.
+    Demo(demo::DemoArgs),
+    /// Stream a response from a real server (`OPENAI_API_KEY`, `OPENAI_BASE_URL`).
+    Stream(Box<remote::RemoteArgs>),
+    /// Compact a conversation (`POST responses/compact`) on a real server.
+    Compact(Box<remote::RemoteArgs>),
+    /// List the models of a real server (`GET models`).
+    Models(Box<remote::RemoteArgs>),
     /// Decode a recorded server-sent-events body (a file, or `-` for stdin) and print its frames.
     Replay(replay::ReplayArgs),
     /// Build a request exactly as it would be sent and print it as JSON (`--dry-run`).
@@ -40,6 +56,10 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Demo(args) => demo::run(&args),
+        Command::Stream(args) => remote::stream(&args),
+        Command::Compact(args) => remote::compact(&args),
+        Command::Models(args) => remote::models(&args),
         Command::Replay(args) => replay::run(&args),
         Command::Request(args) => dry_run::run(&args),
     };

@@ -208,3 +208,23 @@ fn an_error_body_fed_whole_or_byte_by_byte_gives_the_same_result() {
         assert_eq!(run(piece), whole, "piece size {piece}");
     }
 }
+
+#[test]
+fn models_prefer_the_etag_header_over_the_body() {
+    use codex_api_core::call::CallOutput;
+    let body = bytes::Bytes::from_static(br#"{"models":[{"slug":"gpt-5"}],"etag":"body-tag"}"#);
+    let mut output = CallOutput {
+        status: http::StatusCode::OK,
+        headers: http::HeaderMap::new(),
+        body,
+    };
+    assert_eq!(output.models().unwrap().etag.as_deref(), Some("body-tag"));
+    output
+        .headers
+        .insert(http::header::ETAG, "\"header-tag\"".parse().unwrap());
+    let models = output.models().unwrap();
+    assert_eq!(models.etag.as_deref(), Some("\"header-tag\""));
+    assert_eq!(models.models[0].slug, "gpt-5");
+    output.body = bytes::Bytes::from_static(b"not json");
+    assert_eq!(output.models().unwrap_err().kind(), "protocol");
+}

@@ -338,3 +338,40 @@ fn in_stream_errors_carry_the_head_request_id_and_limit_family() {
     assert!(limit.limit_family.is_some());
     assert_eq!(limit.resets_in, Some(std::time::Duration::from_secs(60)));
 }
+
+#[test]
+fn a_transport_error_mid_stream_is_a_truncation_after_the_events_before_it() {
+    use codex_api_core::retry::TransportErrorKind;
+    use codex_api_core::stream::{ResponseEvent, ResponseStream, StreamConfig};
+
+    let now = std::time::Instant::now();
+    let mut stream = ResponseStream::new(StreamConfig::default());
+    let mut head = http::Response::new(()).into_parts().0;
+    head.headers
+        .insert("content-type", "text/event-stream".parse().unwrap());
+    stream.handle_head(now, &head);
+    stream.handle_body(
+        now,
+        br#"data: {"type":"response.output_text.delta","item_id":"m","output_index":0,"content_index":0,"delta":"hi","sequence_number":4}
+
+"#,
+    );
+    stream.handle_transport_error(now, TransportErrorKind::Reset);
+    let first = stream.poll_event().unwrap().unwrap();
+    assert!(
+        matches!(&first, ResponseEvent::OutputTextDelta { delta, .. } if delta.as_str() == "hi"),
+        "{first:?}"
+    );
+    let error = stream.poll_event().unwrap().unwrap_err();
+    assert_eq!(error.kind(), "stream_truncated");
+    assert!(error.is_retryable());
+    let message = error.message().unwrap();
+    assert!(message.contains("reset"), "{message}");
+    assert!(message.contains("last sequence number 4"), "{message}");
+    assert!(stream.poll_event().is_none());
+    assert!(stream.is_finished());
+    // Further input after the end changes nothing.
+    stream.handle_transport_error(now, TransportErrorKind::Reset);
+    stream.handle_eof(now);
+    assert!(stream.poll_event().is_none());
+}

@@ -1,4 +1,101 @@
-//! The blocking runtime adapter (ureq 3) for synchronous tools.
+//! # codex-api-blocking
 //!
-//! This crate is a placeholder in the workspace until its issue lands.
+//! The blocking runtime adapter of codex-api: ureq 3 (HTTP/1.1, pooled connections), rustls
+//! with the Mozilla roots, a proxy from the environment. It moves bytes, sleeps and reads the
+//! clock; every decision (retries, backoff, `Retry-After`, 401 recovery, stream parsing, idle
+//! timeout) is the core's.
+//!
+//! ```
+//! use codex_api_blocking::{Client, StaticAuth};
+//! use codex_api_core::credentials::Credentials;
+//! use codex_api_core::provider::Provider;
+//! use codex_api_core::request::ResponsesOptions;
+//! use codex_api_core::stream::ResponseEvent;
+//! use codex_api_core::wire::{ResponseItem, ResponsesApiRequest, Role};
+//! use codex_api_testkit::{Script, ScriptedResponse, TestServer, Transcript};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let transcript = Transcript::new().created().message(&["Hello", ", world"]).completed();
+//! let server = TestServer::start(Script::new().then(ScriptedResponse::sse(transcript)))?;
+//!
+//! let provider = Provider::custom("test", format!("{}/v1", server.url()))?;
+//! let client = Client::builder(provider, StaticAuth::new(Credentials::api_key("sk-test")))
+//!     .without_proxy()
+//!     .build()?;
+//! let request = ResponsesApiRequest::new("gpt-test")
+//!     .input(vec![ResponseItem::text_message(Role::User, "hi")]);
+//!
+//! let mut text = String::new();
+//! for event in client.stream(request, ResponsesOptions::new())? {
+//!     match event? {
+//!         ResponseEvent::OutputTextDelta { delta, .. } => text.push_str(&delta),
+//!         ResponseEvent::Completed { .. } => break,
+//!         _ => {}
+//!     }
+//! }
+//! assert_eq!(text, "Hello, world");
+//! assert_eq!(server.requests()[0].header("authorization"), Some("Bearer sk-test"));
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # The run loop
+//!
+//! One call is one core [`Call`](codex_api_core::call::Call); [`Client`] executes its
+//! actions on the calling thread: `Send` (ureq), `ReadBody` (one read into a reused 16 KiB
+//! buffer), `Wait` (`std::thread::sleep` until the core's deadline), `RefreshAuth` (the
+//! [`AuthProvider`]), then `Stream` (an [`EventStream`], an `Iterator`) or `Done`. The
+//! stream reads the body only when `next()` is called; dropping it closes the connection.
+//!
+//! # Timeouts
+//!
+//! ureq's timers are fixed when a request is sent, so each one carries a core deadline:
+//!
+//! - connect: [`ClientBuilder::connect_timeout`] (ureq's connect timer; expiry is a
+//!   `connect` transport failure for the core to judge);
+//! - response: the core's deadline ([`ClientBuilder::response_timeout`]); at each `Send` the
+//!   time left until [`Call::poll_timeout`](codex_api_core::call::Call::poll_timeout) becomes
+//!   ureq's head timer (streaming) or whole-exchange timer (unary calls, whose deadline
+//!   covers the body). Its expiry is fed to the core as `handle_timeout` at the deadline;
+//! - stream idle: ureq's per-read timer is set to the stream's idle timeout
+//!   ([`ClientBuilder::stream_idle_timeout`], else the provider's). Every read starts after
+//!   the bytes the core last saw, so when a read times out, the core's deadline
+//!   ([`ResponseStream::poll_timeout`](codex_api_core::stream::ResponseStream::poll_timeout))
+//!   has passed: the stream feeds `handle_timeout` and the core ends it with `idle_timeout`.
+//!   (ureq cannot re-arm the timer to the exact time left before each read, so the error comes
+//!   at most as late as the time the consumer spent between the last bytes and the next
+//!   `next()` call; a read that returns bytes always wins over the deadline.)
+//!   After every read that brought bytes the deadline is checked too, since bytes that do not
+//!   count as progress (`IdleReset::EventsOnly`) leave it in place. The same per-read timer
+//!   also bounds each read of a streaming call's response head and error body: a silence that
+//!   long there is a `timeout` transport failure, which the core judges like any other.
+//!
+//! # Connections
+//!
+//! Unary calls read their body to the end, so their connection goes back to ureq's pool. A
+//! stream ends at its terminal event, usually before ureq has seen the end of the body, so its
+//! connection is closed rather than reused (as when the [`EventStream`] is dropped early);
+//! the next call opens a new one.
+//!
+//! # Transport
+//!
+//! - Statuses are never ureq errors and redirects are never followed: every response,
+//!   a 3xx included, reaches the core (which reports a 3xx as `unexpected_status`), so
+//!   credentials never go to another origin.
+//! - Proxies: `ALL_PROXY`, `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` (also lowercase) by
+//!   default (ureq's `Proxy::try_from_env`), or [`ClientBuilder::proxy`] /
+//!   [`ClientBuilder::without_proxy`].
 #![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod auth;
+mod builder;
+mod client;
+mod error;
+mod events;
+
+pub use auth::{AuthProvider, StaticAuth};
+pub use builder::{AttemptObserver, ClientBuilder, ConfigError};
+pub use client::Client;
+pub use error::{BoxError, Error, TransportError};
+pub use events::{EventStream, RawEventStream};

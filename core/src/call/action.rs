@@ -11,6 +11,7 @@ use crate::request::BuildError;
 use crate::retry::TransportErrorKind;
 use crate::stream::ResponseStream;
 use crate::unauthorized::RecoveryStep;
+use crate::wire::ModelsResponse;
 
 /// The next thing the adapter must do for a [`Call`](super::Call).
 ///
@@ -81,6 +82,25 @@ impl CallOutput {
             ApiError::protocol(&format!("unexpected response body: {error}"))
                 .with_response_head(&self.headers)
         })
+    }
+}
+
+impl CallOutput {
+    /// Decodes a `GET models` reply. The `ETag` response header, when present, wins over a
+    /// body `etag` (the header describes exactly these bytes).
+    #[allow(clippy::result_large_err)]
+    pub fn models(&self) -> Result<ModelsResponse, ApiError> {
+        let mut models: ModelsResponse = self.json()?;
+        let header = self
+            .headers
+            .get(http::header::ETAG)
+            .and_then(|value| value.to_str().ok())
+            .map(str::trim)
+            .filter(|value| !value.is_empty());
+        if let Some(etag) = header {
+            models.etag = Some(etag.to_owned());
+        }
+        Ok(models)
     }
 }
 

@@ -250,6 +250,22 @@ impl ApiError {
         error
     }
 
+    /// The connection failed (`transport`) mid-stream, before a terminal event: a
+    /// `stream_truncated` error whose message names the transport failure. Retryable.
+    pub fn stream_interrupted(
+        last_sequence_number: Option<u64>,
+        transport: crate::retry::TransportErrorKind,
+    ) -> ApiError {
+        let mut error = ApiError::stream_truncated(last_sequence_number);
+        error.message = Some(match last_sequence_number {
+            Some(seq) => format!(
+                "connection failed mid-stream ({transport}) before a terminal event (last sequence number {seq})"
+            ),
+            None => format!("connection failed mid-stream ({transport}) before a terminal event"),
+        });
+        error
+    }
+
     /// No bytes arrived for `after`. Retryable.
     pub fn idle_timeout(after: Duration) -> ApiError {
         let mut error = ApiError::bare(

@@ -97,6 +97,7 @@ use interpreter::{Interpreter, Phase, Queued};
 
 use crate::error::ApiError;
 use crate::rate_limit::snapshots_from_headers;
+use crate::retry::TransportErrorKind;
 use crate::sse::{SseDecoder, SseError};
 #[cfg(doc)]
 use crate::wire::StreamEvent;
@@ -230,13 +231,28 @@ impl ResponseStream {
 
     /// [`handle_eof`](Self::handle_eof) without a time (EOF needs none).
     pub(crate) fn receive_eof(&mut self) {
+        self.end_body(None);
+    }
+
+    /// Input: reading the body failed in the transport (`kind`). Like an early EOF, this is a
+    /// retryable `stream_truncated` error (its message names the failure) unless the stream
+    /// already ended; everything decoded before it has been queued first.
+    pub fn handle_transport_error(&mut self, _now: Instant, kind: TransportErrorKind) {
+        self.end_body(Some(kind));
+    }
+
+    fn end_body(&mut self, transport: Option<TransportErrorKind>) {
         match self.inner.phase {
             Phase::Finished => {}
             Phase::AwaitingHead | Phase::Streaming => {
                 // An unterminated block at EOF is discarded (WHATWG); it cannot end the stream.
                 let _ = self.decoder.finish();
-                let error = ApiError::stream_truncated(self.inner.sequence.last())
-                    .with_response_head(&self.inner.headers);
+                let last = self.inner.sequence.last();
+                let error = match transport {
+                    None => ApiError::stream_truncated(last),
+                    Some(kind) => ApiError::stream_interrupted(last, kind),
+                }
+                .with_response_head(&self.inner.headers);
                 self.inner.fail(error);
             }
         }

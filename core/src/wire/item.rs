@@ -98,6 +98,15 @@ raw_eq!(ResponseItem {
 });
 
 impl ResponseItem {
+    /// A `function_call_output` item answering the call `call_id`.
+    pub fn function_call_output(call_id: impl Into<String>, output: ToolOutput) -> Self {
+        Self::FunctionCallOutput(FunctionCallOutputItem {
+            id: None,
+            call_id: call_id.into(),
+            output,
+        })
+    }
+
     /// A message with one text part: `input_text` for user/system/developer, `output_text` for
     /// the assistant.
     pub fn text_message(role: Role, text: impl Into<String>) -> Self {

@@ -1,0 +1,91 @@
+//! How events, rate limits and failures are shown: JSON lines for machines, short lines for
+//! people.
+
+use codex_api_core::rate_limit::{RateLimitSnapshot, RateLimitWindow};
+use codex_api_core::stream::{MetaEvent, StreamItem};
+use serde_json::{Value, json};
+
+use crate::session::Failure;
+
+/// One raw stream item as a JSON line: a published event exactly as the server sent its
+/// fields; header facts as `{"type":"meta.<name>", ...}`; the `[DONE]` sentinel as
+/// `{"type":"done"}`.
+pub fn item_json(item: &StreamItem) -> String {
+    let value = match item {
+        StreamItem::Event(event) => {
+            return serde_json::to_string(event).unwrap_or_else(|err| {
+                json!({"type": "unencodable", "error": err.to_string()}).to_string()
+            });
+        }
+        StreamItem::Meta(MetaEvent::ServerModel(model)) => {
+            json!({"type": "meta.server_model", "model": model})
+        }
+        StreamItem::Meta(MetaEvent::RateLimits(snapshot)) => {
+            let mut value = rate_limits_json(snapshot);
+            value["type"] = json!("meta.rate_limits");
+            value
+        }
+        StreamItem::Meta(MetaEvent::ModelsEtag(etag)) => {
+            json!({"type": "meta.models_etag", "etag": etag})
+        }
+        StreamItem::Meta(MetaEvent::ServerReasoningIncluded(included)) => {
+            json!({"type": "meta.reasoning_included", "included": included})
+        }
+        StreamItem::Meta(other) => json!({"type": "meta.other", "debug": format!("{other:?}")}),
+        StreamItem::Done => json!({"type": "done"}),
+        other => json!({"type": "other", "debug": format!("{other:?}")}),
+    };
+    value.to_string()
+}
+
+fn window_json(window: &RateLimitWindow) -> Value {
+    json!({
+        "used_percent": window.used_percent,
+        "window_minutes": window.window_minutes,
+        "resets_at": window.resets_at,
+    })
+}
+
+/// A rate-limit snapshot as JSON.
+pub fn rate_limits_json(snapshot: &RateLimitSnapshot) -> Value {
+    json!({
+        "limit_id": snapshot.limit_id,
+        "limit_name": snapshot.limit_name,
+        "primary": snapshot.primary.as_ref().map(window_json),
+        "secondary": snapshot.secondary.as_ref().map(window_json),
+        "plan_type": snapshot.plan_type,
+    })
+}
+
+/// A rate-limit snapshot for people: `codex: 42% of 300 min (resets at 1763...)`.
+pub fn rate_limits_text(snapshot: &RateLimitSnapshot) -> String {
+    let window = |name: &str, window: &RateLimitWindow| {
+        let span = window.window_minutes.map_or_else(String::new, |minutes| {
+            format!(" of a {minutes}-minute window")
+        });
+        format!("{name} {:.0}% used{span}", window.used_percent)
+    };
+    let mut parts = Vec::new();
+    if let Some(primary) = &snapshot.primary {
+        parts.push(window("primary", primary));
+    }
+    if let Some(secondary) = &snapshot.secondary {
+        parts.push(window("secondary", secondary));
+    }
+    if parts.is_empty() {
+        parts.push("no windows reported".to_owned());
+    }
+    format!("{}: {}", snapshot.limit_id, parts.join(", "))
+}
+
+/// The failure as one stderr line: kind, message, request id.
+pub fn failure_text(failure: &Failure) -> String {
+    let mut line = format!("error: {}: {}", failure.kind, failure.message);
+    if let Some(status) = failure.status {
+        line.push_str(&format!(" [HTTP {status}]"));
+    }
+    if let Some(id) = &failure.request_id {
+        line.push_str(&format!(" (request id {id})"));
+    }
+    line
+}

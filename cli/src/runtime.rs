@@ -1,0 +1,43 @@
+//! Choosing the runtime adapter a command runs on.
+
+use clap::ValueEnum;
+
+use crate::runtime_blocking::BlockingSession;
+use crate::runtime_tokio::TokioSession;
+use crate::session::{Session, SessionConfig};
+
+/// The runtime adapters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RuntimeName {
+    /// `codex-api-tokio` (hyper 1).
+    Tokio,
+    /// `codex-api-async-std` (futures-io/async-io; runs on async-std and smol).
+    AsyncStd,
+    /// `codex-api-blocking` (ureq 3).
+    Blocking,
+}
+
+impl RuntimeName {
+    /// The name as given on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            RuntimeName::Tokio => "tokio",
+            RuntimeName::AsyncStd => "async-std",
+            RuntimeName::Blocking => "blocking",
+        }
+    }
+}
+
+/// A session on `runtime`.
+pub fn open_session(
+    runtime: RuntimeName,
+    config: SessionConfig,
+) -> Result<Box<dyn Session>, String> {
+    match runtime {
+        RuntimeName::Tokio => Ok(Box::new(TokioSession::new(config)?)),
+        RuntimeName::AsyncStd => {
+            Err("the async-std runtime adapter is not available in this build yet".to_owned())
+        }
+        RuntimeName::Blocking => Ok(Box::new(BlockingSession::new(config)?)),
+    }
+}

@@ -1,0 +1,220 @@
+//! What the CLI needs from a runtime adapter, so that `stream`, `compact`, `models` and `demo`
+//! run unchanged on every runtime: one [`Session`] trait, one implementation per adapter.
+
+use std::sync::{Arc, Mutex};
+
+use codex_api_core::call::AttemptRecord;
+use codex_api_core::credentials::Credentials;
+use codex_api_core::error::ApiError;
+use codex_api_core::provider::Provider;
+use codex_api_core::request::ResponsesOptions;
+use codex_api_core::retry::RetryPolicy;
+use codex_api_core::stream::{ResponseEvent, StreamItem};
+use codex_api_core::unauthorized::{RecoveryMode, RecoveryStep, StepFailure};
+use codex_api_core::wire::{
+    CompactionInput, CompactionOutput, ModelsResponse, ResponsesApiRequest,
+};
+
+/// Which level of events a stream delivers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    /// Codex-level [`ResponseEvent`]s.
+    Codex,
+    /// Every decoded [`StreamItem`].
+    Raw,
+}
+
+/// One event of a stream, at the level asked for.
+#[derive(Debug)]
+pub enum Output {
+    /// A Codex-level event.
+    Event(ResponseEvent),
+    /// A raw item.
+    Raw(StreamItem),
+}
+
+/// A failed call or stream, reduced to what the CLI prints and its exit code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// The stable error kind (`rate_limited`, `unauthorized`, `transport`, ...).
+    pub kind: String,
+    /// The error's message (never a secret: the adapters' errors redact).
+    pub message: String,
+    /// The request id, when the server gave one.
+    pub request_id: Option<String>,
+    /// The HTTP status, when there was one.
+    pub status: Option<u16>,
+}
+
+impl Failure {
+    /// A failure from an adapter error's kind, message and server error (if it was one).
+    pub fn new(kind: &str, message: String, api: Option<&ApiError>) -> Failure {
+        Failure {
+            kind: kind.to_owned(),
+            message,
+            request_id: api.and_then(ApiError::request_id).map(str::to_owned),
+            status: api.and_then(ApiError::status).map(|status| status.as_u16()),
+        }
+    }
+}
+
+/// What a finished stream reports besides its events.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StreamEnd {
+    /// The request id of the response that streamed.
+    pub request_id: Option<String>,
+}
+
+/// Every attempt's telemetry record, collected for the demo's summary.
+#[derive(Debug, Clone, Default)]
+pub struct AttemptLog(Arc<Mutex<Vec<AttemptRecord>>>);
+
+impl AttemptLog {
+    /// Records one attempt.
+    pub fn push(&self, record: &AttemptRecord) {
+        if let Ok(mut records) = self.0.lock() {
+            records.push(record.clone());
+        }
+    }
+
+    /// Takes the records collected so far.
+    pub fn take(&self) -> Vec<AttemptRecord> {
+        self.0
+            .lock()
+            .map(|mut records| std::mem::take(&mut *records))
+            .unwrap_or_default()
+    }
+}
+
+/// Where credentials come from.
+#[derive(Debug, Clone)]
+pub enum Auth {
+    /// Fixed credentials; a 401 is final.
+    Static(Credentials),
+    /// A scripted token source for the demo: `reload` finds nothing new, `refresh_token`
+    /// yields the next token.
+    Rotating(RotatingTokens),
+}
+
+/// Tokens handed out in order by `refresh_token` (managed recovery).
+#[derive(Debug, Clone)]
+pub struct RotatingTokens {
+    tokens: Arc<Vec<String>>,
+    current: Arc<Mutex<usize>>,
+}
+
+impl RotatingTokens {
+    /// Starts with `tokens[0]`; each `refresh_token` step moves to the next.
+    pub fn new(tokens: Vec<String>) -> Self {
+        RotatingTokens {
+            tokens: Arc::new(tokens),
+            current: Arc::new(Mutex::new(0)),
+        }
+    }
+
+    fn at(&self, index: usize) -> Credentials {
+        self.tokens.get(index).map_or(Credentials::None, |token| {
+            Credentials::api_key(token.as_str())
+        })
+    }
+}
+
+impl Auth {
+    /// The credentials to send now.
+    pub fn credentials(&self) -> Credentials {
+        match self {
+            Auth::Static(credentials) => credentials.clone(),
+            Auth::Rotating(tokens) => {
+                let index = tokens.current.lock().map_or(0, |index| *index);
+                tokens.at(index)
+            }
+        }
+    }
+
+    /// Runs one recovery step.
+    pub fn refresh(&self, step: RecoveryStep) -> Result<Credentials, StepFailure> {
+        match self {
+            Auth::Static(_) => Err(StepFailure::Permanent),
+            Auth::Rotating(tokens) => {
+                let mut index = tokens.current.lock().map_err(|_| StepFailure::Transient)?;
+                if step == RecoveryStep::RefreshToken {
+                    if *index + 1 >= tokens.tokens.len() {
+                        return Err(StepFailure::Permanent);
+                    }
+                    *index += 1;
+                }
+                Ok(tokens.at(*index))
+            }
+        }
+    }
+
+    /// Which recovery steps exist.
+    pub fn recovery_mode(&self) -> RecoveryMode {
+        match self {
+            Auth::Static(_) => RecoveryMode::None,
+            Auth::Rotating(_) => RecoveryMode::Managed,
+        }
+    }
+
+    /// The `auth_mode` tag.
+    pub fn auth_mode(&self) -> &'static str {
+        match self {
+            Auth::Static(Credentials::None) => "none",
+            Auth::Static(_) | Auth::Rotating(_) => "api_key",
+        }
+    }
+}
+
+/// How to build a session's client.
+#[derive(Debug, Clone)]
+pub struct SessionConfig {
+    /// Where requests go.
+    pub provider: Provider,
+    /// Credentials and their recovery.
+    pub auth: Auth,
+    /// Retry policy (the provider's default when `None`).
+    pub policy: Option<RetryPolicy>,
+    /// Collects every attempt's record, when set.
+    pub attempts: Option<AttemptLog>,
+}
+
+/// A client of one runtime adapter, driven synchronously by the CLI.
+pub trait Session {
+    /// `POST responses`: hands every event to `sink` as it arrives.
+    fn stream(
+        &mut self,
+        request: ResponsesApiRequest,
+        options: ResponsesOptions,
+        view: View,
+        sink: &mut dyn FnMut(Output),
+    ) -> Result<StreamEnd, Failure>;
+
+    /// `POST responses/compact`.
+    fn compact(
+        &mut self,
+        input: CompactionInput,
+        options: ResponsesOptions,
+    ) -> Result<CompactionOutput, Failure>;
+
+    /// `GET models`.
+    fn list_models(&mut self) -> Result<ModelsResponse, Failure>;
+}
+
+/// The exit code for a failure of this kind: 3 auth, 4 rate limit or quota, 5 invalid request,
+/// 6 server or transport, 1 anything else (2 is usage errors, from argument parsing).
+pub fn exit_code(kind: &str) -> u8 {
+    match kind {
+        "unauthorized" | "forbidden" => 3,
+        "rate_limited" | "quota_exceeded" | "usage_limit_reached" | "usage_not_included" => 4,
+        "invalid_request"
+        | "not_found"
+        | "unprocessable"
+        | "context_window_exceeded"
+        | "cyber_policy"
+        | "conflict"
+        | "request_build" => 5,
+        "server_error" | "server_overloaded" | "unexpected_status" | "stream_truncated"
+        | "idle_timeout" | "protocol" | "transport" | "timeout" | "body_too_large" | "other" => 6,
+        _ => 1,
+    }
+}

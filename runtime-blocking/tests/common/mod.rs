@@ -1,0 +1,71 @@
+//! Shared helpers of the integration tests: a client aimed at a testkit server.
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use codex_api_blocking::{Client, ClientBuilder, Error, EventStream, StaticAuth};
+use codex_api_core::credentials::Credentials;
+use codex_api_core::provider::Provider;
+use codex_api_core::retry::RetryPolicy;
+use codex_api_core::stream::ResponseEvent;
+use codex_api_core::wire::{ResponseItem, ResponsesApiRequest, Role};
+use codex_api_testkit::TestServer;
+
+/// The provider of a testkit server (`<url>/v1`).
+pub fn provider(server: &TestServer) -> Provider {
+    Provider::custom("test", format!("{}/v1", server.url())).unwrap()
+}
+
+/// A builder with an API key, no proxy and a fixed jitter seed.
+pub fn builder(server: &TestServer) -> ClientBuilder {
+    Client::builder(
+        provider(server),
+        StaticAuth::new(Credentials::api_key("sk-test")),
+    )
+    .without_proxy()
+    .jitter_seed(7)
+}
+
+/// The default client of a testkit server, with short backoffs.
+pub fn client(server: &TestServer) -> Client {
+    builder(server).retry_policy(fast_policy()).build().unwrap()
+}
+
+/// The default policy with backoffs of a few milliseconds.
+pub fn fast_policy() -> RetryPolicy {
+    let mut policy = RetryPolicy::default();
+    policy.initial_backoff = Duration::from_millis(5);
+    policy.max_backoff = Duration::from_millis(20);
+    policy
+}
+
+/// A one-message request.
+pub fn request() -> ResponsesApiRequest {
+    ResponsesApiRequest::new("gpt-test").input(vec![ResponseItem::text_message(Role::User, "hi")])
+}
+
+/// Every event of a stream, and the error that ended it, if any.
+pub fn drain(mut stream: EventStream) -> (Vec<ResponseEvent>, Option<Error>) {
+    let mut events = Vec::new();
+    while let Some(item) = stream.next() {
+        match item {
+            Ok(event) => events.push(event),
+            Err(error) => {
+                assert!(stream.next().is_none(), "nothing after the error");
+                return (events, Some(error));
+            }
+        }
+    }
+    (events, None)
+}
+
+/// The concatenated text deltas.
+pub fn text(events: &[ResponseEvent]) -> String {
+    events
+        .iter()
+        .filter_map(|event| match event {
+            ResponseEvent::OutputTextDelta { delta, .. } => Some(delta.as_str()),
+            _ => None,
+        })
+        .collect()
+}

@@ -1,0 +1,179 @@
+//! Connections: TCP (with a connect timeout), HTTP proxies (CONNECT tunnels for `https`,
+//! absolute-form requests for `http`), TLS with ALPN (h2, http/1.1) by rustls.
+
+use std::future::Future;
+use std::io;
+use std::path::Path;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use hyper::Uri;
+use hyper::rt::{Read, ReadBufCursor, Write};
+use hyper_util::client::legacy::connect::proxy::Tunnel;
+use hyper_util::client::legacy::connect::{Connected, Connection, HttpConnector};
+use hyper_util::client::proxy::matcher::Matcher;
+use hyper_util::rt::TokioIo;
+use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject;
+use tokio::net::TcpStream;
+use tower_service::Service;
+
+use crate::error::BoxError;
+
+/// Opens TCP connections, directly or through the proxy the [`Matcher`] picks.
+#[derive(Clone, Debug)]
+pub(crate) struct Connector {
+    tcp: HttpConnector,
+    proxies: Arc<Matcher>,
+}
+
+impl Connector {
+    pub(crate) fn new(tcp: HttpConnector, proxies: Arc<Matcher>) -> Self {
+        Connector { tcp, proxies }
+    }
+}
+
+impl Service<Uri> for Connector {
+    type Response = ProxiedIo;
+    type Error = BoxError;
+    type Future = Pin<Box<dyn Future<Output = Result<ProxiedIo, BoxError>> + Send>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, destination: Uri) -> Self::Future {
+        let intercept = self.proxies.intercept(&destination);
+        let mut tcp = self.tcp.clone();
+        Box::pin(async move {
+            let Some(proxy) = intercept else {
+                let io = tcp.call(destination).await?;
+                return Ok(ProxiedIo { io, proxied: false });
+            };
+            if destination.scheme_str() == Some("https") {
+                // TLS runs end to end inside the tunnel: the proxy sees only the host and port.
+                let mut tunnel = Tunnel::new(proxy.uri().clone(), tcp);
+                if let Some(auth) = proxy.basic_auth() {
+                    tunnel = tunnel.with_auth(auth.clone());
+                }
+                let io = tunnel.call(destination).await?;
+                Ok(ProxiedIo { io, proxied: false })
+            } else {
+                // Plain http goes to the proxy in absolute form.
+                let io = tcp.call(proxy.uri().clone()).await?;
+                Ok(ProxiedIo { io, proxied: true })
+            }
+        })
+    }
+}
+
+/// A TCP stream that knows whether it leads to a forwarding proxy.
+#[derive(Debug)]
+pub(crate) struct ProxiedIo {
+    io: TokioIo<TcpStream>,
+    proxied: bool,
+}
+
+impl Connection for ProxiedIo {
+    fn connected(&self) -> Connected {
+        self.io.connected().proxy(self.proxied)
+    }
+}
+
+impl Read for ProxiedIo {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: ReadBufCursor<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.io).poll_read(cx, buf)
+    }
+}
+
+impl Write for ProxiedIo {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.io).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.io).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.io).poll_shutdown(cx)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.io.is_write_vectored()
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.io).poll_write_vectored(cx, bufs)
+    }
+}
+
+/// The rustls configuration: the Mozilla roots (webpki-roots) plus the certificates of an
+/// optional PEM bundle, ALPN left to the connector (h2, http/1.1).
+pub(crate) fn tls_config(ca_bundle: Option<&Path>) -> Result<rustls::ClientConfig, ConfigError> {
+    let mut roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    if let Some(path) = ca_bundle {
+        let bundle_error = |reason: String| ConfigError::CaBundle {
+            path: path.display().to_string(),
+            reason,
+        };
+        let mut added = 0_usize;
+        for certificate in
+            CertificateDer::pem_file_iter(path).map_err(|e| bundle_error(e.to_string()))?
+        {
+            let certificate = certificate.map_err(|e| bundle_error(e.to_string()))?;
+            roots
+                .add(certificate)
+                .map_err(|e| bundle_error(e.to_string()))?;
+            added += 1;
+        }
+        if added == 0 {
+            return Err(bundle_error("no certificate in the file".into()));
+        }
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| ConfigError::Tls(e.to_string()))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(config)
+}
+
+/// Why a client could not be configured.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// `OPENAI_API_KEY` is not set (or empty).
+    #[error("OPENAI_API_KEY is not set")]
+    MissingApiKey,
+    /// The base URL is not an absolute http(s) URL.
+    #[error("invalid base URL: {0}")]
+    BaseUrl(String),
+    /// The CA bundle could not be read or holds no usable certificate.
+    #[error("CA bundle {path}: {reason}")]
+    CaBundle {
+        /// The file.
+        path: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// The TLS configuration was rejected.
+    #[error("TLS configuration: {0}")]
+    Tls(String),
+}

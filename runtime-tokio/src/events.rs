@@ -1,0 +1,150 @@
+//! The response stream: the core's [`ResponseStream`] fed from the hyper body, polled only
+//! when the consumer polls (backpressure reaches the socket), its idle deadline on a tokio
+//! timer.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use codex_api_core::error::ApiError;
+use codex_api_core::stream::{ResponseEvent, ResponseStream, StreamItem};
+use futures_core::Stream;
+use http_body::Body as _;
+use hyper::body::Incoming;
+use tokio::time::Sleep;
+
+use crate::error::{Error, classify};
+
+/// The Codex-level events of one response ([`ResponseEvent`]); ends after the terminal
+/// event or error. Dropping it closes its connection (HTTP/1.1) or resets its stream (HTTP/2).
+#[derive(Debug)]
+pub struct EventStream {
+    pump: Pump,
+}
+
+/// Every decoded event of one response ([`StreamItem`]: header facts, published and unknown
+/// events, `[DONE]`); from [`EventStream::into_raw`].
+#[derive(Debug)]
+pub struct RawEventStream {
+    pump: Pump,
+}
+
+#[derive(Debug)]
+struct Pump {
+    core: Box<ResponseStream>,
+    body: Option<Incoming>,
+    timer: Option<(Pin<Box<Sleep>>, Instant)>,
+}
+
+impl EventStream {
+    pub(crate) fn new(core: Box<ResponseStream>, body: Option<Incoming>) -> Self {
+        EventStream {
+            pump: Pump {
+                core,
+                body,
+                timer: None,
+            },
+        }
+    }
+
+    /// The raw view of the same stream (use one view for the whole stream).
+    pub fn into_raw(self) -> RawEventStream {
+        RawEventStream { pump: self.pump }
+    }
+
+    /// The core's stream state: request id, turn state, server model, counters.
+    pub fn state(&self) -> &ResponseStream {
+        &self.pump.core
+    }
+}
+
+impl RawEventStream {
+    /// The core's stream state: request id, turn state, server model, counters.
+    pub fn state(&self) -> &ResponseStream {
+        &self.pump.core
+    }
+}
+
+impl Stream for EventStream {
+    type Item = Result<ResponseEvent, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.pump.poll(cx, ResponseStream::poll_event)
+    }
+}
+
+impl Stream for RawEventStream {
+    type Item = Result<StreamItem, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.pump.poll(cx, ResponseStream::poll_stream_event)
+    }
+}
+
+type Pop<T> = fn(&mut ResponseStream) -> Option<Result<T, ApiError>>;
+
+impl Pump {
+    fn poll<T>(&mut self, cx: &mut Context<'_>, pop: Pop<T>) -> Poll<Option<Result<T, Error>>> {
+        loop {
+            if let Some(item) = pop(&mut self.core) {
+                return Poll::Ready(Some(item.map_err(Error::from)));
+            }
+            if self.core.is_finished() {
+                self.body = None;
+                self.timer = None;
+                return Poll::Ready(None);
+            }
+            let Some(body) = self.body.as_mut() else {
+                self.core.handle_eof(Instant::now());
+                continue;
+            };
+            match Pin::new(body).poll_frame(cx) {
+                Poll::Ready(Some(Ok(frame))) => {
+                    if let Ok(data) = frame.into_data() {
+                        self.core.handle_body(Instant::now(), &data);
+                    }
+                }
+                Poll::Ready(Some(Err(error))) => {
+                    self.body = None;
+                    let kind = classify(&error, false);
+                    self.core.handle_transport_error(Instant::now(), kind);
+                }
+                Poll::Ready(None) => {
+                    self.body = None;
+                    self.core.handle_eof(Instant::now());
+                }
+                Poll::Pending => {
+                    if !self.poll_idle(cx) {
+                        return Poll::Pending;
+                    }
+                }
+            }
+            if self.core.is_finished() {
+                self.body = None;
+            }
+        }
+    }
+
+    /// Arms the timer at the core's deadline; `true` once the deadline passed and was fed.
+    fn poll_idle(&mut self, cx: &mut Context<'_>) -> bool {
+        let Some(deadline) = self.core.poll_timeout() else {
+            return false;
+        };
+        let (timer, armed) = self.timer.get_or_insert_with(|| {
+            (
+                Box::pin(tokio::time::sleep_until(deadline.into())),
+                deadline,
+            )
+        });
+        if *armed != deadline {
+            timer.as_mut().reset(deadline.into());
+            *armed = deadline;
+        }
+        if timer.as_mut().poll(cx).is_pending() {
+            return false;
+        }
+        self.core.handle_timeout(Instant::now().max(deadline));
+        true
+    }
+}

@@ -1,0 +1,147 @@
+//! TLS with a custom CA bundle, and HTTP/2 chosen by ALPN, against a loopback hyper server.
+//! The fixtures are a throwaway test CA and a `localhost` / `127.0.0.1` certificate it signed.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+use codex_api_core::credentials::Credentials;
+use codex_api_core::provider::Provider;
+use codex_api_core::request::ResponsesOptions;
+use codex_api_core::retry::{RetryPolicy, TransportErrorKind};
+use codex_api_core::stream::ResponseEvent;
+use codex_api_core::wire::ResponsesApiRequest;
+use codex_api_testkit::Transcript;
+use codex_api_tokio::{Client, Error, StaticAuth};
+use futures_util::StreamExt;
+use http_body_util::Full;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// A TLS server offering h2 and http/1.1; records the HTTP version of every request.
+async fn start_server(versions: Arc<Mutex<Vec<http::Version>>>) -> SocketAddr {
+    let certificates: Vec<CertificateDer<'static>> =
+        CertificateDer::pem_file_iter(fixture("server.pem"))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+    let key = PrivateKeyDer::from_pem_file(fixture("server.key")).unwrap();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(certificates, key)
+        .unwrap();
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    let acceptor = TlsAcceptor::from(Arc::new(config));
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            let versions = versions.clone();
+            tokio::spawn(async move {
+                let Ok(tls) = acceptor.accept(socket).await else {
+                    return;
+                };
+                let service = service_fn(move |request: http::Request<hyper::body::Incoming>| {
+                    versions.lock().unwrap().push(request.version());
+                    let response = if request.uri().path().ends_with("/models") {
+                        http::Response::builder()
+                            .header("content-type", "application/json")
+                            .body(Full::new(Bytes::from_static(
+                                br#"{"models":[{"slug":"gpt-h2"}]}"#,
+                            )))
+                    } else {
+                        let body = Transcript::new()
+                            .created()
+                            .message(&["over h2"])
+                            .completed()
+                            .to_bytes();
+                        http::Response::builder()
+                            .header("content-type", "text/event-stream")
+                            .body(Full::new(Bytes::from(body)))
+                    };
+                    async move { Ok::<_, Infallible>(response.unwrap()) }
+                });
+                let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+                let _ = builder.serve_connection(TokioIo::new(tls), service).await;
+            });
+        }
+    });
+    addr
+}
+
+fn client(addr: SocketAddr, host: &str, ca_bundle: bool) -> Client {
+    let provider = Provider::custom("tls", format!("https://{host}:{}/v1", addr.port())).unwrap();
+    let builder = Client::builder(provider, StaticAuth::new(Credentials::api_key("sk-test")))
+        .without_proxy()
+        .retry_policy(RetryPolicy::never());
+    let builder = if ca_bundle {
+        builder.ca_bundle(fixture("ca.pem"))
+    } else {
+        builder
+    };
+    builder.build().unwrap()
+}
+
+#[tokio::test]
+async fn a_custom_ca_is_trusted_and_alpn_picks_http2() {
+    let versions = Arc::new(Mutex::new(Vec::new()));
+    let addr = start_server(versions.clone()).await;
+    let client = client(addr, "localhost", true);
+
+    let models = client.list_models(None).await.unwrap();
+    assert_eq!(models.models[0].slug, "gpt-h2");
+    let request = ResponsesApiRequest::new("gpt-test");
+    let mut stream = client
+        .stream(request, ResponsesOptions::new())
+        .await
+        .unwrap();
+    let mut text = String::new();
+    while let Some(event) = stream.next().await {
+        if let ResponseEvent::OutputTextDelta { delta, .. } = event.unwrap() {
+            text.push_str(&delta);
+        }
+    }
+    assert_eq!(text, "over h2");
+    assert_eq!(
+        *versions.lock().unwrap(),
+        [http::Version::HTTP_2, http::Version::HTTP_2]
+    );
+}
+
+#[tokio::test]
+async fn an_ip_address_host_is_verified_too() {
+    let addr = start_server(Arc::new(Mutex::new(Vec::new()))).await;
+    client(addr, "127.0.0.1", true)
+        .list_models(None)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn without_the_bundle_the_certificate_is_rejected() {
+    let addr = start_server(Arc::new(Mutex::new(Vec::new()))).await;
+    let error = client(addr, "localhost", false)
+        .list_models(None)
+        .await
+        .unwrap_err();
+    let Error::Transport(transport) = &error else {
+        panic!("{error:?}")
+    };
+    assert_eq!(transport.kind(), TransportErrorKind::Tls);
+}
