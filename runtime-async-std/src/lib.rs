@@ -1,4 +1,88 @@
-//! The futures-io/async-io runtime adapter (runs on async-std and smol).
+//! # codex-api-async-std
 //!
-//! This crate is a placeholder in the workspace until its issue lands.
+//! The futures-io/async-io runtime adapter of codex-api: the same code runs on async-std and
+//! on smol (and on any executor, since it spawns nothing). hyper 1's HTTP/1.1 connection API
+//! over a futures-io bridge, rustls (Mozilla roots plus an optional PEM bundle) through
+//! futures-rustls, sockets and timers from async-io. It moves bytes, sleeps and reads the
+//! clock; every decision (retries, backoff, `Retry-After`, 401 recovery, stream parsing, idle
+//! timeout) is the core's.
+//!
+//! ```
+//! use codex_api_async_std::{Client, StaticAuth};
+//! use codex_api_core::credentials::Credentials;
+//! use codex_api_core::provider::Provider;
+//! use codex_api_core::request::ResponsesOptions;
+//! use codex_api_core::stream::ResponseEvent;
+//! use codex_api_core::wire::{ResponseItem, ResponsesApiRequest, Role};
+//! use codex_api_testkit::{Script, ScriptedResponse, TestServer, Transcript};
+//! use futures_lite::StreamExt;
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let transcript = Transcript::new().created().message(&["Hello", ", world"]).completed();
+//! let server = TestServer::start(Script::new().then(ScriptedResponse::sse(transcript)))?;
+//!
+//! let provider = Provider::custom("test", format!("{}/v1", server.url()))?;
+//! let client = Client::builder(provider, StaticAuth::new(Credentials::api_key("sk-test")))
+//!     .build()?;
+//! let request = ResponsesApiRequest::new("gpt-test")
+//!     .input(vec![ResponseItem::text_message(Role::User, "hi")]);
+//!
+//! // `async_io::block_on` here; `smol::block_on` or `async_std::task::block_on` work alike.
+//! let text = async_io::block_on(async {
+//!     let mut events = client.stream(request, ResponsesOptions::new()).await?;
+//!     let mut text = String::new();
+//!     while let Some(event) = events.next().await {
+//!         if let ResponseEvent::OutputTextDelta { delta, .. } = event? {
+//!             text.push_str(&delta);
+//!         }
+//!     }
+//!     Ok::<_, codex_api_async_std::Error>(text)
+//! })?;
+//! assert_eq!(text, "Hello, world");
+//! assert_eq!(server.requests()[0].header("authorization"), Some("Bearer sk-test"));
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # The run loop
+//!
+//! One call is one core [`Call`](codex_api_core::call::Call); the client executes its actions:
+//! `Send` (bounded by the core's response deadline), `ReadBody`, `Wait` (an async-io
+//! [`Timer`](async_io::Timer)), `RefreshAuth` (the [`AuthProvider`]), then `Stream` (an
+//! [`EventStream`]) or `Done`. Request bodies come from the core's
+//! [`PreparedRequest`](codex_api_core::request::PreparedRequest) entry points, encoded once.
+//! The stream reads the body only when it is polled and arms a timer at the core's idle
+//! deadline.
+//!
+//! # Transport
+//!
+//! - No task is spawned. hyper's connection future is polled together with the request or
+//!   body that uses it, by whoever polls the call or the stream; dropping an [`EventStream`]
+//!   closes its socket at once. A small pool keeps up to 8 idle connections per scheme, host
+//!   and port for 90 s; an idle connection is checked (polled once) when taken, so one the
+//!   server closed meanwhile is never used. A request hyper hands back unsent from a reused
+//!   connection goes to a new connection (the server never saw it: not a retry).
+//! - Sockets and timers are async-io's: its reactor is driven by `async_io::block_on`
+//!   (`smol::block_on`), by async-std, or else by async-io's own thread, so any executor works.
+//!   (hyper itself uses tokio's runtime-free `sync` channels, never a tokio runtime.)
+//! - HTTP/1.1 only; `https://` through rustls (`ring`), ALPN `http/1.1`. DNS resolution runs
+//!   on async-net's blocking pool. No proxy support.
+//! - Timeouts: connect (TCP and TLS, [`ClientBuilder::connect_timeout`]), response head
+//!   ([`ClientBuilder::response_timeout`], the core's deadline), stream idle (the core's
+//!   deadline, [`ClientBuilder::stream_idle_timeout`]).
 #![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod auth;
+mod builder;
+mod client;
+mod connection;
+mod error;
+mod events;
+mod pool;
+
+pub use auth::{AuthFuture, AuthProvider, StaticAuth};
+pub use builder::{AttemptObserver, ClientBuilder, ConfigError};
+pub use client::Client;
+pub use error::{BoxError, Error, TransportError};
+pub use events::{EventStream, RawEventStream};

@@ -1,0 +1,219 @@
+//! HTTP/1.1 connections: hyper's connection API over futures-io, driven by whoever polls
+//! them.
+//!
+//! No task is ever spawned: a connection's IO future (hyper's `Connection`) is polled
+//! together with the request or body that uses it, so the adapter runs on any executor and
+//! dropping a body closes its socket at once.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use codex_api_core::retry::TransportErrorKind;
+use futures_lite::future::poll_fn;
+use futures_rustls::TlsConnector;
+use http_body::Body as _;
+use http_body_util::Full;
+use hyper::body::Incoming;
+use hyper::client::conn::http1::{SendRequest, handshake};
+use rustls::pki_types::ServerName;
+use smol_hyper::rt::FuturesIo;
+
+use crate::error::{BoxError, classify};
+use crate::pool::Pool;
+
+/// How much of an unread body (the rest of a finished stream) is drained to reuse a connection.
+const MAX_LEFTOVER: usize = 64 * 1024;
+
+/// A failed exchange: the kind the core decides on, and the stack's error.
+#[derive(Debug)]
+pub(crate) struct Failure {
+    pub(crate) kind: TransportErrorKind,
+    pub(crate) source: BoxError,
+}
+
+impl Failure {
+    pub(crate) fn new(kind: TransportErrorKind, source: impl Into<BoxError>) -> Self {
+        Failure {
+            kind,
+            source: source.into(),
+        }
+    }
+}
+
+type Driver = Pin<Box<dyn Future<Output = hyper::Result<()>> + Send>>;
+/// Scheme, host (an IPv6 address without brackets) and port.
+pub(crate) type Origin = (String, String, u16);
+
+/// One HTTP/1.1 connection.
+pub(crate) struct Connection {
+    pub(crate) sender: SendRequest<Full<Bytes>>,
+    /// hyper's IO future; `None` once the connection ended.
+    driver: Option<Driver>,
+    /// The unread rest of a finished stream's body, drained before the next request.
+    pub(crate) leftover: Option<Incoming>,
+    pub(crate) idle_since: Instant,
+}
+
+impl Connection {
+    /// Lets the connection do its IO (reads, writes, keep-alive bookkeeping).
+    fn poll_driver(&mut self, cx: &mut Context<'_>) {
+        poll_driver(&mut self.driver, cx);
+    }
+
+    /// Runs `future` (a request on this connection) while driving the connection.
+    pub(crate) async fn drive<F: Future>(&mut self, future: F) -> F::Output {
+        let mut future = std::pin::pin!(future);
+        poll_fn(|cx| {
+            self.poll_driver(cx);
+            future.as_mut().poll(cx)
+        })
+        .await
+    }
+
+    /// Whether the connection can take a request now, without waiting: drains a leftover
+    /// body (up to [`MAX_LEFTOVER`] bytes already received) and lets the connection settle.
+    pub(crate) fn poll_reusable(&mut self, cx: &mut Context<'_>) -> bool {
+        let mut drained = 0_usize;
+        while let Some(body) = &mut self.leftover {
+            poll_driver(&mut self.driver, cx);
+            match Pin::new(body).poll_frame(cx) {
+                Poll::Ready(Some(Ok(frame))) => {
+                    drained += frame.data_ref().map_or(0, Bytes::len);
+                    if drained > MAX_LEFTOVER {
+                        return false;
+                    }
+                }
+                Poll::Ready(None) => self.leftover = None,
+                Poll::Ready(Some(Err(_))) | Poll::Pending => return false,
+            }
+        }
+        self.poll_driver(cx);
+        self.driver.is_some() && self.sender.is_ready()
+    }
+
+    /// TCP (async-net), then TLS for `https` (futures-rustls), then the HTTP/1.1 handshake;
+    /// the connect timeout covers TCP and TLS.
+    pub(crate) async fn open(
+        (scheme, host, port): &Origin,
+        tls: &TlsConnector,
+        connect_timeout: Option<Duration>,
+    ) -> Result<Connection, Failure> {
+        let connecting = async {
+            let tcp = async_net::TcpStream::connect((host.as_str(), *port))
+                .await
+                .map_err(|error| Failure::new(TransportErrorKind::Connect, error))?;
+            let _ = tcp.set_nodelay(true);
+            let (sender, driver): (_, Driver) = if scheme == "https" {
+                let name = ServerName::try_from(host.clone())
+                    .map_err(|error| Failure::new(TransportErrorKind::Tls, error))?;
+                let tls = tls.connect(name, tcp).await.map_err(|error| {
+                    let kind = match classify(&error) {
+                        TransportErrorKind::Other => TransportErrorKind::Tls,
+                        kind => kind,
+                    };
+                    Failure::new(kind, error)
+                })?;
+                let (sender, driver) = handshake(FuturesIo::new(tls))
+                    .await
+                    .map_err(hyper_failure)?;
+                (sender, Box::pin(driver))
+            } else {
+                let (sender, driver) = handshake(FuturesIo::new(tcp))
+                    .await
+                    .map_err(hyper_failure)?;
+                (sender, Box::pin(driver))
+            };
+            Ok(Connection {
+                sender,
+                driver: Some(driver),
+                leftover: None,
+                idle_since: Instant::now(),
+            })
+        };
+        let deadline = connect_timeout.map(|timeout| Instant::now() + timeout);
+        crate::client::within(deadline, connecting)
+            .await
+            .unwrap_or_else(|_| {
+                Err(Failure::new(
+                    TransportErrorKind::Timeout,
+                    "connect timed out",
+                ))
+            })
+    }
+}
+
+/// A response body being read, with the connection it arrives on.
+pub(crate) struct OpenBody {
+    pub(crate) body: Incoming,
+    pub(crate) connection: Connection,
+    pub(crate) pool: Arc<Pool>,
+    pub(crate) origin: Origin,
+}
+
+impl std::fmt::Debug for OpenBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OpenBody")
+            .field("origin", &self.origin)
+            .finish_non_exhaustive()
+    }
+}
+
+impl OpenBody {
+    /// The next data chunk, `None` at the end of the body; drives the connection meanwhile.
+    pub(crate) fn poll_chunk(
+        &mut self,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Bytes, Failure>>> {
+        loop {
+            self.connection.poll_driver(cx);
+            return match Pin::new(&mut self.body).poll_frame(cx) {
+                Poll::Ready(Some(Ok(frame))) => match frame.into_data() {
+                    Ok(data) => Poll::Ready(Some(Ok(data))),
+                    Err(_trailers) => continue,
+                },
+                Poll::Ready(Some(Err(error))) => Poll::Ready(Some(Err(hyper_failure(error)))),
+                Poll::Ready(None) => Poll::Ready(None),
+                Poll::Pending => Poll::Pending,
+            };
+        }
+    }
+
+    /// [`OpenBody::poll_chunk`] as a future.
+    pub(crate) async fn chunk(&mut self) -> Option<Result<Bytes, Failure>> {
+        poll_fn(|cx| self.poll_chunk(cx)).await
+    }
+
+    /// Returns the connection to the pool: after the end of the body, or after a finished
+    /// stream (whose unread rest, usually just the end of the chunked encoding, is drained
+    /// when the connection is next taken). Dropping an `OpenBody` instead closes the connection.
+    pub(crate) fn release(self) {
+        let OpenBody {
+            body,
+            mut connection,
+            pool,
+            origin,
+        } = self;
+        if !body.is_end_stream() {
+            connection.leftover = Some(body);
+        }
+        pool.put(origin, connection);
+    }
+}
+
+/// Polls hyper's IO future, forgetting it once it ended.
+fn poll_driver(driver: &mut Option<Driver>, cx: &mut Context<'_>) {
+    if driver
+        .as_mut()
+        .is_some_and(|d| d.as_mut().poll(cx).is_ready())
+    {
+        *driver = None;
+    }
+}
+
+pub(crate) fn hyper_failure(error: hyper::Error) -> Failure {
+    Failure::new(classify(&error), error)
+}

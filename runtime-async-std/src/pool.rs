@@ -1,0 +1,158 @@
+//! A small keep-alive pool of idle HTTP/1.1 connections, keyed by scheme, host and port.
+//!
+//! An idle pooled connection is not polled; one the server closed meanwhile is noticed
+//! (polled once, without waiting) when it is taken.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::Poll;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use codex_api_core::retry::TransportErrorKind;
+use futures_lite::future::poll_fn;
+use futures_rustls::TlsConnector;
+use http::header::HOST;
+use http::{HeaderValue, Uri};
+use http_body_util::Full;
+use hyper::body::Incoming;
+
+use crate::connection::{Connection, Failure, OpenBody, Origin, hyper_failure};
+
+/// Idle connections kept per origin.
+const MAX_IDLE_PER_ORIGIN: usize = 8;
+/// How long an idle connection is kept.
+const IDLE_EXPIRY: Duration = Duration::from_secs(90);
+
+/// Opens connections and keeps idle ones for reuse. Cheap to share.
+pub(crate) struct Pool {
+    tls: TlsConnector,
+    connect_timeout: Option<Duration>,
+    idle: Mutex<HashMap<Origin, Vec<Connection>>>,
+}
+
+impl Pool {
+    pub(crate) fn new(tls: rustls::ClientConfig, connect_timeout: Option<Duration>) -> Self {
+        Pool {
+            tls: TlsConnector::from(Arc::new(tls)),
+            connect_timeout,
+            idle: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Sends `request` on an idle connection to its origin, or on a new one, and returns the
+    /// response head with its open body.
+    ///
+    /// A reused connection that fails before the request left it (hyper hands the request
+    /// back) is dropped and the request goes to a new connection: the server never saw it,
+    /// so this is not a retry.
+    pub(crate) async fn send(
+        self: &Arc<Self>,
+        request: http::Request<Bytes>,
+    ) -> Result<(http::response::Parts, OpenBody), Failure> {
+        let origin = origin(request.uri())?;
+        let mut request = origin_form(request)?;
+        while let Some(mut connection) = self.take(&origin) {
+            if !poll_fn(|cx| Poll::Ready(connection.poll_reusable(cx))).await {
+                continue;
+            }
+            let exchange = connection.sender.try_send_request(request);
+            match connection.drive(exchange).await {
+                Ok(response) => return Ok(self.open(origin, connection, response)),
+                Err(mut error) => match error.take_message() {
+                    Some(unsent) => request = unsent,
+                    None => return Err(hyper_failure(error.into_error())),
+                },
+            }
+        }
+        let mut connection = Connection::open(&origin, &self.tls, self.connect_timeout).await?;
+        let exchange = connection.sender.send_request(request);
+        let response = connection.drive(exchange).await.map_err(hyper_failure)?;
+        Ok(self.open(origin, connection, response))
+    }
+
+    fn open(
+        self: &Arc<Self>,
+        origin: Origin,
+        connection: Connection,
+        response: http::Response<Incoming>,
+    ) -> (http::response::Parts, OpenBody) {
+        let (head, body) = response.into_parts();
+        let pool = Arc::clone(self);
+        (
+            head,
+            OpenBody {
+                body,
+                connection,
+                pool,
+                origin,
+            },
+        )
+    }
+
+    fn idle(&self) -> MutexGuard<'_, HashMap<Origin, Vec<Connection>>> {
+        self.idle
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn take(&self, origin: &Origin) -> Option<Connection> {
+        let mut idle = self.idle();
+        let connections = idle.get_mut(origin)?;
+        connections.retain(|connection| connection.idle_since.elapsed() < IDLE_EXPIRY);
+        connections.pop()
+    }
+
+    pub(crate) fn put(&self, origin: Origin, mut connection: Connection) {
+        connection.idle_since = Instant::now();
+        let mut idle = self.idle();
+        let connections = idle.entry(origin).or_default();
+        if connections.len() < MAX_IDLE_PER_ORIGIN {
+            connections.push(connection);
+        }
+    }
+}
+
+/// The pool key of an absolute `http(s)` URI: scheme, host (IPv6 without brackets), port.
+fn origin(uri: &Uri) -> Result<Origin, Failure> {
+    let invalid = || {
+        Failure::new(
+            TransportErrorKind::Other,
+            "the request URI is not an absolute http(s) URI",
+        )
+    };
+    let scheme = uri
+        .scheme_str()
+        .filter(|s| *s == "http" || *s == "https")
+        .ok_or_else(invalid)?;
+    let host = uri.host().ok_or_else(invalid)?;
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let port = uri
+        .port_u16()
+        .unwrap_or(if scheme == "https" { 443 } else { 80 });
+    Ok((scheme.to_owned(), host.to_owned(), port))
+}
+
+/// The request as HTTP/1.1 sends it to an origin server: origin-form target, `Host` header.
+fn origin_form(request: http::Request<Bytes>) -> Result<http::Request<Full<Bytes>>, Failure> {
+    let invalid = || {
+        Failure::new(
+            TransportErrorKind::Other,
+            "the request URI has no valid host",
+        )
+    };
+    let mut request = request.map(Full::new);
+    let uri = request.uri();
+    let host = match uri.port() {
+        Some(port) => format!("{}:{port}", uri.host().unwrap_or_default()),
+        None => uri.host().unwrap_or_default().to_owned(),
+    };
+    let target = uri.path_and_query().map_or("/", |target| target.as_str());
+    let target: Uri = target.parse().map_err(|_| invalid())?;
+    *request.uri_mut() = target;
+    if !request.headers().contains_key(HOST) {
+        let host = HeaderValue::try_from(host).map_err(|_| invalid())?;
+        request.headers_mut().insert(HOST, host);
+    }
+    Ok(request)
+}
