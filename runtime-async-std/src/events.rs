@@ -16,8 +16,9 @@ use crate::connection::OpenBody;
 use crate::error::Error;
 
 /// The Codex-level events of one response ([`ResponseEvent`]); ends after the terminal event
-/// or error. Dropping it before the end closes its connection; a finished stream returns its
-/// connection to the pool.
+/// or error. Dropping it before the terminal event closes its connection; once the stream has
+/// finished (read to its end or dropped after its terminal event), the connection goes back
+/// to the pool, unless the stream ended by idle timeout.
 #[derive(Debug)]
 pub struct EventStream {
     pump: Pump,
@@ -130,6 +131,19 @@ impl Pump {
             return false;
         }
         self.core.handle_timeout(Instant::now().max(deadline));
+        if self.core.is_finished() {
+            self.body = None; // the connection stalled: close it rather than pool it
+        }
         true
+    }
+}
+
+impl Drop for Pump {
+    fn drop(&mut self) {
+        // A consumer that stops at the terminal event still gives a finished stream's
+        // connection back; an unfinished one is closed with the body.
+        if self.core.is_finished() {
+            self.body.take().into_iter().for_each(OpenBody::release);
+        }
     }
 }

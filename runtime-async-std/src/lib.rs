@@ -62,6 +62,9 @@
 //!   and port for 90 s; an idle connection is checked (polled once) when taken, so one the
 //!   server closed meanwhile is never used. A request hyper hands back unsent from a reused
 //!   connection goes to a new connection (the server never saw it: not a retry).
+//! - Sockets and timers are async-io's: its reactor is driven by `async_io::block_on`
+//!   (`smol::block_on`), by async-std, or else by async-io's own thread, so any executor works.
+//!   (hyper itself uses tokio's runtime-free `sync` channels, never a tokio runtime.)
 //! - HTTP/1.1 only; `https://` through rustls (`ring`), ALPN `http/1.1`. DNS resolution runs
 //!   on async-net's blocking pool. No proxy support.
 //! - Timeouts: connect (TCP and TLS, [`ClientBuilder::connect_timeout`]), response head

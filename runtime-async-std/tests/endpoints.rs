@@ -199,29 +199,51 @@ fn two_sequential_calls_reuse_one_connection() {
 fn finished_streams_give_their_connection_back() {
     on_both(|| async {
         let transcript = || Transcript::new().created().message(&["a"]).completed();
+        // Content-Length framing ends with the last event; chunked framing has its
+        // terminating chunk drained when the connection is next taken.
+        let fixed = || ScriptedResponse::sse(Body::fixed(transcript().to_bytes()));
         let server = TestServer::start(
             Script::new()
-                // Content-Length framing ends with the last event; chunked framing has its
-                // terminating chunk drained when the connection is next taken.
-                .then(ScriptedResponse::sse(Body::fixed(transcript().to_bytes())))
+                .then(fixed())
+                .then(fixed())
                 .then(ScriptedResponse::sse(transcript()))
                 .then(ScriptedResponse::models(vec![], "e")),
         )
         .unwrap();
         let client = client(&server);
-        for _ in 0..2 {
-            let stream = client.stream(request(), ResponsesOptions::new()).await;
-            let (events, error) = drain(stream.unwrap()).await;
-            assert!(error.is_none(), "{error:?}");
-            assert_eq!(text(&events), "a");
+        let stream = client.stream(request(), ResponsesOptions::new()).await;
+        let (events, error) = drain(stream.unwrap()).await;
+        assert!(error.is_none(), "{error:?}");
+        assert_eq!(text(&events), "a");
+
+        // A consumer that stops at `Completed` and drops the stream gives it back too.
+        let mut stream = client
+            .stream(request(), ResponsesOptions::new())
+            .await
+            .unwrap();
+        while let Some(event) = stream.next().await {
+            if let ResponseEvent::Completed { .. } = event.unwrap() {
+                break;
+            }
         }
+        drop(stream);
+
+        let stream = client.stream(request(), ResponsesOptions::new()).await;
+        let (events, error) = drain(stream.unwrap()).await;
+        assert!(error.is_none(), "{error:?}");
+        assert_eq!(text(&events), "a");
         // The chunked stream ended at its last event; give the server thread a moment to
         // write the terminating chunk, which the pool drains when it takes the connection.
         async_io::Timer::after(Duration::from_millis(50)).await;
         client.list_models(None).await.unwrap();
-        let requests = server.wait_for_requests(3, Duration::from_secs(5));
-        assert_eq!(requests[0].connection_id, requests[1].connection_id);
-        assert_eq!(requests[1].connection_id, requests[2].connection_id);
+
+        let requests = server.wait_for_requests(4, Duration::from_secs(5));
+        assert_eq!(requests.len(), 4);
+        assert!(
+            requests
+                .iter()
+                .all(|r| r.connection_id == requests[0].connection_id)
+        );
     });
 }
 
@@ -257,4 +279,35 @@ fn clients_streams_and_call_futures_are_send() {
     fn stream_is_send<S: futures_core::Stream + Send>() {}
     stream_is_send::<codex_api_async_std::EventStream>();
     stream_is_send::<codex_api_async_std::RawEventStream>();
+}
+
+#[test]
+fn concurrent_calls_use_separate_connections() {
+    on_both(|| async {
+        let transcript = |word: &str| Transcript::new().created().message(&[word]).completed();
+        let server = TestServer::start(
+            Script::new()
+                .then(ScriptedResponse::sse(transcript("one")))
+                .then(ScriptedResponse::sse(transcript("two"))),
+        )
+        .unwrap();
+        let client = client(&server);
+        let first = client
+            .stream(request(), ResponsesOptions::new())
+            .await
+            .unwrap();
+        let second = client
+            .stream(request(), ResponsesOptions::new())
+            .await
+            .unwrap();
+        // Both bodies are open at once; each is pumped by its own consumer.
+        let ((a, a_error), (b, b_error)) =
+            futures_lite::future::zip(drain(first), drain(second)).await;
+        assert!(a_error.is_none() && b_error.is_none());
+        let mut words = [text(&a), text(&b)];
+        words.sort();
+        assert_eq!(words, ["one", "two"]);
+        let requests = server.requests();
+        assert_ne!(requests[0].connection_id, requests[1].connection_id);
+    });
 }

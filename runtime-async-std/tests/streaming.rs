@@ -316,3 +316,31 @@ fn in_stream_rate_limits_keep_their_kind_and_delay() {
         assert_eq!(delay, Some(Duration::from_millis(1500)));
     });
 }
+
+#[test]
+fn a_stream_that_timed_out_does_not_pool_its_stalled_connection() {
+    on_both(|| async {
+        let body = Transcript::new()
+            .created()
+            .to_body()
+            .stall(Stall::until_shutdown());
+        let server = TestServer::start(
+            Script::new()
+                .then(ScriptedResponse::sse(body))
+                .then(ScriptedResponse::models(vec![], "e")),
+        )
+        .unwrap();
+        let client = builder(&server)
+            .stream_idle_timeout(Some(Duration::from_millis(100)))
+            .build()
+            .unwrap();
+        let stream = client.stream(request(), ResponsesOptions::new()).await;
+        let (events, error) = drain(stream.unwrap()).await;
+        assert_eq!(events, [ResponseEvent::Created]);
+        assert_eq!(error_kind(error), "idle_timeout");
+        client.list_models(None).await.unwrap();
+        let requests = server.wait_for_requests(2, Duration::from_secs(5));
+        assert_eq!(requests.len(), 2);
+        assert_ne!(requests[0].connection_id, requests[1].connection_id);
+    });
+}

@@ -138,3 +138,31 @@ fn a_bad_ca_bundle_is_a_config_error() {
     let error = client("https://127.0.0.1:1/v1".into(), Some(path)).unwrap_err();
     assert!(matches!(error, ConfigError::CaBundle { .. }), "{error:?}");
 }
+
+#[test]
+fn a_silent_tls_server_hits_the_connect_timeout() {
+    on_both(|| async {
+        // Accepts TCP but never answers the TLS handshake: the connect timeout covers both.
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("https://{}/v1", listener.local_addr().unwrap());
+        let server = std::thread::spawn(move || {
+            let (mut socket, _) = listener.accept().unwrap();
+            let mut rest = Vec::new();
+            let _ = socket.read_to_end(&mut rest); // until the client gives up and closes
+        });
+        let provider = Provider::custom("silent", url).unwrap();
+        let client = Client::builder(provider, StaticAuth::new(Credentials::api_key("k")))
+            .ca_bundle(fixture("ca.pem"))
+            .connect_timeout(Some(std::time::Duration::from_millis(200)))
+            .retry_policy(codex_api_core::retry::RetryPolicy::never())
+            .build()
+            .unwrap();
+        let error = client.list_models(None).await.unwrap_err();
+        let Error::Transport(transport) = &error else {
+            panic!("{error:?}")
+        };
+        assert_eq!(transport.kind(), TransportErrorKind::Timeout);
+        assert_eq!(transport.attempts(), 1);
+        server.join().unwrap();
+    });
+}
