@@ -76,7 +76,7 @@ pub fn scenarios() -> Vec<Scenario> {
                 assert_eq!(o.text(), "Hello");
             },
         )
-        .idle_timeout(Duration::from_millis(400)),
+        .idle_timeout(Duration::from_millis(800)),
         stream(
             "server_closes_connection_before_retry",
             Script::new()

@@ -130,20 +130,20 @@ pub fn scenarios() -> Vec<Scenario> {
         stream(
             "slow_head_hits_response_timeout_then_success",
             Script::new()
-                .then(hello().delay_head(Duration::from_secs(2)))
+                .then(hello().delay_head(Duration::from_secs(3)))
                 .then(hello()),
             |o| {
                 assert!(o.completed(), "{:#?}", o.outcome);
                 assert_requests(o, 2);
             },
         )
-        .response_timeout(Duration::from_millis(300))
-        .min_request_gaps(&[Duration::from_millis(250)]),
+        .response_timeout(Duration::from_millis(600))
+        .min_request_gaps(&[Duration::from_millis(400)]),
         stream(
             "slow_head_every_time",
             Script::new()
-                .then(hello().delay_head(Duration::from_secs(2)))
-                .then(hello().delay_head(Duration::from_secs(2))),
+                .then(hello().delay_head(Duration::from_secs(3)))
+                .then(hello().delay_head(Duration::from_secs(3))),
             |o| {
                 let error = o.expect_error();
                 assert_eq!(error.kind, "timeout", "{error:#?}");
@@ -151,7 +151,7 @@ pub fn scenarios() -> Vec<Scenario> {
                 assert_requests(o, 2);
             },
         )
-        .response_timeout(Duration::from_millis(200))
+        .response_timeout(Duration::from_millis(400))
         .policy({
             let mut policy = crate::scenario::fast_policy();
             policy.max_retries = 1;
@@ -185,7 +185,7 @@ pub fn scenarios() -> Vec<Scenario> {
                 assert_requests(o, 2);
             },
         )
-        .response_timeout(Duration::from_millis(300)),
+        .response_timeout(Duration::from_millis(600)),
         stream(
             "huge_error_body_is_bounded",
             Script::new()

@@ -112,7 +112,7 @@ pub fn scenarios() -> Vec<Scenario> {
                 assert_requests(o, 1);
             },
         )
-        .idle_timeout(Duration::from_millis(400)),
+        .idle_timeout(Duration::from_millis(800)),
         stream(
             "hang_up_then_success",
             Script::new()
