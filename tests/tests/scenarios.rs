@@ -103,6 +103,12 @@ scenarios! {
     unauthorized_managed_steps_fail_transiently,
     unauthorized_refresh_on_models,
     unary_body_stalls_past_response_timeout,
+    request_id_falls_back_to_oai_header,
+    many_small_events,
+    one_byte_drip_bom_crlf,
+    stall_before_first_event,
+    malformed_event_json,
+    response_failed_without_error_object,
     #[ignore = "streams 128 MiB through each runtime (no adapter exposes a smaller event cap)"]
     oversize_event_at_default_cap,
 }

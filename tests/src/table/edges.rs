@@ -68,7 +68,7 @@ pub fn scenarios() -> Vec<Scenario> {
             Script::new().then(ScriptedResponse::sse(
                 hello()
                     .to_body()
-                    .chunk_size(300)
+                    .chunk_size(600)
                     .chunk_delay(Duration::from_millis(120)),
             )),
             |o| {
@@ -129,6 +129,94 @@ pub fn scenarios() -> Vec<Scenario> {
                 assert_eq!(error.kind, "protocol", "{error:#?}");
                 assert_eq!(error.phase, Phase::Stream);
                 assert_eq!(o.events.len(), 1, "Created only: {:#?}", o.events);
+            },
+        ),
+        stream(
+            "request_id_falls_back_to_oai_header",
+            Script::new().then(
+                ScriptedResponse::api_error(400, "bad", "invalid_request_error", None, None)
+                    .header("x-oai-request-id", "oai_req_1"),
+            ),
+            |o| {
+                assert_failed(o, "invalid_request", Some(400));
+                assert_eq!(o.expect_error().request_id.as_deref(), Some("oai_req_1"));
+            },
+        ),
+        stream(
+            "many_small_events",
+            Script::new().then(ScriptedResponse::sse(
+                Transcript::new()
+                    .created()
+                    .message(&["ab"; 3000])
+                    .completed()
+                    .to_body()
+                    .chunk_size(1000),
+            )),
+            |o| {
+                assert!(o.completed(), "{:#?}", o.outcome);
+                assert_eq!(o.text(), "ab".repeat(3000));
+            },
+        ),
+        stream(
+            "one_byte_drip_bom_crlf",
+            Script::new().then(ScriptedResponse::sse(Body::chunked().drip(
+                hello()
+                    .with_bom()
+                    .line_ending(codex_api_testkit::LineEnding::CrLf)
+                    .to_bytes(),
+                Duration::ZERO,
+            ))),
+            |o| {
+                assert!(o.completed(), "{:#?}", o.outcome);
+                assert_eq!(o.text(), "Hello");
+            },
+        ),
+        stream(
+            "stall_before_first_event",
+            Script::new().then(
+                ScriptedResponse::sse(Body::chunked().stall(codex_api_testkit::Stall::until_shutdown()))
+                    .request_id("req_quiet"),
+            ),
+            |o| {
+                assert!(o.events.is_empty(), "{:#?}", o.events);
+                let error = o.expect_error();
+                assert_eq!(error.kind, "idle_timeout", "{error:#?}");
+                assert_eq!(error.request_id.as_deref(), Some("req_quiet"));
+            },
+        )
+        .idle_timeout(Duration::from_millis(300)),
+        stream(
+            "malformed_event_json",
+            Script::new().then(ScriptedResponse::sse(
+                Transcript::new()
+                    .created()
+                    .raw("event: response.output_text.delta\ndata: {\"type\":\"response.output_text.delta\",\"delta\":\n\n")
+                    .message(&["after"])
+                    .completed(),
+            )),
+            |o| {
+                // The core skips an event whose JSON does not parse and goes on.
+                assert!(o.completed(), "{:#?}", o.outcome);
+                assert_eq!(o.text(), "after");
+            },
+        ),
+        stream(
+            "response_failed_without_error_object",
+            Script::new().then(ScriptedResponse::sse(
+                Transcript::new()
+                    .created()
+                    .event(
+                        "response.failed",
+                        json!({"response": {"id": "resp_test", "object": "response", "status": "failed", "error": null, "output": []}}),
+                    ),
+            )),
+            |o| {
+                let error = o.expect_error();
+                assert_eq!(error.phase, Phase::Stream, "{error:#?}");
+                assert_eq!(error.kind, "other", "{error:#?}");
+                let api = error.api.as_ref().unwrap();
+                assert_eq!(api.origin(), codex_api_core::error::ErrorOrigin::ResponseFailed);
+                assert!(api.is_retryable());
             },
         ),
         Scenario::new(
