@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use codex_api_core::call::AttemptRecord;
 use codex_api_core::error::ApiError;
 use codex_api_core::stream::ResponseEvent;
 use codex_api_core::unauthorized::RecoveryStep;
@@ -172,6 +173,9 @@ pub struct Observation {
     pub requests: Vec<SeenRequest>,
     /// The auth recovery steps the adapter ran.
     pub auth_steps: Vec<RecoveryStep>,
+    /// The core's record of every attempt, as the adapter reported it (`elapsed` zeroed: it
+    /// is the only timing in it). Retry delays are compared exactly: the jitter is seeded.
+    pub attempts: Vec<AttemptRecord>,
 }
 
 impl Observation {
@@ -248,6 +252,13 @@ pub fn differences(left: &Observation, right: &Observation) -> Vec<String> {
             ));
         }
     }
+    let attempts = left.attempts.len().max(right.attempts.len());
+    for index in 0..attempts {
+        let (a, b) = (left.attempts.get(index), right.attempts.get(index));
+        if a != b {
+            out.push(format!("attempt {index}: {a:?}\n    vs {b:?}"));
+        }
+    }
     if left.auth_steps != right.auth_steps {
         out.push(format!(
             "auth steps: {:?}\n    vs {:?}",
@@ -255,4 +266,11 @@ pub fn differences(left: &Observation, right: &Observation) -> Vec<String> {
         ));
     }
     out
+}
+
+/// An attempt record without its timing.
+pub fn normalise_attempt(record: &AttemptRecord) -> AttemptRecord {
+    let mut record = record.clone();
+    record.elapsed = Duration::ZERO;
+    record
 }

@@ -9,7 +9,7 @@ use codex_api_core::request::PreparedRequest;
 use codex_api_core::unauthorized::{RecoveryMode, RecoveryStep, StepFailure};
 use futures_util::StreamExt;
 
-use super::{Execution, Runtime, unary_outcome};
+use super::{AttemptSink, Execution, Runtime, unary_outcome};
 use crate::auth::ScriptedAuth;
 use crate::observation::{ErrorFacts, Outcome, Phase};
 use crate::scenario::{CallSpec, ClientConfig};
@@ -112,12 +112,18 @@ async fn execute(client: Client, call: &CallSpec) -> Execution {
     }
 }
 
-fn client(provider: Provider, config: &ClientConfig, auth: ScriptedAuth) -> Client {
+fn client(
+    provider: Provider,
+    config: &ClientConfig,
+    auth: ScriptedAuth,
+    attempts: AttemptSink,
+) -> Client {
     Client::builder(provider, Auth(auth))
         .retry_policy(config.policy.clone())
         .jitter_seed(config.jitter_seed)
         .stream_idle_timeout(config.idle_timeout)
         .response_timeout(config.response_timeout)
+        .on_attempt(move |record| attempts.push(record))
         .build()
         .expect("build the async-std client")
 }
@@ -127,9 +133,10 @@ fn run_with(
     provider: Provider,
     config: &ClientConfig,
     auth: ScriptedAuth,
+    attempts: AttemptSink,
     call: &CallSpec,
 ) -> Execution {
-    let client = client(provider, config, auth);
+    let client = client(provider, config, auth, attempts);
     block_on(Box::pin(execute(client, call)))
 }
 
@@ -143,6 +150,7 @@ impl Runtime for AsyncStdRuntime {
         provider: Provider,
         config: &ClientConfig,
         auth: ScriptedAuth,
+        attempts: AttemptSink,
         call: &CallSpec,
     ) -> Execution {
         run_with(
@@ -150,6 +158,7 @@ impl Runtime for AsyncStdRuntime {
             provider,
             config,
             auth,
+            attempts,
             call,
         )
     }
@@ -165,8 +174,16 @@ impl Runtime for SmolRuntime {
         provider: Provider,
         config: &ClientConfig,
         auth: ScriptedAuth,
+        attempts: AttemptSink,
         call: &CallSpec,
     ) -> Execution {
-        run_with(|f| smol::block_on(f), provider, config, auth, call)
+        run_with(
+            |f| smol::block_on(f),
+            provider,
+            config,
+            auth,
+            attempts,
+            call,
+        )
     }
 }

@@ -6,7 +6,7 @@ use codex_api_core::provider::Provider;
 use codex_api_core::request::PreparedRequest;
 use codex_api_core::unauthorized::{RecoveryMode, RecoveryStep, StepFailure};
 
-use super::{Execution, Runtime, unary_outcome};
+use super::{AttemptSink, Execution, Runtime, unary_outcome};
 use crate::auth::ScriptedAuth;
 use crate::observation::{ErrorFacts, Outcome, Phase};
 use crate::scenario::{CallSpec, ClientConfig};
@@ -68,6 +68,7 @@ impl Runtime for BlockingRuntime {
         provider: Provider,
         config: &ClientConfig,
         auth: ScriptedAuth,
+        attempts: AttemptSink,
         call: &CallSpec,
     ) -> Execution {
         let client = Client::builder(provider, Auth(auth))
@@ -76,6 +77,7 @@ impl Runtime for BlockingRuntime {
             .jitter_seed(config.jitter_seed)
             .stream_idle_timeout(config.idle_timeout)
             .response_timeout(config.response_timeout)
+            .on_attempt(move |record| attempts.push(record))
             .build()
             .expect("build the blocking client");
         match call {

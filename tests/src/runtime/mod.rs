@@ -5,14 +5,17 @@ mod async_std;
 mod blocking;
 mod tokio;
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use codex_api_core::call::AttemptRecord;
 
 use codex_api_core::provider::Provider;
 use codex_api_core::stream::ResponseEvent;
 use codex_api_testkit::TestServer;
 
 use crate::auth::ScriptedAuth;
-use crate::observation::{Observation, Outcome, differences, normalise};
+use crate::observation::{Observation, Outcome, differences, normalise, normalise_attempt};
 use crate::scenario::{CallSpec, ClientConfig, Scenario};
 
 pub use self::async_std::{AsyncStdRuntime, SmolRuntime};
@@ -28,17 +31,38 @@ pub struct Execution {
     pub outcome: Outcome,
 }
 
+/// Where a runtime's client reports its attempt records.
+#[derive(Debug, Clone, Default)]
+pub struct AttemptSink(Arc<Mutex<Vec<AttemptRecord>>>);
+
+impl AttemptSink {
+    /// Records one attempt (timing removed).
+    pub fn push(&self, record: &AttemptRecord) {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(normalise_attempt(record));
+    }
+
+    /// Every attempt recorded.
+    pub fn records(&self) -> Vec<AttemptRecord> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+}
+
 /// One way of running the adapters: an adapter plus the executor it runs on.
 pub trait Runtime: Send + Sync {
     /// A short name (`tokio`, `async-std`, `smol`, `blocking`).
     fn name(&self) -> &'static str;
 
-    /// Builds a client for `provider` with `config` and `auth`, makes `call`, drains it.
+    /// Builds a client for `provider` with `config` and `auth` (its attempt records going to
+    /// `attempts`), makes `call`, drains it.
     fn execute(
         &self,
         provider: Provider,
         config: &ClientConfig,
         auth: ScriptedAuth,
+        attempts: AttemptSink,
         call: &CallSpec,
     ) -> Execution;
 }
@@ -91,7 +115,14 @@ pub fn run_on(runtime: &dyn Runtime, scenario: &Scenario) -> Run {
     let base = Provider::custom("test", format!("{}/v1", server.url())).expect("provider");
     let provider = (scenario.config.provider)(base);
     let auth = scenario.auth.build();
-    let execution = runtime.execute(provider, &scenario.config, auth.clone(), &scenario.call);
+    let attempts = AttemptSink::default();
+    let execution = runtime.execute(
+        provider,
+        &scenario.config,
+        auth.clone(),
+        attempts.clone(),
+        &scenario.call,
+    );
     let recorded = server.requests();
     drop(server);
     let request_gaps = recorded
@@ -105,6 +136,7 @@ pub fn run_on(runtime: &dyn Runtime, scenario: &Scenario) -> Run {
             outcome: execution.outcome,
             requests: normalise(&recorded),
             auth_steps: auth.steps(),
+            attempts: attempts.records(),
         },
         request_gaps,
     }

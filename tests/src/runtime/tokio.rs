@@ -7,7 +7,7 @@ use codex_api_core::unauthorized::{RecoveryMode, RecoveryStep, StepFailure};
 use codex_api_tokio::{AuthFuture, AuthProvider, Client, Error};
 use futures_util::StreamExt;
 
-use super::{Execution, Runtime};
+use super::{AttemptSink, Execution, Runtime};
 use crate::auth::ScriptedAuth;
 use crate::observation::{ErrorFacts, Outcome, Phase};
 use crate::scenario::{CallSpec, ClientConfig};
@@ -116,6 +116,7 @@ impl Runtime for TokioRuntime {
         provider: Provider,
         config: &ClientConfig,
         auth: ScriptedAuth,
+        attempts: AttemptSink,
         call: &CallSpec,
     ) -> Execution {
         let client = Client::builder(provider, Auth(auth))
@@ -124,6 +125,7 @@ impl Runtime for TokioRuntime {
             .jitter_seed(config.jitter_seed)
             .stream_idle_timeout(config.idle_timeout)
             .response_timeout(config.response_timeout)
+            .on_attempt(move |record| attempts.push(record))
             .build()
             .expect("build the tokio client");
         let runtime = tokio::runtime::Builder::new_current_thread()

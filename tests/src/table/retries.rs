@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use codex_api_core::call::{AttemptDecision, AttemptOutcome};
 use codex_api_testkit::{Script, ScriptedResponse, Transcript};
 
 use super::{assert_failed, assert_requests, request};
@@ -45,7 +46,21 @@ pub fn scenarios() -> Vec<Scenario> {
             Script::new()
                 .then(rate_limited().retry_after("1").request_id("req_429"))
                 .then(hello()),
-            |o| assert_retried_to_success(o, 2),
+            |o| {
+                assert_retried_to_success(o, 2);
+                assert_eq!(o.attempts.len(), 2);
+                assert_eq!(o.attempts[0].status.map(|s| s.as_u16()), Some(429));
+                assert_eq!(o.attempts[0].error_kind, Some("rate_limited"));
+                assert_eq!(o.attempts[0].request_id.as_deref(), Some("req_429"));
+                assert_eq!(
+                    o.attempts[0].decision,
+                    AttemptDecision::Retry {
+                        delay: Duration::from_secs(1)
+                    }
+                );
+                assert_eq!(o.attempts[1].outcome, AttemptOutcome::Streamed);
+                assert_eq!(o.attempts[1].decision, AttemptDecision::Finished);
+            },
         )
         .min_request_gaps(&[Duration::from_millis(900)]),
         stream(
@@ -65,6 +80,13 @@ pub fn scenarios() -> Vec<Scenario> {
                     Some("Rate limit reached")
                 );
                 assert_requests(o, 3);
+                let delays: Vec<_> = o.attempts.iter().map(|a| a.retry_delay()).collect();
+                let ms = |n| Some(Duration::from_millis(n));
+                assert_eq!(delays, [ms(120), ms(120), None]);
+                assert!(matches!(
+                    o.attempts[2].decision,
+                    AttemptDecision::GaveUp { reason: Some(_) }
+                ));
             },
         )
         .min_request_gaps(&[Duration::from_millis(100), Duration::from_millis(100)]),
@@ -116,6 +138,18 @@ pub fn scenarios() -> Vec<Scenario> {
                 ),
             |o| {
                 assert_failed(o, "server_error", Some(504));
+                // Seeded jitter: the backoffs are within the policy's bounds (5 ms, 10 ms
+                // before a factor in [0.75, 1]) and identical on every runtime.
+                let delays: Vec<_> = o.attempts.iter().filter_map(|a| a.retry_delay()).collect();
+                assert_eq!(delays.len(), 2);
+                assert!(
+                    delays[0] >= Duration::from_micros(3750)
+                        && delays[0] <= Duration::from_millis(5)
+                );
+                assert!(
+                    delays[1] >= Duration::from_micros(7500)
+                        && delays[1] <= Duration::from_millis(10)
+                );
                 let error = o.expect_error();
                 assert_eq!(error.phase, Phase::Call);
                 assert_eq!(error.request_id.as_deref(), Some("req_504"));
