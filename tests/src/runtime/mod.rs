@@ -3,6 +3,7 @@
 
 mod async_std;
 mod blocking;
+mod glue;
 mod tokio;
 
 use std::sync::{Arc, Mutex};
