@@ -109,6 +109,9 @@ scenarios! {
     stall_before_first_event,
     malformed_event_json,
     response_failed_without_error_object,
+    large_request_body,
+    invalid_header_value_is_a_build_error,
+    connection_refused,
     #[ignore = "streams 128 MiB through each runtime (no adapter exposes a smaller event cap)"]
     oversize_event_at_default_cap,
 }

@@ -9,7 +9,7 @@ use codex_api_core::wire::{
 use codex_api_testkit::{Script, ScriptedResponse, Transcript};
 
 use super::assert_requests;
-use crate::observation::Observation;
+use crate::observation::{Observation, Phase};
 use crate::scenario::{CallSpec, Scenario};
 
 fn hello() -> ScriptedResponse {
@@ -104,6 +104,49 @@ pub fn scenarios() -> Vec<Scenario> {
                 assert!(input_ids(o).iter().all(serde_json::Value::is_null));
             },
         ),
+        Scenario::new(
+            "large_request_body",
+            Script::new().then(hello()),
+            CallSpec::stream(ResponsesApiRequest::new("gpt-test").input(vec![
+                ResponseItem::text_message(Role::User, "x".repeat(2 * 1024 * 1024)),
+            ])),
+            |o| {
+                assert!(o.completed());
+                assert!(o.requests[0].body.len() > 2 * 1024 * 1024);
+            },
+        ),
+        Scenario::new(
+            "invalid_header_value_is_a_build_error",
+            Script::new().then(hello()),
+            CallSpec::Stream(
+                Box::new(request_with_ids()),
+                ResponsesOptions::new().with_header("x-bad", "line\nbreak"),
+            ),
+            |o| {
+                let error = o.expect_error();
+                assert_eq!(error.kind, "request_build", "{error:#?}");
+                assert_eq!(error.phase, Phase::Call);
+                assert!(!error.detail.contains("line\nbreak"), "{error:#?}");
+                assert_requests(o, 0);
+                assert!(o.attempts.is_empty());
+            },
+        ),
+        Scenario::new(
+            "connection_refused",
+            Script::new(),
+            CallSpec::stream(request_with_ids()),
+            |o| {
+                let error = o.expect_error();
+                assert_eq!(error.kind, "transport", "{error:#?}");
+                assert_eq!(error.detail, "Connect after 3");
+                assert_requests(o, 0);
+                assert_eq!(o.attempts.len(), 3);
+            },
+        )
+        .provider(|provider| {
+            // Port 1 on loopback: nothing listens there, the connect is refused at once.
+            Provider::custom(provider.name(), "http://127.0.0.1:1/v1").expect("provider")
+        }),
         Scenario::new(
             "provider_settings_on_the_wire",
             Script::new().then(hello()),
