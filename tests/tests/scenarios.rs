@@ -112,6 +112,9 @@ scenarios! {
     large_request_body,
     invalid_header_value_is_a_build_error,
     connection_refused,
+    events_after_the_terminal_event_are_ignored,
+    no_content_on_models,
+    not_modified_on_models,
     #[ignore = "streams 128 MiB through each runtime (no adapter exposes a smaller event cap)"]
     oversize_event_at_default_cap,
 }

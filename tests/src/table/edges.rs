@@ -219,6 +219,45 @@ pub fn scenarios() -> Vec<Scenario> {
                 assert!(api.is_retryable());
             },
         ),
+        stream(
+            "events_after_the_terminal_event_are_ignored",
+            Script::new().then(ScriptedResponse::sse(
+                Body::chunked().bytes(
+                    [
+                        hello().to_bytes(),
+                        Transcript::new().message(&["late"]).to_bytes(),
+                    ]
+                    .concat(),
+                ),
+            )),
+            |o| {
+                assert!(o.completed(), "{:#?}", o.outcome);
+                assert_eq!(o.text(), "Hello");
+            },
+        ),
+        Scenario::new(
+            "no_content_on_models",
+            Script::new().then(ScriptedResponse::new(204).request_id("req_204")),
+            CallSpec::Models(None),
+            |o| {
+                let error = o.expect_error();
+                assert_eq!(error.kind, "protocol", "{error:#?}");
+                assert_eq!(error.request_id.as_deref(), Some("req_204"));
+            },
+        ),
+        Scenario::new(
+            "not_modified_on_models",
+            Script::new().then(
+                ScriptedResponse::new(304)
+                    .etag("\"e1\"")
+                    .request_id("req_304"),
+            ),
+            CallSpec::Models(None),
+            |o| {
+                assert_failed(o, "unexpected_status", Some(304));
+                assert_requests(o, 1);
+            },
+        ),
         Scenario::new(
             "unary_body_is_not_json",
             Script::new().then(ScriptedResponse::text(200, "<html>oops</html>").request_id("req_html")),
