@@ -7,6 +7,16 @@
 //! (events, the final outcome or error, the requests the server received) and asserts that
 //! every runtime's observation is equal, then checks the scenario's own expectations.
 //!
+//! ```
+//! use codex_api_tests::{run_everywhere, table};
+//!
+//! let scenario = table::by_name("plain_text").expect("a row of the table");
+//! let runs = run_everywhere(&scenario); // panics if any runtime differs
+//! let names: Vec<_> = runs.iter().map(|run| run.runtime).collect();
+//! assert_eq!(names, ["tokio", "async-std", "smol", "blocking"]);
+//! assert_eq!(runs[3].observation.text(), "Hello, world");
+//! ```
+//!
 //! # Runtimes
 //!
 //! - `tokio`: `codex-api-tokio` on a current-thread tokio runtime (the reference: the

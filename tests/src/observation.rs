@@ -274,3 +274,66 @@ pub fn normalise_attempt(record: &AttemptRecord) -> AttemptRecord {
     record.elapsed = Duration::ZERO;
     record
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Instant;
+
+    use super::*;
+
+    fn recorded(headers: &[(&str, &str)]) -> RecordedRequest {
+        RecordedRequest {
+            method: "POST".into(),
+            path: "/v1/responses".into(),
+            headers: headers
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect(),
+            body: b"{}".to_vec(),
+            received_at: Instant::now(),
+            connection_id: 0,
+            script_exhausted: false,
+        }
+    }
+
+    #[test]
+    fn normalise_drops_only_transport_headers_and_sorts_the_rest() {
+        let seen = normalise(&[recorded(&[
+            ("User-Agent", "codex-api/0.1.0"),
+            ("Host", "127.0.0.1:4000"),
+            ("Content-Length", "2"),
+            ("Accept-Encoding", "gzip"),
+            ("Authorization", "Bearer sk"),
+            ("x-extra", "1"),
+            ("X-Extra", "2"),
+        ])]);
+        assert_eq!(
+            seen[0].headers,
+            [
+                ("authorization".to_owned(), "Bearer sk".to_owned()),
+                ("user-agent".to_owned(), "codex-api/0.1.0".to_owned()),
+                ("x-extra".to_owned(), "1".to_owned()),
+                ("x-extra".to_owned(), "2".to_owned()),
+            ]
+        );
+    }
+
+    #[test]
+    fn differences_name_each_differing_part() {
+        let base = Observation {
+            events: vec![ResponseEvent::Created],
+            outcome: Outcome::StreamEnded,
+            requests: normalise(&[recorded(&[("user-agent", "a")])]),
+            auth_steps: Vec::new(),
+            attempts: Vec::new(),
+        };
+        assert!(differences(&base, &base.clone()).is_empty());
+        let mut other = base.clone();
+        other.requests = normalise(&[recorded(&[("user-agent", "b")])]);
+        other.auth_steps = vec![RecoveryStep::Reload];
+        let found = differences(&other, &base);
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert!(found[0].starts_with("request 0:"), "{found:#?}");
+        assert!(found[1].starts_with("auth steps:"), "{found:#?}");
+    }
+}
