@@ -100,8 +100,8 @@ pub enum Outcome {
     Unary {
         /// The status.
         status: u16,
-        /// The headers the server set (the testkit writes no transport-varying ones except
-        /// `content-length` and `date`-free framing), lowercased and sorted.
+        /// The response headers as the adapter returned them, minus the framing ones
+        /// ([`TRANSPORT_HEADERS`]), lowercased and sorted.
         headers: Vec<(String, String)>,
         /// The body.
         body: Vec<u8>,

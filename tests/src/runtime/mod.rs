@@ -10,7 +10,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use codex_api_core::call::AttemptRecord;
-
 use codex_api_core::provider::Provider;
 use codex_api_core::stream::ResponseEvent;
 use codex_api_testkit::TestServer;
