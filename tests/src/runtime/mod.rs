@@ -142,31 +142,56 @@ pub fn run_on(runtime: &dyn Runtime, scenario: &Scenario) -> Run {
     }
 }
 
+/// How long one runtime may take on one scenario before it counts as hung.
+pub const RUN_DEADLINE: Duration = Duration::from_secs(60);
+
+/// Runs `scenario` on each runtime on a thread of its own; a runtime that panics fails the
+/// scenario with its panic, one that takes longer than [`RUN_DEADLINE`] fails it as hung
+/// (its thread is left behind, rather than hanging the suite).
+fn run_in_parallel(scenario: &Scenario, runtimes: Vec<Box<dyn Runtime>>) -> Vec<Run> {
+    let names: Vec<&'static str> = runtimes.iter().map(|runtime| runtime.name()).collect();
+    let receivers: Vec<_> = runtimes
+        .into_iter()
+        .map(|runtime| {
+            let (sender, receiver) = std::sync::mpsc::channel();
+            let scenario = scenario.clone();
+            std::thread::Builder::new()
+                .name(format!("{}-{}", scenario.name, runtime.name()))
+                .spawn(move || {
+                    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        run_on(runtime.as_ref(), &scenario)
+                    }));
+                    let _ = sender.send(result);
+                })
+                .expect("spawn a runtime thread");
+            receiver
+        })
+        .collect();
+    let deadline = std::time::Instant::now() + RUN_DEADLINE;
+    names
+        .into_iter()
+        .zip(receivers)
+        .map(|(name, receiver)| {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match receiver.recv_timeout(left) {
+                Ok(Ok(run)) => run,
+                Ok(Err(panic)) => std::panic::resume_unwind(panic),
+                Err(_) => panic!(
+                    "scenario `{}`: runtime `{name}` did not finish within {RUN_DEADLINE:?}",
+                    scenario.name
+                ),
+            }
+        })
+        .collect()
+}
+
 /// Runs `scenario` on every runtime in parallel, asserts that every observation equals the
 /// first runtime's (known differences get their own checks instead; excluded runtimes must
 /// still differ, or the exclusion is reported as stale), checks the retry-gap lower bounds and the scenario's own expectations on
 /// the first runtime, and returns every run.
 pub fn run_everywhere(scenario: &Scenario) -> Vec<Run> {
     let runtimes = all();
-    let runs: Vec<Run> = std::thread::scope(|scope| {
-        let handles: Vec<_> = runtimes
-            .iter()
-            .map(|runtime| {
-                let runtime = runtime.as_ref();
-                std::thread::Builder::new()
-                    .name(format!("{}-{}", scenario.name, runtime.name()))
-                    .spawn_scoped(scope, move || run_on(runtime, scenario))
-                    .expect("spawn a runtime thread")
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|handle| match handle.join() {
-                Ok(run) => run,
-                Err(panic) => std::panic::resume_unwind(panic),
-            })
-            .collect()
-    });
+    let runs = run_in_parallel(scenario, runtimes);
     let reference = &runs[0];
     let mut report = Vec::new();
     for run in &runs[1..] {
