@@ -20,6 +20,7 @@ mod render;
 mod replay;
 mod request_args;
 mod runtime;
+mod runtime_async_std;
 mod runtime_blocking;
 mod runtime_tokio;
 mod session;
