@@ -20,6 +20,7 @@ mod render;
 mod replay;
 mod request_args;
 mod runtime;
+mod runtime_async_std;
 mod runtime_blocking;
 mod runtime_tokio;
 mod session;
@@ -53,8 +54,20 @@ enum Command {
     Request(Box<dry_run::RequestCommandArgs>),
 }
 
+/// Logs to stderr when `RUST_LOG` is set (e.g. `RUST_LOG=codex_api=debug`): a span per call
+/// and per attempt from the tokio adapter. Never credentials: the core's records hold none.
+fn init_logging() {
+    if std::env::var_os("RUST_LOG").is_some() {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_writer(std::io::stderr)
+            .try_init();
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    init_logging();
     let result = match cli.command {
         Command::Demo(args) => demo::run(&args),
         Command::Stream(args) => remote::stream(&args),

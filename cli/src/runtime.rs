@@ -2,6 +2,7 @@
 
 use clap::ValueEnum;
 
+use crate::runtime_async_std::AsyncStdSession;
 use crate::runtime_blocking::BlockingSession;
 use crate::runtime_tokio::TokioSession;
 use crate::session::{Session, SessionConfig};
@@ -35,9 +36,7 @@ pub fn open_session(
 ) -> Result<Box<dyn Session>, String> {
     match runtime {
         RuntimeName::Tokio => Ok(Box::new(TokioSession::new(config)?)),
-        RuntimeName::AsyncStd => {
-            Err("the async-std runtime adapter is not available in this build yet".to_owned())
-        }
+        RuntimeName::AsyncStd => Ok(Box::new(AsyncStdSession::new(config)?)),
         RuntimeName::Blocking => Ok(Box::new(BlockingSession::new(config)?)),
     }
 }

@@ -40,7 +40,7 @@ fn text(bytes: &[u8]) -> String {
 
 #[test]
 fn demo_runs_the_scripted_session_on_every_runtime() {
-    for runtime in ["tokio", "blocking"] {
+    for runtime in ["tokio", "async-std", "blocking"] {
         check_demo(runtime);
     }
 }

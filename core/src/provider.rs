@@ -48,17 +48,20 @@ pub enum ProviderError {
     },
 }
 
-/// Plain retry and idle-timeout settings of a provider. The retry policy itself (which
-/// failures, which delays) lives in [`crate::retry`]; these numbers only parameterise it.
+/// Plain retry and stream settings of a provider. The retry policy itself (which failures,
+/// which delays) lives in [`crate::retry`]; these numbers only parameterise it and the
+/// [`StreamConfig`](crate::stream::StreamConfig) of each call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetrySettings {
     /// Maximum retries of a request before any response byte arrived; `None` uses the policy's
     /// default.
     pub max_retries: Option<u32>,
-    /// Maximum reconnects of a stream that broke mid-way; `None` uses the policy's default.
-    pub stream_max_retries: Option<u32>,
     /// How long a stream may stay silent before it counts as broken.
     pub stream_idle_timeout: Duration,
+    /// The largest event a stream accepts, in bytes (default
+    /// [`DEFAULT_MAX_EVENT_SIZE`](crate::sse::DEFAULT_MAX_EVENT_SIZE), 128 MiB); a larger one
+    /// fails the stream with a `protocol` error instead of growing memory.
+    pub max_event_size: usize,
     /// When `true`, nothing is retried for this provider.
     pub disabled: bool,
 }
@@ -67,8 +70,8 @@ impl Default for RetrySettings {
     fn default() -> Self {
         RetrySettings {
             max_retries: None,
-            stream_max_retries: None,
             stream_idle_timeout: DEFAULT_STREAM_IDLE_TIMEOUT,
+            max_event_size: crate::sse::DEFAULT_MAX_EVENT_SIZE,
             disabled: false,
         }
     }
@@ -181,6 +184,12 @@ impl Provider {
     /// Sets the stream idle timeout.
     pub fn with_stream_idle_timeout(mut self, timeout: Duration) -> Self {
         self.retry.stream_idle_timeout = timeout;
+        self
+    }
+
+    /// Sets the largest event a stream accepts, in bytes.
+    pub fn with_max_event_size(mut self, max_event_size: usize) -> Self {
+        self.retry.max_event_size = max_event_size;
         self
     }
 

@@ -109,3 +109,31 @@ fn calls_and_actions_can_cross_threads() {
     assert_send::<Action>();
     assert_send::<codex_api_core::call::CallError>();
 }
+
+#[test]
+fn the_providers_max_event_size_reaches_the_stream() {
+    use codex_api_core::call::{CallConfig, ResponseMode};
+    use codex_api_core::provider::Provider;
+    use codex_api_core::request::{Endpoint, ResponsesOptions};
+
+    let provider = Provider::openai().with_max_event_size(4096);
+    let config = CallConfig::new(
+        Endpoint::responses(),
+        ResponseMode::Stream,
+        provider,
+        ResponsesOptions::new(),
+        None,
+    );
+    assert_eq!(config.stream.max_event_size, 4096);
+    let default = CallConfig::new(
+        Endpoint::responses(),
+        ResponseMode::Stream,
+        Provider::openai(),
+        ResponsesOptions::new(),
+        None,
+    );
+    assert_eq!(
+        default.stream.max_event_size,
+        codex_api_core::sse::DEFAULT_MAX_EVENT_SIZE
+    );
+}

@@ -102,7 +102,7 @@ impl CallConfig {
     /// provider's [`RetrySettings`](crate::provider::RetrySettings) call for:
     /// [`RetryPolicy::default`] with the provider's `max_retries` (if set), or
     /// [`RetryPolicy::never`] when the provider disables retries; the default
-    /// [`StreamConfig`] with the provider's stream idle timeout.
+    /// [`StreamConfig`] with the provider's stream idle timeout and maximum event size.
     pub fn new(
         endpoint: Endpoint,
         mode: ResponseMode,
@@ -120,7 +120,9 @@ impl CallConfig {
             }
             policy
         };
-        let stream = StreamConfig::default().with_idle_timeout(Some(settings.stream_idle_timeout));
+        let stream = StreamConfig::default()
+            .with_idle_timeout(Some(settings.stream_idle_timeout))
+            .with_max_event_size(settings.max_event_size);
         Self {
             endpoint,
             mode,
