@@ -110,8 +110,27 @@ pub fn scenarios() -> Vec<Scenario> {
                 assert_eq!(o.text(), "Hi");
             },
         ),
-        // No adapter exposes the core's `StreamConfig::max_event_size`, so the oversize event
-        // has to pass the default 128 MiB cap (generated on the fly): slow in a debug build, so
+        stream(
+            "oversize_event_past_provider_cap",
+            Script::new().then(
+                ScriptedResponse::sse(
+                    Body::chunked()
+                        .bytes(Transcript::new().created().to_bytes())
+                        .huge_event(8 * 1024)
+                        .bytes(Transcript::new().created().completed().frames()[1].clone()),
+                )
+                .request_id("req_big"),
+            ),
+            |o| {
+                let error = o.expect_error();
+                assert_eq!(error.kind, "protocol", "{error:#?}");
+                assert_eq!(error.phase, Phase::Stream);
+                assert_eq!(error.request_id.as_deref(), Some("req_big"));
+                assert_eq!(o.events.len(), 1, "Created only: {:#?}", o.events);
+            },
+        )
+        .provider(|provider| provider.with_max_event_size(4 * 1024)),
+        // The same at the default 128 MiB cap (generated on the fly): slow in a debug build, so
         // its test is `#[ignore]`d (run it with `cargo test -p codex-api-tests -- --ignored`).
         stream(
             "oversize_event_at_default_cap",
