@@ -68,8 +68,9 @@ pub struct ClientConfig {
     pub policy: RetryPolicy,
     /// The jitter seed, so backoffs are the same in every runtime.
     pub jitter_seed: u64,
-    /// The stream idle timeout (`None` disables it).
-    pub idle_timeout: Option<Duration>,
+    /// Overrides the provider's stream idle timeout through the client builder (`Some(None)`
+    /// disables it); `None` leaves the provider's setting in force.
+    pub idle_timeout: Option<Option<Duration>>,
     /// How long a response head may take (`None`: no limit).
     pub response_timeout: Option<Duration>,
     /// Adjusts the provider built for the test server's base URL (headers, originator, ...).
@@ -81,7 +82,7 @@ impl Default for ClientConfig {
         ClientConfig {
             policy: fast_policy(),
             jitter_seed: 7,
-            idle_timeout: Some(Duration::from_secs(10)),
+            idle_timeout: Some(Some(Duration::from_secs(10))),
             response_timeout: None,
             provider: |provider| provider,
         }
@@ -212,9 +213,15 @@ impl Scenario {
         self
     }
 
-    /// Sets the idle timeout.
+    /// Sets the idle timeout through the client builder.
     pub fn idle_timeout(mut self, timeout: Duration) -> Self {
-        self.config.idle_timeout = Some(timeout);
+        self.config.idle_timeout = Some(Some(timeout));
+        self
+    }
+
+    /// Leaves the provider's idle timeout in force (no builder override).
+    pub fn provider_idle_timeout(mut self) -> Self {
+        self.config.idle_timeout = None;
         self
     }
 

@@ -57,6 +57,7 @@ scenarios! {
     close_mid_content_length_body,
     truncated_chunk_encoding,
     stall_hits_idle_timeout,
+    stall_hits_provider_idle_timeout,
     keep_alive_comments_outlast_idle_timeout,
     hang_up_then_success,
     hang_up_every_time,

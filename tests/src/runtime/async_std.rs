@@ -51,10 +51,13 @@ fn client(
     auth: ScriptedAuth,
     attempts: AttemptSink,
 ) -> Client {
-    Client::builder(provider, Auth(auth))
+    let mut builder = Client::builder(provider, Auth(auth));
+    if let Some(idle) = config.idle_timeout {
+        builder = builder.stream_idle_timeout(idle);
+    }
+    builder
         .retry_policy(config.policy.clone())
         .jitter_seed(config.jitter_seed)
-        .stream_idle_timeout(config.idle_timeout)
         .response_timeout(config.response_timeout)
         .on_attempt(move |record| attempts.push(record))
         .build()

@@ -52,11 +52,14 @@ impl Runtime for TokioRuntime {
         attempts: AttemptSink,
         call: &CallSpec,
     ) -> Execution {
-        let client = Client::builder(provider, Auth(auth))
+        let mut builder = Client::builder(provider, Auth(auth));
+        if let Some(idle) = config.idle_timeout {
+            builder = builder.stream_idle_timeout(idle);
+        }
+        let client = builder
             .without_proxy()
             .retry_policy(config.policy.clone())
             .jitter_seed(config.jitter_seed)
-            .stream_idle_timeout(config.idle_timeout)
             .response_timeout(config.response_timeout)
             .on_attempt(move |record| attempts.push(record))
             .build()

@@ -98,6 +98,24 @@ pub fn scenarios() -> Vec<Scenario> {
         )
         .idle_timeout(Duration::from_millis(300)),
         stream(
+            "stall_hits_provider_idle_timeout",
+            Script::new().then(sse(Body::chunked()
+                .bytes(head.clone())
+                .stall(Stall::until_shutdown()))),
+            |o| {
+                assert_eq!(o.text(), "Hello");
+                assert_eq!(
+                    o.expect_error().api.as_ref().unwrap().error_kind(),
+                    &ApiErrorKind::IdleTimeout {
+                        after: Duration::from_millis(250)
+                    }
+                );
+            },
+        )
+        .provider(|provider| provider.with_stream_idle_timeout(Duration::from_millis(250)))
+        // No builder override: the provider's setting must reach the stream.
+        .provider_idle_timeout(),
+        stream(
             "keep_alive_comments_outlast_idle_timeout",
             Script::new().then(sse(Body::chunked()
                 .bytes(head.clone())
