@@ -64,8 +64,9 @@ impl AuthSpec {
 /// The client configuration every runtime gets.
 #[derive(Debug, Clone)]
 pub struct ClientConfig {
-    /// The retry policy (small delays keep the suite fast).
-    pub policy: RetryPolicy,
+    /// The retry policy given to the client builder (small delays keep the suite fast);
+    /// `None` leaves the policy the core derives from the provider.
+    pub policy: Option<RetryPolicy>,
     /// The jitter seed, so backoffs are the same in every runtime.
     pub jitter_seed: u64,
     /// Overrides the provider's stream idle timeout through the client builder (`Some(None)`
@@ -80,7 +81,7 @@ pub struct ClientConfig {
 impl Default for ClientConfig {
     fn default() -> Self {
         ClientConfig {
-            policy: fast_policy(),
+            policy: Some(fast_policy()),
             jitter_seed: 7,
             idle_timeout: Some(Some(Duration::from_secs(10))),
             response_timeout: None,
@@ -219,6 +220,13 @@ impl Scenario {
         self
     }
 
+    /// Leaves the retry policy the core derives from the provider in force (no builder
+    /// override).
+    pub fn provider_policy(mut self) -> Self {
+        self.config.policy = None;
+        self
+    }
+
     /// Leaves the provider's idle timeout in force (no builder override).
     pub fn provider_idle_timeout(mut self) -> Self {
         self.config.idle_timeout = None;
@@ -239,7 +247,7 @@ impl Scenario {
 
     /// Replaces the retry policy.
     pub fn policy(mut self, policy: RetryPolicy) -> Self {
-        self.config.policy = policy;
+        self.config.policy = Some(policy);
         self
     }
 }

@@ -67,6 +67,8 @@ scenarios! {
     overloaded_503_exhausted,
     server_errors_exhausted,
     invalid_request_not_retried,
+    provider_disables_retries,
+    provider_max_retries,
     unauthorized_refresh_then_success,
     unauthorized_twice,
     unauthorized_external_refresh_fails,

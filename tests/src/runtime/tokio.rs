@@ -56,9 +56,11 @@ impl Runtime for TokioRuntime {
         if let Some(idle) = config.idle_timeout {
             builder = builder.stream_idle_timeout(idle);
         }
+        if let Some(policy) = &config.policy {
+            builder = builder.retry_policy(policy.clone());
+        }
         let client = builder
             .without_proxy()
-            .retry_policy(config.policy.clone())
             .jitter_seed(config.jitter_seed)
             .response_timeout(config.response_timeout)
             .on_attempt(move |record| attempts.push(record))

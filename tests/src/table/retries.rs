@@ -158,6 +158,33 @@ pub fn scenarios() -> Vec<Scenario> {
             },
         ),
         stream(
+            "provider_disables_retries",
+            Script::new()
+                .then(ScriptedResponse::text(500, "oops").request_id("req_500"))
+                .then(hello()),
+            |o| {
+                assert_failed(o, "server_error", Some(500));
+                assert_requests(o, 1);
+            },
+        )
+        .provider(|provider| provider.with_retries_disabled(true))
+        .provider_policy(),
+        stream(
+            "provider_max_retries",
+            Script::new()
+                .then(ScriptedResponse::text(502, "bad gateway").request_id("req_1"))
+                .then(ScriptedResponse::text(502, "bad gateway").request_id("req_2"))
+                .then(hello()),
+            |o| {
+                // One retry allowed: the second 502 is final.
+                assert_failed(o, "server_error", Some(502));
+                assert_eq!(o.expect_error().request_id.as_deref(), Some("req_2"));
+                assert_requests(o, 2);
+            },
+        )
+        .provider(|provider| provider.with_max_retries(1))
+        .provider_policy(),
+        stream(
             "invalid_request_not_retried",
             Script::new().then(
                 ScriptedResponse::api_error(
