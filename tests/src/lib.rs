@@ -39,8 +39,10 @@
 //!
 //! # Differences
 //!
-//! A scenario may [exclude](Scenario::exclude) a runtime because of a named bug: the runtime
-//! still runs, and the test fails if it now agrees (the exclusion is stale). Setting
+//! A scenario may [exclude](Scenario::exclude) a runtime because of a named bug (the open ones
+//! are in [`table::bugs`]): the runtime still runs, the parts of its observation the bug does
+//! not affect are still compared, and the test fails if it now agrees (the exclusion is
+//! stale). Setting
 //! `SUITE_NO_EXCLUDE=1` compares excluded runtimes like the others, to see the difference. A
 //! [known difference](Scenario::known_difference) replaces the comparison by an assertion of the
 //! runtime's current, legitimate behaviour.

@@ -132,6 +132,9 @@ pub struct Exclusion {
     pub runtime: &'static str,
     /// The bug, precisely: what it does, what it should do.
     pub bug: &'static str,
+    /// The parts of the observation the bug may change (`event`, `outcome`, `request`,
+    /// `attempt`, `auth steps`): every other part must still agree.
+    pub affects: &'static [&'static str],
 }
 
 /// A legitimate difference of one runtime in one scenario.
@@ -175,9 +178,19 @@ impl Scenario {
         }
     }
 
-    /// Leaves `runtime` out of this scenario because of `bug`.
-    pub fn exclude(mut self, runtime: &'static str, bug: &'static str) -> Self {
-        self.excluded.push(Exclusion { runtime, bug });
+    /// Leaves `runtime` out of the comparison because of `bug`, except for the parts of the
+    /// observation the bug does not `affect`.
+    pub fn exclude(
+        mut self,
+        runtime: &'static str,
+        bug: &'static str,
+        affects: &'static [&'static str],
+    ) -> Self {
+        self.excluded.push(Exclusion {
+            runtime,
+            bug,
+            affects,
+        });
         self
     }
 

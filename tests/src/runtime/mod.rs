@@ -201,11 +201,30 @@ pub fn run_everywhere(scenario: &Scenario) -> Vec<Run> {
             .find(|exclusion| exclusion.runtime == run.runtime);
         if let Some(exclusion) = excluded.filter(|_| std::env::var_os("SUITE_NO_EXCLUDE").is_none())
         {
-            // Still run, so that a fixed bug shows up as a stale exclusion.
-            if run.observation == reference.observation {
+            // Still run, so that a fixed bug shows up as a stale exclusion, and the parts the
+            // bug does not affect are still compared.
+            let differences = differences(&run.observation, &reference.observation);
+            if differences.is_empty() {
                 report.push(format!(
                     "runtime `{}` is excluded ({}) but now agrees with `{}`: remove the exclusion",
                     run.runtime, exclusion.bug, reference.runtime
+                ));
+            }
+            let unexpected: Vec<&String> = differences
+                .iter()
+                .filter(|line| !exclusion.affects.iter().any(|part| line.starts_with(part)))
+                .collect();
+            if !unexpected.is_empty() {
+                report.push(format!(
+                    "runtime `{}` (excluded for: {}) also differs from `{}` elsewhere:\n  {}",
+                    run.runtime,
+                    exclusion.bug,
+                    reference.runtime,
+                    unexpected
+                        .iter()
+                        .map(|line| line.as_str())
+                        .collect::<Vec<_>>()
+                        .join("\n  ")
                 ));
             }
             continue;
