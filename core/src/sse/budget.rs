@@ -1,0 +1,159 @@
+//! The decoder's text buffers and the one byte budget they share.
+//!
+//! Every byte the decoder keeps lives in one of five reused `String`s. Their combined *length*
+//! may never exceed the limit (pushing past it is [`OverBudget`]), and their combined
+//! *capacity* never exceeds it either: growth is amortised (doubling) but clamped to the room
+//! left, and when a buffer must grow while stale capacity sits in the others, those are shrunk
+//! to their contents first. In steady state (events of similar sizes) nothing is reallocated.
+
+/// Which buffer a piece of text goes to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Slot {
+    /// The pending block's data buffer (values joined by LF).
+    Data,
+    /// The pending block's event-type buffer.
+    Event,
+    /// The value of the `id` line being received.
+    IdIncoming,
+}
+
+/// A push would make the buffers hold more than the limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct OverBudget;
+
+/// Smallest capacity a buffer grows to (when the limit leaves room for it).
+const MIN_CAPACITY: usize = 64;
+
+/// The five reused buffers and their shared limit.
+#[derive(Clone, Default)]
+pub(super) struct Buffers {
+    /// Data buffer of the pending block.
+    pub(super) data: String,
+    /// Event-type buffer of the pending block.
+    pub(super) event: String,
+    /// Value of the `id` line being received.
+    pub(super) id_incoming: String,
+    /// Last event id set by an `id` line of the pending block (meaningful when flagged).
+    pub(super) id_pending: String,
+    /// Last event id as of the last blank line: what frames carry and reconnects send.
+    pub(super) id_committed: String,
+    /// Maximum combined length and capacity, in bytes.
+    pub(super) limit: usize,
+}
+
+impl Buffers {
+    /// Creates empty buffers with the given limit.
+    pub(super) fn new(limit: usize) -> Self {
+        Self {
+            limit,
+            ..Self::default()
+        }
+    }
+
+    /// Bytes currently held (combined length).
+    pub(super) fn held(&self) -> usize {
+        self.all().iter().map(|buffer| buffer.len()).sum()
+    }
+
+    /// Bytes currently allocated (combined capacity).
+    pub(super) fn capacity(&self) -> usize {
+        self.all().iter().map(|buffer| buffer.capacity()).sum()
+    }
+
+    /// Appends `text` to `slot`, within the budget.
+    pub(super) fn push(&mut self, slot: Slot, text: &str) -> Result<(), OverBudget> {
+        self.reserve(slot, text.len())?;
+        self.slot_mut(slot).push_str(text);
+        Ok(())
+    }
+
+    /// Ensures `slot` can take `additional` more bytes without exceeding the limit.
+    fn reserve(&mut self, slot: Slot, additional: usize) -> Result<(), OverBudget> {
+        if additional > self.limit.saturating_sub(self.held()) {
+            return Err(OverBudget);
+        }
+        let (len, capacity) = {
+            let buffer = self.slot_mut(slot);
+            (buffer.len(), buffer.capacity())
+        };
+        let needed = len + additional;
+        if needed <= capacity {
+            return Ok(());
+        }
+        let mut others = self.capacity() - capacity;
+        if others + needed > self.limit {
+            self.shrink_all_but(slot);
+            others = self.capacity() - capacity;
+        }
+        // `others` now equals the other buffers' lengths, so the held check above leaves room.
+        let room = self.limit.saturating_sub(others);
+        let target = capacity
+            .saturating_mul(2)
+            .max(MIN_CAPACITY)
+            .min(room)
+            .max(needed);
+        self.slot_mut(slot).reserve_exact(target - len);
+        Ok(())
+    }
+
+    /// Releases the spare capacity of every buffer except `slot`.
+    fn shrink_all_but(&mut self, slot: Slot) {
+        let keep = match slot {
+            Slot::Data => 0,
+            Slot::Event => 1,
+            Slot::IdIncoming => 2,
+        };
+        for (index, buffer) in self.all_mut().into_iter().enumerate() {
+            if index != keep {
+                buffer.shrink_to_fit();
+            }
+        }
+    }
+
+    fn slot_mut(&mut self, slot: Slot) -> &mut String {
+        match slot {
+            Slot::Data => &mut self.data,
+            Slot::Event => &mut self.event,
+            Slot::IdIncoming => &mut self.id_incoming,
+        }
+    }
+
+    fn all(&self) -> [&String; 5] {
+        [
+            &self.data,
+            &self.event,
+            &self.id_incoming,
+            &self.id_pending,
+            &self.id_committed,
+        ]
+    }
+
+    fn all_mut(&mut self) -> [&mut String; 5] {
+        [
+            &mut self.data,
+            &mut self.event,
+            &mut self.id_incoming,
+            &mut self.id_pending,
+            &mut self.id_committed,
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Buffers, OverBudget, Slot};
+
+    #[test]
+    fn refuses_past_the_limit_and_keeps_capacity_within_it() {
+        let mut buffers = Buffers::new(100);
+        buffers.push(Slot::Data, &"a".repeat(60)).unwrap();
+        assert_eq!(buffers.push(Slot::Event, &"b".repeat(41)), Err(OverBudget));
+        buffers.push(Slot::Event, &"b".repeat(40)).unwrap();
+        assert!(buffers.capacity() <= 100);
+        buffers.data.clear();
+        buffers.event.clear();
+        // Stale capacity in `data` is released so that `id_incoming` may use the room.
+        buffers.push(Slot::IdIncoming, &"c".repeat(100)).unwrap();
+        assert!(buffers.capacity() <= 100, "{}", buffers.capacity());
+    }
+}
