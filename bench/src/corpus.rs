@@ -7,6 +7,9 @@
 //! repeat the whole text. Keep-alive comments appear now and then. Lines end in LF, as OpenAI
 //! sends them. No BOM. The same seed and target size always give the same bytes.
 
+/// The seed both binaries use unless told otherwise.
+pub const DEFAULT_SEED: u64 = 0x5EED_C0DE_A11C_E5E5;
+
 /// Xorshift64*: tiny, deterministic, good enough to vary token choice and message length.
 pub struct XorShift(u64);
 

@@ -157,7 +157,10 @@ pub fn bom_note() -> Vec<(Decoder, String)> {
                     .map(String::as_str)
                     .or_else(|| payload.downcast_ref::<&str>().copied())
                     .unwrap_or("(no message)");
-                format!("PANICS: {message}")
+                format!(
+                    "PANICS: {}",
+                    message.replace('\u{feff}', "<BOM>").replace('\n', "\\n")
+                )
             }
         };
         (decoder, text)

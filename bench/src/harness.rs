@@ -9,8 +9,8 @@ use crate::alloc_count;
 use crate::cpu_time::thread_cpu_time;
 use crate::decoders::{Decoder, Tally};
 
-/// How long each decoder keeps repeating within one round (at least one repetition).
-const ROUND_TIME: Duration = Duration::from_millis(100);
+/// How much CPU time each decoder spends repeating within one round (at least one repetition).
+const ROUND_TIME: Duration = Duration::from_millis(150);
 
 /// Splits `body` into owned chunks of `size` bytes (the last may be shorter); slicing a
 /// shared `Bytes` copies nothing.
@@ -34,7 +34,7 @@ pub struct Measurement {
 }
 
 /// Warms every decoder up once (returning what each produced, for the consistency check),
-/// then runs `rounds` rounds in which each decoder in turn repeats for about [`ROUND_TIME`],
+/// then runs `rounds` rounds in which each decoder in turn repeats for about [`ROUND_TIME`] of CPU time,
 /// so that a burst of load from other processes hits all decoders alike.
 pub fn measure(decoders: &[Decoder], chunks: &[Bytes], rounds: usize) -> Vec<Measurement> {
     let tallies: Vec<Tally> = decoders.iter().map(|decoder| decoder.run(chunks)).collect();
@@ -43,7 +43,7 @@ pub fn measure(decoders: &[Decoder], chunks: &[Bytes], rounds: usize) -> Vec<Mea
     let mut allocations = vec![0u64; decoders.len()];
     for _ in 0..rounds {
         for (index, decoder) in decoders.iter().enumerate() {
-            let round_start = Instant::now();
+            let mut round_cpu = Duration::ZERO;
             loop {
                 let calls_before = alloc_count::calls();
                 let cpu_start = thread_cpu_time();
@@ -54,7 +54,8 @@ pub fn measure(decoders: &[Decoder], chunks: &[Bytes], rounds: usize) -> Vec<Mea
                 allocations[index] += alloc_count::calls() - calls_before;
                 times[index].push(cpu);
                 walls[index].push(wall);
-                if round_start.elapsed() >= ROUND_TIME {
+                round_cpu += cpu;
+                if round_cpu >= ROUND_TIME {
                     break;
                 }
             }

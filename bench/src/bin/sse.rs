@@ -28,7 +28,7 @@ fn options() -> Options {
         mb: 50,
         small_mb: 1,
         rounds: 5,
-        seed: 0x5EED_C0DE_A11C_E5E5,
+        seed: corpus::DEFAULT_SEED,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     for pair in args.chunks(2) {
@@ -91,7 +91,7 @@ fn main() {
         );
     }
     println!(
-        "- rounds: {} (each decoder repeats ~100 ms per round, decoders interleaved); time = median repetition; rates use the measuring thread's CPU time (wall time shown too)",
+        "- rounds: {} (each decoder repeats for ~150 ms of CPU time per round, decoders interleaved); time = median repetition; rates use the measuring thread's CPU time (wall time shown too)",
         options.rounds
     );
     println!(
