@@ -174,9 +174,9 @@ fn main() {
 
     println!("### Results\n");
     println!(
-        "| chunks | decoder | corpus MB | reps | CPU ms | wall ms | MB/s | M events/s | allocs/event | ours ÷ this |"
+        "| chunks | decoder | corpus MB | reps | CPU ms | wall ms | MB/s | M events/s | allocs/rep | allocs/event | ours ÷ this |"
     );
-    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (config, measurements) in &results {
         let ours = measurements
             .iter()
@@ -203,7 +203,7 @@ fn main() {
                 _ => "—".to_owned(),
             };
             println!(
-                "| {} | {} | {:.2} | {} | {:.3} | {:.3} | {:.1} | {} | {:.4} | {} |",
+                "| {} | {} | {:.2} | {} | {:.3} | {:.3} | {:.1} | {} | {:.0} | {:.4} | {} |",
                 label(config.chunk),
                 measurement.decoder.name(),
                 config.body.len() as f64 / 1e6,
@@ -212,6 +212,7 @@ fn main() {
                 measurement.median_wall.as_secs_f64() * 1e3,
                 rate,
                 events_per_second,
+                measurement.allocations_per_rep,
                 measurement.allocations_per_rep / events as f64,
                 ratio
             );
