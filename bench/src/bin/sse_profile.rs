@@ -37,7 +37,9 @@ fn main() {
         events += std::hint::black_box(decoder.run(&chunks)).events;
     }
     println!(
-        "{}: {events} events over {repetitions} repetitions",
-        decoder.name()
+        "{}: {events} events over {repetitions} repetitions; corpus_bytes={} chunks={}",
+        decoder.name(),
+        body.len(),
+        chunks.len()
     );
 }
