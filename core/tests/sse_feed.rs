@@ -186,3 +186,21 @@ fn debug_shows_no_data() {
     assert!(!debug.contains("payload"), "{debug}");
     assert!(debug.contains("max_event_size"));
 }
+
+#[test]
+fn kept_bytes_of_dropped_feeds_cost_at_most_one_chunk() {
+    // Found by fuzzing: the copy of a dropped feed's rest grew by doubling, past one chunk.
+    let mut decoder = SseDecoder::with_max_event_size(64);
+    let mut largest = 0;
+    for size in [1000usize, 1500, 1900, 50, 2500] {
+        let mut chunk = b"data: a\n\n".to_vec();
+        chunk.extend(std::iter::repeat_n(b'\n', size));
+        {
+            let mut feed = decoder.feed(&chunk);
+            assert!(feed.next_frame().is_some());
+        }
+        largest = largest.max(chunk.len());
+        assert!(decoder.stats().memory_held <= 64 + largest);
+        assert_eq!(feed_all(&mut decoder, b""), vec![]);
+    }
+}

@@ -200,7 +200,7 @@ fn decode_bounded(input: &[u8], splits: &[usize], limit: usize) -> Vec<Item> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(384))]
+    #![proptest_config(ProptestConfig::with_cases(256))]
 
     #[test]
     fn any_split_matches_the_reference(

@@ -388,6 +388,8 @@ fn end_of_stream() {
         vector("partial comment does", b": c", vec![]).discarded(),
         vector("after a frame", b"data: a\n\ndata: b", vec![data("a")]).discarded(),
         vector("empty", b"", vec![]),
+        vector("blank line by a final cr", b"data: x\n\r", vec![data("x")]),
+        vector("field line ended by a final cr", b"data: x\r", vec![]).discarded(),
     ]);
 }
 

@@ -72,7 +72,8 @@ enum Step {
 ///
 /// The buffers' combined *capacity* also stays within the limit (see
 /// [`SseStats::memory_held`]); the only other memory is a few hundred bytes of fixed state and,
-/// if a [`Feed`] is dropped undrained, the copy of its unread bytes.
+/// if a [`Feed`] is dropped undrained, the copy of its unread bytes (at most one chunk, unless
+/// feeds are dropped again before the kept bytes were drained; its capacity is kept for reuse).
 ///
 /// # Reuse across connections
 ///
@@ -166,8 +167,9 @@ impl SseDecoder {
     /// field line (any non-blank line not starting with `:`) was processed since the last
     /// blank line, or a line was left unterminated (even a comment, or a lone part of a BOM),
     /// or an oversize block was being skipped, or bytes of an undrained [`Feed`] were never
-    /// decoded. A stream ending after a blank line, after complete comment lines, or after a
-    /// lone CR (a complete line end) reports false.
+    /// decoded. A stream ending after a blank line or after complete comment lines reports
+    /// false; a CR as the very last byte completes its line (no LF is awaited), so
+    /// `"data: x\n\r"` reports false and `"data: x\r"` true (its field line was processed).
     ///
     /// Afterwards the decoder is ready for a new stream (see the type's docs on reuse).
     pub fn finish(&mut self) -> Finish {
@@ -259,6 +261,8 @@ impl SseDecoder {
             self.backlog.drain(..self.backlog_read);
             self.backlog_read = 0;
         }
+        // Exact: the copy never holds more than the unread bytes (no doubling slack).
+        self.backlog.reserve_exact(rest.len());
         self.backlog.extend_from_slice(rest);
     }
 
