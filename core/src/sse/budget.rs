@@ -37,6 +37,9 @@ pub(super) struct Buffers {
     pub(super) id_pending: String,
     /// Last event id as of the last blank line: what frames carry and reconnects send.
     pub(super) id_committed: String,
+    /// Bytes of values the decoder holds as slices of the chunk being scanned rather than in
+    /// these buffers (they count against the limit as if copied; see `SseDecoder::scan`).
+    pub(super) lent: usize,
     /// Maximum combined length and capacity, in bytes.
     pub(super) limit: usize,
 }
@@ -50,9 +53,9 @@ impl Buffers {
         }
     }
 
-    /// Bytes currently held (combined length).
+    /// Bytes currently held (combined length, plus the values lent from the chunk).
     pub(super) fn held(&self) -> usize {
-        self.all().iter().map(|buffer| buffer.len()).sum()
+        self.lent + self.all().iter().map(|buffer| buffer.len()).sum::<usize>()
     }
 
     /// Bytes currently allocated (combined capacity).
@@ -61,7 +64,23 @@ impl Buffers {
     }
 
     /// Appends `text` to `slot`, within the budget.
+    #[inline]
     pub(super) fn push(&mut self, slot: Slot, text: &str) -> Result<(), OverBudget> {
+        let lent = self.lent;
+        let buffer = self.slot_mut(slot);
+        // Fast path, exact: the buffers' combined capacity never exceeds the limit, so text that
+        // fits in the spare capacity of its buffer keeps the combined length within it too
+        // (unless lent values, which use no capacity, are counted as well).
+        if lent == 0 && text.len() <= buffer.capacity() - buffer.len() {
+            buffer.push_str(text);
+            return Ok(());
+        }
+        self.push_slow(slot, text)
+    }
+
+    /// [`push`](Self::push) when the buffer may have to grow.
+    #[inline(never)]
+    fn push_slow(&mut self, slot: Slot, text: &str) -> Result<(), OverBudget> {
         self.reserve(slot, text.len())?;
         self.slot_mut(slot).push_str(text);
         Ok(())
@@ -110,6 +129,7 @@ impl Buffers {
         }
     }
 
+    #[inline]
     fn slot_mut(&mut self, slot: Slot) -> &mut String {
         match slot {
             Slot::Data => &mut self.data,
