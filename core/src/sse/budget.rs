@@ -37,9 +37,11 @@ pub(super) struct Buffers {
     pub(super) id_pending: String,
     /// Last event id as of the last blank line: what frames carry and reconnects send.
     pub(super) id_committed: String,
-    /// Bytes of values the decoder holds as slices of the chunk being scanned rather than in
-    /// these buffers (they count against the limit as if copied; see `SseDecoder::scan`).
-    pub(super) lent: usize,
+    /// Bytes of the data value lent from the chunk being scanned rather than copied into
+    /// `data` (see `super::lend`): counted as held, and backed by spare capacity of `data`.
+    pub(super) lent_data: usize,
+    /// The same for the event type and `event`.
+    pub(super) lent_event: usize,
     /// Maximum combined length and capacity, in bytes.
     pub(super) limit: usize,
 }
@@ -55,7 +57,9 @@ impl Buffers {
 
     /// Bytes currently held (combined length, plus the values lent from the chunk).
     pub(super) fn held(&self) -> usize {
-        self.lent + self.all().iter().map(|buffer| buffer.len()).sum::<usize>()
+        self.lent_data
+            + self.lent_event
+            + self.all().iter().map(|buffer| buffer.len()).sum::<usize>()
     }
 
     /// Bytes currently allocated (combined capacity).
@@ -66,12 +70,12 @@ impl Buffers {
     /// Appends `text` to `slot`, within the budget.
     #[inline]
     pub(super) fn push(&mut self, slot: Slot, text: &str) -> Result<(), OverBudget> {
-        let lent = self.lent;
         let buffer = self.slot_mut(slot);
-        // Fast path, exact: the buffers' combined capacity never exceeds the limit, so text that
-        // fits in the spare capacity of its buffer keeps the combined length within it too
-        // (unless lent values, which use no capacity, are counted as well).
-        if lent == 0 && text.len() <= buffer.capacity() - buffer.len() {
+        // Fast path, exact: the buffers' combined capacity never exceeds the limit and lent
+        // values are backed by spare capacity of their (otherwise empty) buffers, so text that
+        // fits in the spare capacity of its buffer keeps the bytes held within the limit too.
+        // (Nothing is pushed to a buffer while its own value is lent.)
+        if text.len() <= buffer.capacity() - buffer.len() {
             buffer.push_str(text);
             return Ok(());
         }
@@ -86,7 +90,19 @@ impl Buffers {
         Ok(())
     }
 
+    /// Ensures `slot` has room for `additional` more bytes, within the limit, without
+    /// pushing them (for a value about to be lent; the caller then counts it as lent).
+    #[inline]
+    pub(super) fn make_room(&mut self, slot: Slot, additional: usize) -> Result<(), OverBudget> {
+        let buffer = self.slot_mut(slot);
+        if additional <= buffer.capacity() - buffer.len() {
+            return Ok(());
+        }
+        self.reserve(slot, additional)
+    }
+
     /// Ensures `slot` can take `additional` more bytes without exceeding the limit.
+    #[inline(never)]
     fn reserve(&mut self, slot: Slot, additional: usize) -> Result<(), OverBudget> {
         if additional > self.limit.saturating_sub(self.held()) {
             return Err(OverBudget);
@@ -104,7 +120,8 @@ impl Buffers {
             self.shrink_all_but(slot);
             others = self.capacity() - capacity;
         }
-        // `others` now equals the other buffers' lengths, so the held check above leaves room.
+        // `others` now equals the other buffers' held bytes (lengths and lent values), so the
+        // held check above leaves room.
         let room = self.limit.saturating_sub(others);
         let target = capacity
             .saturating_mul(2)
@@ -115,16 +132,19 @@ impl Buffers {
         Ok(())
     }
 
-    /// Releases the spare capacity of every buffer except `slot`.
+    /// Releases the spare capacity of every buffer except `slot` (keeping what backs a lent
+    /// value).
     fn shrink_all_but(&mut self, slot: Slot) {
         let keep = match slot {
             Slot::Data => 0,
             Slot::Event => 1,
             Slot::IdIncoming => 2,
         };
+        let backing = [self.lent_data, self.lent_event, 0, 0, 0];
         for (index, buffer) in self.all_mut().into_iter().enumerate() {
             if index != keep {
-                buffer.shrink_to_fit();
+                let backed = backing.get(index).copied().unwrap_or(0);
+                buffer.shrink_to(buffer.len() + backed);
             }
         }
     }

@@ -53,6 +53,7 @@
 
 mod budget;
 mod decoder;
+mod lend;
 mod line;
 mod utf8;
 
