@@ -82,6 +82,18 @@ impl Buffers {
         self.push_slow(slot, text)
     }
 
+    /// Appends one ASCII byte to `slot`, within the budget.
+    #[inline]
+    pub(super) fn push_ascii(&mut self, slot: Slot, byte: u8) -> Result<(), OverBudget> {
+        let buffer = self.slot_mut(slot);
+        if buffer.len() < buffer.capacity() {
+            buffer.push(char::from(byte));
+            return Ok(());
+        }
+        let mut text = [0; 4];
+        self.push_slow(slot, char::from(byte).encode_utf8(&mut text))
+    }
+
     /// [`push`](Self::push) when the buffer may have to grow.
     #[inline(never)]
     fn push_slow(&mut self, slot: Slot, text: &str) -> Result<(), OverBudget> {

@@ -334,6 +334,18 @@ impl SseDecoder {
                     Err(OverBudget) => return Some(self.over_budget(true)),
                 }
             }
+            if !eol
+                && let LineState::Value {
+                    field,
+                    at_value_start: false,
+                } = self.line
+            {
+                // The middle of a value split across chunks (e.g. 1-byte chunks): append it.
+                match self.append_value(field, segment) {
+                    Ok(()) => continue,
+                    Err(OverBudget) => return Some(self.over_budget(false)),
+                }
+            }
             self.keep_lent(&mut lent);
             if let Some(step) = self.handle_segment(segment, eol) {
                 return Some(step);

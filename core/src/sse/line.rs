@@ -205,7 +205,28 @@ impl SseDecoder {
     }
 
     /// Takes the next piece of the value of `field`.
-    fn append_value(&mut self, field: Field, bytes: &[u8]) -> Result<(), OverBudget> {
+    #[inline]
+    pub(super) fn append_value(&mut self, field: Field, bytes: &[u8]) -> Result<(), OverBudget> {
+        // Values arriving byte by byte: an ASCII byte needs no decoding.
+        if let [byte] = *bytes
+            && byte.is_ascii()
+            && self.value.utf8.is_empty()
+        {
+            match field {
+                Field::Data => return self.buffers.push_ascii(Slot::Data, byte),
+                Field::Event => return self.buffers.push_ascii(Slot::Event, byte),
+                Field::Id if byte != 0 && !self.value.id_has_nul => {
+                    return self.buffers.push_ascii(Slot::IdIncoming, byte);
+                }
+                Field::Id | Field::Retry => {}
+            }
+        }
+        self.append_value_general(field, bytes)
+    }
+
+    /// [`append_value`](Self::append_value) for any piece.
+    #[inline(never)]
+    fn append_value_general(&mut self, field: Field, bytes: &[u8]) -> Result<(), OverBudget> {
         match field {
             Field::Data => self.decode_into(Slot::Data, bytes, false),
             Field::Event => self.decode_into(Slot::Event, bytes, false),
