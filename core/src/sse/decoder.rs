@@ -162,6 +162,7 @@ impl SseDecoder {
         Feed {
             decoder: self,
             chunk,
+            text: valid_prefix(chunk),
             read: 0,
         }
     }
@@ -243,14 +244,14 @@ impl SseDecoder {
     }
 
     /// Next outcome from the kept bytes of an undrained feed, then from `chunk`.
-    fn step<'i>(&mut self, chunk: &'i [u8], read: &mut usize) -> Option<Step<'i>> {
+    fn step<'i>(&mut self, chunk: &'i [u8], text: &'i str, read: &mut usize) -> Option<Step<'i>> {
         self.settle();
         if self.backlog_read < self.backlog.len() {
             let backlog = std::mem::take(&mut self.backlog);
             let mut backlog_read = self.backlog_read;
             // Nothing is lent from the backlog (it is moved out while scanned).
             let step = self
-                .scan(&backlog, &mut backlog_read, false)
+                .scan(&backlog, "", &mut backlog_read, false)
                 .map(|step| match step {
                     Step::Frame(_) => Step::Frame(Lent::default()),
                     Step::TooLarge => Step::TooLarge,
@@ -265,7 +266,7 @@ impl SseDecoder {
                 return step;
             }
         }
-        self.scan(chunk, read, true)
+        self.scan(chunk, text, read, true)
     }
 
     /// Keeps the unread rest of a dropped feed for the next one.
@@ -281,8 +282,14 @@ impl SseDecoder {
 
     /// Scans `input` from `*read` up to the next frame or error (or its end). With `lend`,
     /// values of whole lines are lent from `input` rather than copied, until the frame is
-    /// handed out or the input runs out.
-    fn scan<'i>(&mut self, input: &'i [u8], read: &mut usize, lend: bool) -> Option<Step<'i>> {
+    /// handed out or the input runs out. `text` is a prefix of `input` known to be valid UTF-8.
+    fn scan<'i>(
+        &mut self,
+        input: &'i [u8],
+        text: &'i str,
+        read: &mut usize,
+        lend: bool,
+    ) -> Option<Step<'i>> {
         let mut lent = Lent::default();
         loop {
             let rest = input.get(*read..).unwrap_or_default();
@@ -305,7 +312,10 @@ impl SseDecoder {
                 }
                 continue;
             }
-            let line_end = if rest.len() < SHORT_SCAN {
+            let line_end = if first == b'\n' || first == b'\r' {
+                // A blank line (or the end of a split one).
+                Some(0)
+            } else if rest.len() < SHORT_SCAN {
                 rest.iter().position(|&byte| byte == b'\r' || byte == b'\n')
             } else {
                 memchr2(b'\r', b'\n', rest)
@@ -324,10 +334,11 @@ impl SseDecoder {
                 }
                 None => (rest, false, rest.len()),
             };
+            let line_start = *read;
             *read += consumed;
             self.stats.bytes_scanned += consumed as u64;
             if lend && eol && matches!(self.line, LineState::Start) && !self.discarding {
-                match self.whole_line(segment, &mut lent) {
+                match self.whole_line(segment, line_start, text, &mut lent) {
                     Ok(Whole::Applied) => continue,
                     Ok(Whole::Dispatched) => return Some(Step::Frame(lent)),
                     Ok(Whole::General) => {}
@@ -404,7 +415,25 @@ impl SseDecoder {
 pub struct Feed<'a> {
     decoder: &'a mut SseDecoder,
     chunk: &'a [u8],
+    /// The longest prefix of `chunk` that is valid UTF-8 (empty for short chunks): values
+    /// lent from it need no validation of their own.
+    text: &'a str,
     read: usize,
+}
+
+/// The longest prefix of `chunk` that is valid UTF-8, validated at SIMD speed once per chunk;
+/// empty for a short chunk (validating its values one by one costs no more).
+fn valid_prefix(chunk: &[u8]) -> &str {
+    if chunk.len() < SHORT_SCAN {
+        return "";
+    }
+    match simdutf8::compat::from_utf8(chunk) {
+        Ok(text) => text,
+        Err(error) => chunk
+            .get(..error.valid_up_to())
+            .and_then(|valid| simdutf8::basic::from_utf8(valid).ok())
+            .unwrap_or_default(),
+    }
 }
 
 impl fmt::Debug for Feed<'_> {
@@ -421,7 +450,7 @@ impl Feed<'_> {
     /// chunk is used up (its unterminated end is kept by the decoder).
     pub fn next_frame(&mut self) -> Option<Result<Frame<'_>, SseError>> {
         let decoder = &mut *self.decoder;
-        match decoder.step(self.chunk, &mut self.read)? {
+        match decoder.step(self.chunk, self.text, &mut self.read)? {
             Step::Frame(lent) => Some(Ok(decoder.frame(lent))),
             Step::TooLarge => Some(Err(SseError::EventTooLarge {
                 limit: decoder.buffers.limit,

@@ -29,11 +29,24 @@ pub(super) enum Whole {
     General,
 }
 
-/// The value of a field line: what follows the colon, minus one leading space.
-fn value_of(after_colon: &[u8]) -> &[u8] {
-    match after_colon {
+/// The value of the field line `line` (starting at byte `at` of the input whose valid UTF-8
+/// prefix is `text`) as text: what follows the colon (`after_colon`), minus one leading space.
+/// `None` when it is not valid UTF-8 (left to the general, lossy path).
+#[inline]
+fn value_text<'i>(
+    line: &'i [u8],
+    after_colon: &'i [u8],
+    at: usize,
+    text: &'i str,
+) -> Option<&'i str> {
+    let value = match after_colon {
         [b' ', value @ ..] => value,
         value => value,
+    };
+    let start = at + (line.len() - value.len());
+    match text.get(start..start + value.len()) {
+        Some(valid) => Some(valid),
+        None => simdutf8::basic::from_utf8(value).ok(),
     }
 }
 
@@ -41,9 +54,13 @@ impl SseDecoder {
     /// Applies a whole line (no terminator) at the start of a line, outside a discarded
     /// block, when it is blank, a comment, or a `data` or `event` line with valid UTF-8.
     #[inline]
+    ///
+    /// The line starts at byte `at` of the input, of which `text` is a valid UTF-8 prefix.
     pub(super) fn whole_line<'i>(
         &mut self,
         line: &'i [u8],
+        at: usize,
+        text: &'i str,
         lent: &mut Lent<'i>,
     ) -> Result<Whole, OverBudget> {
         match line {
@@ -53,19 +70,24 @@ impl SseDecoder {
                 Whole::Applied
             }),
             [b':', ..] => Ok(Whole::Applied),
-            [b'd', b'a', b't', b'a', b':', rest @ ..] => self.lend_data(value_of(rest), lent),
+            [b'd', b'a', b't', b'a', b':', rest @ ..] => {
+                let Some(value) = value_text(line, rest, at, text) else {
+                    return Ok(Whole::General);
+                };
+                self.lend_data(value, lent)
+            }
             [b'e', b'v', b'e', b'n', b't', b':', rest @ ..] => {
-                self.lend_event(value_of(rest), lent)
+                let Some(value) = value_text(line, rest, at, text) else {
+                    return Ok(Whole::General);
+                };
+                self.lend_event(value, lent)
             }
             _ => Ok(Whole::General),
         }
     }
 
     /// A `data` value: lent when it is the block's first, appended to the buffer otherwise.
-    fn lend_data<'i>(&mut self, value: &'i [u8], lent: &mut Lent<'i>) -> Result<Whole, OverBudget> {
-        let Ok(text) = simdutf8::basic::from_utf8(value) else {
-            return Ok(Whole::General);
-        };
+    fn lend_data<'i>(&mut self, text: &'i str, lent: &mut Lent<'i>) -> Result<Whole, OverBudget> {
         self.block_has_field = true;
         let buffers = &mut self.buffers;
         if lent.data.is_none() && buffers.data.is_empty() {
@@ -87,14 +109,7 @@ impl SseDecoder {
     }
 
     /// An `event` value: replaces the event type.
-    fn lend_event<'i>(
-        &mut self,
-        value: &'i [u8],
-        lent: &mut Lent<'i>,
-    ) -> Result<Whole, OverBudget> {
-        let Ok(text) = simdutf8::basic::from_utf8(value) else {
-            return Ok(Whole::General);
-        };
+    fn lend_event<'i>(&mut self, text: &'i str, lent: &mut Lent<'i>) -> Result<Whole, OverBudget> {
         self.block_has_field = true;
         let buffers = &mut self.buffers;
         lent.event = None;
