@@ -266,6 +266,22 @@ impl SseDecoder {
                 return step;
             }
         }
+        if let LineState::Value {
+            field,
+            at_value_start: false,
+        } = self.line
+            && let Some(rest) = chunk.get(*read..)
+            && rest.len() < SHORT_SCAN
+            && !rest.iter().any(|&byte| byte == b'\r' || byte == b'\n')
+        {
+            // A short piece in the middle of a value (e.g. 1-byte chunks): straight to it.
+            *read = chunk.len();
+            self.stats.bytes_scanned += rest.len() as u64;
+            return match self.append_value(field, rest) {
+                Ok(()) => None,
+                Err(OverBudget) => Some(self.over_budget(false)),
+            };
+        }
         self.scan(chunk, text, read, true)
     }
 
