@@ -1,10 +1,13 @@
 //! The decoder's text buffers and the one byte budget they share.
 //!
-//! Every byte the decoder keeps lives in one of five reused `String`s. Their combined *length*
-//! may never exceed the limit (pushing past it is [`OverBudget`]), and their combined
-//! *capacity* never exceeds it either: growth is amortised (doubling) but clamped to the room
-//! left, and when a buffer must grow while stale capacity sits in the others, those are shrunk
-//! to their contents first. In steady state (events of similar sizes) nothing is reallocated.
+//! Every byte the decoder keeps lives in one of five reused `String`s, or is a value lent from
+//! the chunk being scanned (`super::lend`), which counts as if copied and has room reserved
+//! in its (then empty) buffer. The combined *length* (lent values included) may never exceed
+//! the limit (pushing past it is [`OverBudget`]), and the combined *capacity* never exceeds it
+//! either: growth is amortised (doubling) but clamped to the room left, and when a buffer must
+//! grow while stale capacity sits in the others, those are shrunk to their contents (and
+//! reserved room) first. In steady state (events of similar sizes) nothing is reallocated.
+//! Hence text that fits a buffer's spare capacity is within the limit: no sum is needed then.
 
 /// Which buffer a piece of text goes to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

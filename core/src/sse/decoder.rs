@@ -42,7 +42,8 @@ enum Step<'i> {
 ///
 /// Feed it the body in chunks of any size with [`feed`](Self::feed) and drain each [`Feed`]
 /// with [`Feed::next_frame`]; call [`finish`](Self::finish) at end of stream. Frames borrow
-/// the decoder's reused buffers, so a warmed-up decoder allocates nothing per frame.
+/// the chunk or the decoder's reused buffers, so a warmed-up decoder allocates nothing per
+/// frame.
 ///
 /// ```
 /// use codex_api_core::sse::SseDecoder;
