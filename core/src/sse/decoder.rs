@@ -369,6 +369,8 @@ impl SseDecoder {
                 } = self.line
             {
                 // The middle of a value split across chunks (e.g. 1-byte chunks): append it.
+                // (Only a scan's first segment can be inside a line, so nothing is lent yet.)
+                debug_assert!(lent.data.is_none() && lent.event.is_none());
                 match self.append_value(field, segment) {
                     Ok(()) => continue,
                     Err(OverBudget) => return Some(self.over_budget(false)),
