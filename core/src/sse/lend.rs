@@ -21,7 +21,7 @@ pub(super) struct Lent<'i> {
 
 /// What [`SseDecoder::whole_line`] did with a line.
 pub(super) enum Whole {
-    /// Applied.
+    /// Applied: nothing more to do for this line.
     Applied,
     /// A blank line dispatched a frame.
     Dispatched,
@@ -53,9 +53,9 @@ fn value_text<'i>(
 impl SseDecoder {
     /// Applies a whole line (no terminator) at the start of a line, outside a discarded
     /// block, when it is blank, a comment, or a `data` or `event` line with valid UTF-8.
-    #[inline]
     ///
     /// The line starts at byte `at` of the input, of which `text` is a valid UTF-8 prefix.
+    #[inline]
     pub(super) fn whole_line<'i>(
         &mut self,
         line: &'i [u8],
