@@ -124,10 +124,14 @@ impl Client {
         Ok(self.send(prepared, options).await?.json()?)
     }
 
-    /// `GET models` (with `client_version` when given).
+    /// `GET models` (with `client_version` when given). The `ETag` header, when present, wins
+    /// over a body `etag`.
     pub async fn list_models(&self, client_version: Option<&str>) -> Result<ModelsResponse, Error> {
         let prepared = PreparedRequest::list_models(client_version);
-        Ok(self.send(prepared, ResponsesOptions::new()).await?.json()?)
+        Ok(self
+            .send(prepared, ResponsesOptions::new())
+            .await?
+            .models()?)
     }
 
     /// Any unary call: the 2xx response's status, headers and body (e.g. for the models ETag).

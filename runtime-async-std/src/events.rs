@@ -101,8 +101,12 @@ impl Pump {
             };
             match body.poll_chunk(cx) {
                 Poll::Ready(Some(Ok(data))) => self.core.handle_body(Instant::now(), &data),
-                // A body that breaks off ends the stream like an early EOF does.
-                Poll::Ready(Some(Err(_)) | None) => {
+                Poll::Ready(Some(Err(failure))) => {
+                    self.body = None;
+                    self.core
+                        .handle_transport_error(Instant::now(), failure.kind);
+                }
+                Poll::Ready(None) => {
                     self.body = None;
                     self.core.handle_eof(Instant::now());
                 }

@@ -1,10 +1,13 @@
 //! The decoder's text buffers and the one byte budget they share.
 //!
-//! Every byte the decoder keeps lives in one of five reused `String`s. Their combined *length*
-//! may never exceed the limit (pushing past it is [`OverBudget`]), and their combined
-//! *capacity* never exceeds it either: growth is amortised (doubling) but clamped to the room
-//! left, and when a buffer must grow while stale capacity sits in the others, those are shrunk
-//! to their contents first. In steady state (events of similar sizes) nothing is reallocated.
+//! Every byte the decoder keeps lives in one of five reused `String`s, or is a value lent from
+//! the chunk being scanned (`super::lend`), which counts as if copied and has room reserved
+//! in its (then empty) buffer. The combined *length* (lent values included) may never exceed
+//! the limit (pushing past it is [`OverBudget`]), and the combined *capacity* never exceeds it
+//! either: growth is amortised (doubling) but clamped to the room left, and when a buffer must
+//! grow while stale capacity sits in the others, those are shrunk to their contents (and
+//! reserved room) first. In steady state (events of similar sizes) nothing is reallocated.
+//! Hence text that fits a buffer's spare capacity is within the limit: no sum is needed then.
 
 /// Which buffer a piece of text goes to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,6 +40,11 @@ pub(super) struct Buffers {
     pub(super) id_pending: String,
     /// Last event id as of the last blank line: what frames carry and reconnects send.
     pub(super) id_committed: String,
+    /// Bytes of the data value lent from the chunk being scanned rather than copied into
+    /// `data` (see `super::lend`): counted as held, and backed by spare capacity of `data`.
+    pub(super) lent_data: usize,
+    /// The same for the event type and `event`.
+    pub(super) lent_event: usize,
     /// Maximum combined length and capacity, in bytes.
     pub(super) limit: usize,
 }
@@ -50,9 +58,11 @@ impl Buffers {
         }
     }
 
-    /// Bytes currently held (combined length).
+    /// Bytes currently held (combined length, plus the values lent from the chunk).
     pub(super) fn held(&self) -> usize {
-        self.all().iter().map(|buffer| buffer.len()).sum()
+        self.lent_data
+            + self.lent_event
+            + self.all().iter().map(|buffer| buffer.len()).sum::<usize>()
     }
 
     /// Bytes currently allocated (combined capacity).
@@ -61,13 +71,53 @@ impl Buffers {
     }
 
     /// Appends `text` to `slot`, within the budget.
+    #[inline]
     pub(super) fn push(&mut self, slot: Slot, text: &str) -> Result<(), OverBudget> {
+        let buffer = self.slot_mut(slot);
+        // Fast path, exact: the buffers' combined capacity never exceeds the limit and lent
+        // values are backed by spare capacity of their (otherwise empty) buffers, so text that
+        // fits in the spare capacity of its buffer keeps the bytes held within the limit too.
+        // (Nothing is pushed to a buffer while its own value is lent.)
+        if text.len() <= buffer.capacity() - buffer.len() {
+            buffer.push_str(text);
+            return Ok(());
+        }
+        self.push_slow(slot, text)
+    }
+
+    /// Appends one ASCII byte to `slot`, within the budget.
+    #[inline]
+    pub(super) fn push_ascii(&mut self, slot: Slot, byte: u8) -> Result<(), OverBudget> {
+        let buffer = self.slot_mut(slot);
+        if buffer.len() < buffer.capacity() {
+            buffer.push(char::from(byte));
+            return Ok(());
+        }
+        let mut text = [0; 4];
+        self.push_slow(slot, char::from(byte).encode_utf8(&mut text))
+    }
+
+    /// [`push`](Self::push) when the buffer may have to grow.
+    #[inline(never)]
+    fn push_slow(&mut self, slot: Slot, text: &str) -> Result<(), OverBudget> {
         self.reserve(slot, text.len())?;
         self.slot_mut(slot).push_str(text);
         Ok(())
     }
 
+    /// Ensures `slot` has room for `additional` more bytes, within the limit, without
+    /// pushing them (for a value about to be lent; the caller then counts it as lent).
+    #[inline]
+    pub(super) fn make_room(&mut self, slot: Slot, additional: usize) -> Result<(), OverBudget> {
+        let buffer = self.slot_mut(slot);
+        if additional <= buffer.capacity() - buffer.len() {
+            return Ok(());
+        }
+        self.reserve(slot, additional)
+    }
+
     /// Ensures `slot` can take `additional` more bytes without exceeding the limit.
+    #[inline(never)]
     fn reserve(&mut self, slot: Slot, additional: usize) -> Result<(), OverBudget> {
         if additional > self.limit.saturating_sub(self.held()) {
             return Err(OverBudget);
@@ -85,7 +135,8 @@ impl Buffers {
             self.shrink_all_but(slot);
             others = self.capacity() - capacity;
         }
-        // `others` now equals the other buffers' lengths, so the held check above leaves room.
+        // `others` now equals the other buffers' held bytes (lengths and lent values), so the
+        // held check above leaves room.
         let room = self.limit.saturating_sub(others);
         let target = capacity
             .saturating_mul(2)
@@ -96,20 +147,24 @@ impl Buffers {
         Ok(())
     }
 
-    /// Releases the spare capacity of every buffer except `slot`.
+    /// Releases the spare capacity of every buffer except `slot` (keeping what backs a lent
+    /// value).
     fn shrink_all_but(&mut self, slot: Slot) {
         let keep = match slot {
             Slot::Data => 0,
             Slot::Event => 1,
             Slot::IdIncoming => 2,
         };
+        let backing = [self.lent_data, self.lent_event, 0, 0, 0];
         for (index, buffer) in self.all_mut().into_iter().enumerate() {
             if index != keep {
-                buffer.shrink_to_fit();
+                let backed = backing.get(index).copied().unwrap_or(0);
+                buffer.shrink_to(buffer.len() + backed);
             }
         }
     }
 
+    #[inline]
     fn slot_mut(&mut self, slot: Slot) -> &mut String {
         match slot {
             Slot::Data => &mut self.data,

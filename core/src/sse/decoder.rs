@@ -5,6 +5,7 @@ use std::fmt;
 use memchr::memchr2;
 
 use super::budget::{Buffers, OverBudget};
+use super::lend::{Lent, Whole};
 use super::line::{LineOutcome, LineState, ValueState};
 use super::{Finish, Frame, SseError, SseStats};
 
@@ -24,10 +25,14 @@ enum Bom {
     Done,
 }
 
+/// Below this many bytes, a line end is searched for with a plain loop rather than `memchr2`
+/// (whose setup costs more than it saves on a few bytes, e.g. with 1-byte chunks).
+const SHORT_SCAN: usize = 16;
+
 /// What one step of scanning produced.
-enum Step {
-    /// A frame is ready in the buffers.
-    Frame,
+enum Step<'i> {
+    /// A frame is ready: in the buffers, except the values lent from the input.
+    Frame(Lent<'i>),
     /// An event crossed the size limit.
     TooLarge,
 }
@@ -37,7 +42,8 @@ enum Step {
 ///
 /// Feed it the body in chunks of any size with [`feed`](Self::feed) and drain each [`Feed`]
 /// with [`Feed::next_frame`]; call [`finish`](Self::finish) at end of stream. Frames borrow
-/// the decoder's reused buffers, so a warmed-up decoder allocates nothing per frame.
+/// the chunk or the decoder's reused buffers, so a warmed-up decoder allocates nothing per
+/// frame.
 ///
 /// ```
 /// use codex_api_core::sse::SseDecoder;
@@ -157,6 +163,7 @@ impl SseDecoder {
         Feed {
             decoder: self,
             chunk,
+            text: valid_prefix(chunk),
             read: 0,
         }
     }
@@ -225,23 +232,31 @@ impl SseDecoder {
         }
     }
 
-    /// The frame now in the buffers.
-    fn frame(&self) -> Frame<'_> {
+    /// The frame now in the buffers and `lent`.
+    fn frame<'f>(&'f self, lent: Lent<'f>) -> Frame<'f> {
         let buffers = &self.buffers;
         Frame {
-            event: (!buffers.event.is_empty()).then_some(buffers.event.as_str()),
-            data: &buffers.data,
+            event: lent
+                .event
+                .or_else(|| (!buffers.event.is_empty()).then_some(buffers.event.as_str())),
+            data: lent.data.unwrap_or(&buffers.data),
             id: (!buffers.id_committed.is_empty()).then_some(buffers.id_committed.as_str()),
         }
     }
 
     /// Next outcome from the kept bytes of an undrained feed, then from `chunk`.
-    fn step(&mut self, chunk: &[u8], read: &mut usize) -> Option<Step> {
+    fn step<'i>(&mut self, chunk: &'i [u8], text: &'i str, read: &mut usize) -> Option<Step<'i>> {
         self.settle();
         if self.backlog_read < self.backlog.len() {
             let backlog = std::mem::take(&mut self.backlog);
             let mut backlog_read = self.backlog_read;
-            let step = self.scan(&backlog, &mut backlog_read);
+            // Nothing is lent from the backlog (it is moved out while scanned).
+            let step = self
+                .scan(&backlog, "", &mut backlog_read, false)
+                .map(|step| match step {
+                    Step::Frame(_) => Step::Frame(Lent::default()),
+                    Step::TooLarge => Step::TooLarge,
+                });
             self.backlog = backlog;
             self.backlog_read = backlog_read;
             if backlog_read >= self.backlog.len() {
@@ -252,7 +267,23 @@ impl SseDecoder {
                 return step;
             }
         }
-        self.scan(chunk, read)
+        if let LineState::Value {
+            field,
+            at_value_start: false,
+        } = self.line
+            && let Some(rest) = chunk.get(*read..)
+            && rest.len() < SHORT_SCAN
+            && !rest.iter().any(|&byte| byte == b'\r' || byte == b'\n')
+        {
+            // A short piece in the middle of a value (e.g. 1-byte chunks): straight to it.
+            *read = chunk.len();
+            self.stats.bytes_scanned += rest.len() as u64;
+            return match self.append_value(field, rest) {
+                Ok(()) => None,
+                Err(OverBudget) => Some(self.over_budget(false)),
+            };
+        }
+        self.scan(chunk, text, read, true)
     }
 
     /// Keeps the unread rest of a dropped feed for the next one.
@@ -266,11 +297,23 @@ impl SseDecoder {
         self.backlog.extend_from_slice(rest);
     }
 
-    /// Scans `input` from `*read` up to the next frame or error (or its end).
-    fn scan(&mut self, input: &[u8], read: &mut usize) -> Option<Step> {
+    /// Scans `input` from `*read` up to the next frame or error (or its end). With `lend`,
+    /// values of whole lines are lent from `input` rather than copied, until the frame is
+    /// handed out or the input runs out. `text` is a prefix of `input` known to be valid UTF-8.
+    fn scan<'i>(
+        &mut self,
+        input: &'i [u8],
+        text: &'i str,
+        read: &mut usize,
+        lend: bool,
+    ) -> Option<Step<'i>> {
+        let mut lent = Lent::default();
         loop {
             let rest = input.get(*read..).unwrap_or_default();
-            let &first = rest.first()?;
+            let Some(&first) = rest.first() else {
+                self.keep_lent(&mut lent);
+                return None;
+            };
             if self.after_cr {
                 // A CR ended the previous chunk's last line; an LF right after it belongs to it.
                 self.after_cr = false;
@@ -286,7 +329,15 @@ impl SseDecoder {
                 }
                 continue;
             }
-            let (segment, eol, consumed) = match memchr2(b'\r', b'\n', rest) {
+            let line_end = if first == b'\n' || first == b'\r' {
+                // A blank line (or the end of a split one).
+                Some(0)
+            } else if rest.len() < SHORT_SCAN {
+                rest.iter().position(|&byte| byte == b'\r' || byte == b'\n')
+            } else {
+                memchr2(b'\r', b'\n', rest)
+            };
+            let (segment, eol, consumed) = match line_end {
                 Some(at) => {
                     let mut consumed = at + 1;
                     if rest[at] == b'\r' {
@@ -300,8 +351,32 @@ impl SseDecoder {
                 }
                 None => (rest, false, rest.len()),
             };
+            let line_start = *read;
             *read += consumed;
             self.stats.bytes_scanned += consumed as u64;
+            if lend && eol && matches!(self.line, LineState::Start) && !self.discarding {
+                match self.whole_line(segment, line_start, text, &mut lent) {
+                    Ok(Whole::Applied) => continue,
+                    Ok(Whole::Dispatched) => return Some(Step::Frame(lent)),
+                    Ok(Whole::General) => {}
+                    Err(OverBudget) => return Some(self.over_budget(true)),
+                }
+            }
+            if !eol
+                && let LineState::Value {
+                    field,
+                    at_value_start: false,
+                } = self.line
+            {
+                // The middle of a value split across chunks (e.g. 1-byte chunks): append it.
+                // (Only a scan's first segment can be inside a line, so nothing is lent yet.)
+                debug_assert!(lent.data.is_none() && lent.event.is_none());
+                match self.append_value(field, segment) {
+                    Ok(()) => continue,
+                    Err(OverBudget) => return Some(self.over_budget(false)),
+                }
+            }
+            self.keep_lent(&mut lent);
             if let Some(step) = self.handle_segment(segment, eol) {
                 return Some(step);
             }
@@ -309,7 +384,7 @@ impl SseDecoder {
     }
 
     /// One byte at the start of a stream, while a BOM may still be arriving.
-    fn match_bom(&mut self, matched: u8, byte: u8, read: &mut usize) -> Option<Step> {
+    fn match_bom(&mut self, matched: u8, byte: u8, read: &mut usize) -> Option<Step<'static>> {
         let matched = usize::from(matched);
         if BOM.get(matched) == Some(&byte) {
             *read += 1;
@@ -329,22 +404,26 @@ impl SseDecoder {
     }
 
     /// Applies a line segment, turning a budget overrun into the start of a resync.
-    fn handle_segment(&mut self, segment: &[u8], eol: bool) -> Option<Step> {
+    fn handle_segment(&mut self, segment: &[u8], eol: bool) -> Option<Step<'static>> {
         match self.process_segment(segment, eol) {
             Ok(LineOutcome::Nothing) => None,
-            Ok(LineOutcome::Dispatched) => Some(Step::Frame),
-            Err(OverBudget) => {
-                self.drop_block();
-                self.discarding = true;
-                self.line = if eol {
-                    LineState::Start
-                } else {
-                    LineState::Ignore
-                };
-                self.stats.events_too_large += 1;
-                Some(Step::TooLarge)
-            }
+            Ok(LineOutcome::Dispatched) => Some(Step::Frame(Lent::default())),
+            Err(OverBudget) => Some(self.over_budget(eol)),
         }
+    }
+
+    /// A push crossed the limit: drop the block and skip to the next blank line.
+    #[cold]
+    fn over_budget(&mut self, eol: bool) -> Step<'static> {
+        self.drop_block();
+        self.discarding = true;
+        self.line = if eol {
+            LineState::Start
+        } else {
+            LineState::Ignore
+        };
+        self.stats.events_too_large += 1;
+        Step::TooLarge
     }
 }
 
@@ -355,7 +434,25 @@ impl SseDecoder {
 pub struct Feed<'a> {
     decoder: &'a mut SseDecoder,
     chunk: &'a [u8],
+    /// The longest prefix of `chunk` that is valid UTF-8 (empty for short chunks): values
+    /// lent from it need no validation of their own.
+    text: &'a str,
     read: usize,
+}
+
+/// The longest prefix of `chunk` that is valid UTF-8, validated at SIMD speed once per chunk;
+/// empty for a short chunk (validating its values one by one costs no more).
+fn valid_prefix(chunk: &[u8]) -> &str {
+    if chunk.len() < SHORT_SCAN {
+        return "";
+    }
+    match simdutf8::compat::from_utf8(chunk) {
+        Ok(text) => text,
+        Err(error) => chunk
+            .get(..error.valid_up_to())
+            .and_then(|valid| simdutf8::basic::from_utf8(valid).ok())
+            .unwrap_or_default(),
+    }
 }
 
 impl fmt::Debug for Feed<'_> {
@@ -372,8 +469,8 @@ impl Feed<'_> {
     /// chunk is used up (its unterminated end is kept by the decoder).
     pub fn next_frame(&mut self) -> Option<Result<Frame<'_>, SseError>> {
         let decoder = &mut *self.decoder;
-        match decoder.step(self.chunk, &mut self.read)? {
-            Step::Frame => Some(Ok(decoder.frame())),
+        match decoder.step(self.chunk, self.text, &mut self.read)? {
+            Step::Frame(lent) => Some(Ok(decoder.frame(lent))),
             Step::TooLarge => Some(Err(SseError::EventTooLarge {
                 limit: decoder.buffers.limit,
             })),

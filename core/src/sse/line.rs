@@ -205,7 +205,28 @@ impl SseDecoder {
     }
 
     /// Takes the next piece of the value of `field`.
-    fn append_value(&mut self, field: Field, bytes: &[u8]) -> Result<(), OverBudget> {
+    #[inline]
+    pub(super) fn append_value(&mut self, field: Field, bytes: &[u8]) -> Result<(), OverBudget> {
+        // Values arriving byte by byte: an ASCII byte needs no decoding.
+        if let [byte] = *bytes
+            && byte.is_ascii()
+            && self.value.utf8.is_empty()
+        {
+            match field {
+                Field::Data => return self.buffers.push_ascii(Slot::Data, byte),
+                Field::Event => return self.buffers.push_ascii(Slot::Event, byte),
+                Field::Id if byte != 0 && !self.value.id_has_nul => {
+                    return self.buffers.push_ascii(Slot::IdIncoming, byte);
+                }
+                Field::Id | Field::Retry => {}
+            }
+        }
+        self.append_value_general(field, bytes)
+    }
+
+    /// [`append_value`](Self::append_value) for any piece.
+    #[inline(never)]
+    fn append_value_general(&mut self, field: Field, bytes: &[u8]) -> Result<(), OverBudget> {
         match field {
             Field::Data => self.decode_into(Slot::Data, bytes, false),
             Field::Event => self.decode_into(Slot::Event, bytes, false),
@@ -278,20 +299,16 @@ impl SseDecoder {
     }
 
     /// A blank line: dispatch. Returns true when a frame is ready in the buffers.
-    fn blank_line(&mut self) -> bool {
+    pub(super) fn blank_line(&mut self) -> bool {
         if self.discarding {
             // The end of an oversize block: resynchronised, nothing dispatched or committed.
             self.discarding = false;
             self.drop_block();
             return false;
         }
-        let buffers = &mut self.buffers;
-        if self.id_pending_set {
-            std::mem::swap(&mut buffers.id_committed, &mut buffers.id_pending);
-            buffers.id_pending.clear();
-            self.id_pending_set = false;
-        }
+        self.commit_id();
         self.block_has_field = false;
+        let buffers = &mut self.buffers;
         if buffers.data.is_empty() {
             buffers.event.clear();
             return false;
@@ -302,6 +319,16 @@ impl SseDecoder {
         true
     }
 
+    /// The block ended: the id its `id` line set (if any) becomes the last event id.
+    pub(super) fn commit_id(&mut self) {
+        if self.id_pending_set {
+            let buffers = &mut self.buffers;
+            std::mem::swap(&mut buffers.id_committed, &mut buffers.id_pending);
+            buffers.id_pending.clear();
+            self.id_pending_set = false;
+        }
+    }
+
     /// Forgets the pending block (data, event type, uncommitted id, partial value).
     pub(super) fn drop_block(&mut self) {
         let buffers = &mut self.buffers;
@@ -309,6 +336,8 @@ impl SseDecoder {
         buffers.event.clear();
         buffers.id_incoming.clear();
         buffers.id_pending.clear();
+        buffers.lent_data = 0;
+        buffers.lent_event = 0;
         self.id_pending_set = false;
         self.block_has_field = false;
         self.value.utf8.clear();

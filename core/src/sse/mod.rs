@@ -46,19 +46,23 @@
 //! ```
 //!
 //! The decoder scans each byte once (`memchr2` for CR/LF with a resume offset), parses lines
-//! straight from the caller's chunk, streams a value split across chunks directly into the
-//! buffer it belongs to (only up to five bytes of a field name and three of a UTF-8 sequence
-//! are carried between chunks), and reuses its buffers, so a warmed-up decoder allocates
-//! nothing per frame. [`SseStats`] exposes the counters that prove it.
+//! straight from the caller's chunk, and validates each chunk's UTF-8 once (simdutf8). A frame
+//! whose `event` and single `data` line lie wholly inside the chunk borrows them from it (no
+//! copy); otherwise values stream into the buffer they belong to (a value split across chunks
+//! piece by piece: only up to five bytes of a field name and three of a UTF-8 sequence are
+//! carried between chunks). The buffers are reused, so a warmed-up decoder allocates nothing
+//! per frame. [`SseStats`] exposes the counters that prove it.
 
 mod budget;
 mod decoder;
+mod lend;
 mod line;
 mod utf8;
 
 pub use decoder::{DEFAULT_MAX_EVENT_SIZE, Feed, SseDecoder};
 
-/// One dispatched event, borrowing the decoder's buffers until the next call on its [`Feed`].
+/// One dispatched event, borrowing the decoder's buffers (or the chunk) until the next call on
+/// its [`Feed`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Frame<'a> {
     pub(crate) event: Option<&'a str>,

@@ -20,14 +20,26 @@ impl Utf8Tail {
         self.len = 0;
     }
 
+    /// Nothing held.
+    pub(super) fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
     /// Decodes `input` (the next piece of a value) into `push`. With `last`, the value ends
     /// here: a sequence still incomplete becomes U+FFFD.
+    #[inline]
     pub(super) fn decode<E>(
         &mut self,
         mut input: &[u8],
         last: bool,
         push: &mut impl FnMut(&str) -> Result<(), E>,
     ) -> Result<(), E> {
+        if let [byte] = *input
+            && !last
+            && self.take_byte(byte, push)?
+        {
+            return Ok(());
+        }
         if self.len > 0 {
             input = self.complete_held(input, push)?;
         }
@@ -39,6 +51,62 @@ impl Utf8Tail {
             push(REPLACEMENT)?;
         }
         Ok(())
+    }
+
+    /// A piece of one byte (values arriving byte by byte): holds a valid lead byte, or
+    /// extends the held sequence with a valid next byte (pushing it when complete). Returns
+    /// false, having done nothing, for any other byte (left to the general path).
+    #[inline]
+    fn take_byte<E>(
+        &mut self,
+        byte: u8,
+        push: &mut impl FnMut(&str) -> Result<(), E>,
+    ) -> Result<bool, E> {
+        let held = usize::from(self.len);
+        let Some(&lead) = self.bytes.first().filter(|_| held > 0) else {
+            // A lead byte alone is always the valid beginning of a longer character.
+            if (0xC2..=0xF4).contains(&byte) {
+                self.bytes[0] = byte;
+                self.len = 1;
+                return Ok(true);
+            }
+            return Ok(false);
+        };
+        let needed = match lead {
+            0xC2..=0xDF => 2,
+            0xE0..=0xEF => 3,
+            _ => 4,
+        };
+        // The ranges of the second byte are narrower after E0, ED, F0 and F4 (RFC 3629).
+        let range = match (held, lead) {
+            (1, 0xE0) => 0xA0..=0xBF,
+            (1, 0xED) => 0x80..=0x9F,
+            (1, 0xF0) => 0x90..=0xBF,
+            (1, 0xF4) => 0x80..=0x8F,
+            _ => 0x80..=0xBF,
+        };
+        if !range.contains(&byte) || held >= needed {
+            return Ok(false);
+        }
+        if held + 1 < needed {
+            if let Some(slot) = self.bytes.get_mut(held) {
+                *slot = byte;
+                self.len += 1;
+                return Ok(true);
+            }
+            return Ok(false);
+        }
+        let mut joined = [0u8; 4];
+        joined[..held].copy_from_slice(&self.bytes[..held]);
+        joined[held] = byte;
+        match std::str::from_utf8(&joined[..needed]) {
+            Ok(text) => {
+                self.len = 0;
+                push(text)?;
+                Ok(true)
+            }
+            Err(_) => Ok(false),
+        }
     }
 
     /// Resolves the held sequence with the first bytes of `input`; returns the unread rest.
@@ -144,6 +212,36 @@ mod tests {
         }
         tail.decode(&input[start..], true, &mut push).unwrap();
         out
+    }
+
+    #[test]
+    fn byte_by_byte_matches_from_utf8_lossy() {
+        // Every lead byte with second bytes at and around its range limits, then a third and
+        // fourth byte, valid or not: the one-byte path must agree with the general one.
+        let mut samples: Vec<Vec<u8>> = Vec::new();
+        for lead in [
+            0x7F, 0x80, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xE1, 0xED, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF,
+        ] {
+            for second in [0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0] {
+                for rest in [
+                    &b""[..],
+                    b"\x80",
+                    b"\xBF\x80",
+                    b"\x80A",
+                    b"\xBF\xC2",
+                    b"\x80\x80\x80",
+                ] {
+                    let mut sample = vec![lead, second];
+                    sample.extend_from_slice(rest);
+                    samples.push(sample);
+                }
+            }
+        }
+        for sample in &samples {
+            let splits: Vec<usize> = (1..sample.len()).collect();
+            let expected = String::from_utf8_lossy(sample);
+            assert_eq!(decode_split(sample, &splits), expected, "{sample:x?}");
+        }
     }
 
     #[test]

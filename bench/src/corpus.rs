@@ -1,0 +1,199 @@
+//! A deterministic generator of Responses-like SSE bodies.
+//!
+//! The body imitates what `POST /v1/responses` with `stream: true` sends: mostly
+//! `response.output_text.delta` frames with short JSON payloads whose `delta` mixes ASCII,
+//! accented Latin, CJK and emoji (JSON-escaped where JSON requires it), and, at the end of each
+//! message, a multi-KB `response.output_text.done` and `response.output_item.done` frame that
+//! repeat the whole text. Keep-alive comments appear now and then. Lines end in LF, as OpenAI
+//! sends them. No BOM. The same seed and target size always give the same bytes.
+
+/// The seed both binaries use unless told otherwise.
+pub const DEFAULT_SEED: u64 = 0x5EED_C0DE_A11C_E5E5;
+
+/// Xorshift64*: tiny, deterministic, good enough to vary token choice and message length.
+pub struct XorShift(u64);
+
+impl XorShift {
+    pub fn new(seed: u64) -> Self {
+        Self(seed.max(1))
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// A value in `0..n` (`n > 0`).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n as u64) as usize
+    }
+}
+
+/// Token texts as they appear inside a JSON string (already escaped).
+const TOKENS: &[&str] = &[
+    "Hello",
+    " world",
+    ",",
+    ".",
+    " the",
+    " a",
+    " of",
+    " to",
+    " and",
+    " in",
+    " is",
+    " that",
+    " function",
+    " returns",
+    " value",
+    "()",
+    " {",
+    " }",
+    ";",
+    "\\n",
+    "\\n\\n",
+    "    ",
+    "\\t",
+    "\\\"",
+    " `",
+    "`",
+    " caf\u{e9}",
+    " na\u{ef}ve",
+    " Gr\u{fc}\u{df}e",
+    " \u{e0} bient\u{f4}t",
+    " se\u{f1}or",
+    " \u{c5}ngstr\u{f6}m",
+    "\u{65e5}\u{672c}\u{8a9e}",
+    "\u{4e2d}\u{6587}",
+    "\u{3053}\u{3093}\u{306b}\u{3061}\u{306f}",
+    "\u{d55c}\u{ad6d}\u{c5b4}",
+    "\u{1f642}",
+    "\u{1f680}\u{1f525}",
+    " \u{1f468}\u{200d}\u{1f4bb}",
+    "\u{2014}",
+    "\u{201c}ok\u{201d}",
+    " \u{3b1}\u{3b2}\u{3b3}",
+    " \u{43f}\u{440}\u{438}\u{432}\u{435}\u{442}",
+    " 42",
+    " 3.14",
+    " Rust",
+    " async",
+    " stream",
+    " event",
+    " decoder",
+    " bytes",
+    " line",
+    " JSON",
+    "\\\\path\\\\to",
+    "\\u0000",
+    "</",
+    "div>",
+];
+
+fn item_id(message: u64) -> String {
+    format!(
+        "msg_{:016x}{:016x}",
+        message.wrapping_mul(0x9E37_79B9_7F4A_7C15),
+        message
+    )
+}
+
+/// Generates frames until the body reaches at least `target_bytes`; always ends after a
+/// complete frame (so every decoder sees the same number of complete events).
+pub fn generate(seed: u64, target_bytes: usize) -> Vec<u8> {
+    let mut rng = XorShift::new(seed);
+    let mut out = Vec::with_capacity(target_bytes + 64 * 1024);
+    let mut sequence: u64 = 0;
+    let mut message: u64 = 0;
+    while out.len() < target_bytes {
+        message += 1;
+        let id = item_id(message);
+        let output_index = message % 3;
+        // Between 200 and 3000 deltas: the done frames repeat all of them, so they are
+        // a few KB to a few tens of KB.
+        let deltas = 200 + rng.below(2800);
+        let mut text = String::new();
+        for _ in 0..deltas {
+            if rng.below(400) == 0 {
+                out.extend_from_slice(b": keep-alive\n\n");
+            }
+            let mut delta = String::new();
+            for _ in 0..1 + rng.below(4) {
+                delta.push_str(TOKENS[rng.below(TOKENS.len())]);
+            }
+            sequence += 1;
+            out.extend_from_slice(b"event: response.output_text.delta\ndata: ");
+            out.extend_from_slice(
+                format!(
+                    "{{\"type\":\"response.output_text.delta\",\"item_id\":\"{id}\",\
+                     \"output_index\":{output_index},\"content_index\":0,\"delta\":\"{delta}\",\
+                     \"logprobs\":[],\"sequence_number\":{sequence}}}\n\n"
+                )
+                .as_bytes(),
+            );
+            text.push_str(&delta);
+        }
+        sequence += 1;
+        out.extend_from_slice(b"event: response.output_text.done\ndata: ");
+        out.extend_from_slice(
+            format!(
+                "{{\"type\":\"response.output_text.done\",\"item_id\":\"{id}\",\
+                 \"output_index\":{output_index},\"content_index\":0,\"text\":\"{text}\",\
+                 \"logprobs\":[],\"sequence_number\":{sequence}}}\n\n"
+            )
+            .as_bytes(),
+        );
+        sequence += 1;
+        out.extend_from_slice(b"event: response.output_item.done\ndata: ");
+        out.extend_from_slice(
+            format!(
+                "{{\"type\":\"response.output_item.done\",\"output_index\":{output_index},\
+                 \"item\":{{\"id\":\"{id}\",\"type\":\"message\",\"status\":\"completed\",\
+                 \"content\":[{{\"type\":\"output_text\",\"annotations\":[],\"logprobs\":[],\
+                 \"text\":\"{text}\"}}],\"role\":\"assistant\"}},\"sequence_number\":{sequence}}}\n\n"
+            )
+            .as_bytes(),
+        );
+    }
+    out
+}
+
+/// What a corpus holds, for the report header.
+pub struct Shape {
+    pub bytes: usize,
+    pub frames: usize,
+    pub comments: usize,
+    pub largest_frame: usize,
+}
+
+/// Counts frames and comments of a generated body (its frames are LF-only, blank-line
+/// separated, so a split on "\n\n" is exact for it — not a general SSE parser).
+pub fn shape(body: &[u8]) -> Shape {
+    let mut frames = 0;
+    let mut comments = 0;
+    let mut largest_frame = 0;
+    let mut start = 0;
+    for end in memchr::memmem::find_iter(body, b"\n\n") {
+        if end < start {
+            continue;
+        }
+        let block = &body[start..end];
+        if block.starts_with(b":") {
+            comments += 1;
+        } else {
+            frames += 1;
+            largest_frame = largest_frame.max(block.len());
+        }
+        start = end + 2;
+    }
+    Shape {
+        bytes: body.len(),
+        frames,
+        comments,
+        largest_frame,
+    }
+}

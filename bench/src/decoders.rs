@@ -1,0 +1,171 @@
+//! The decoders under comparison, each driven over the same pre-split chunks.
+//!
+//! Every decoder receives the same pre-split `Bytes` chunks and touches each event's data
+//! length; each returns a [`Tally`] that the harness compares across decoders before timing
+//! anything. Every decoder borrows the chunks (`&[u8]`): the Stream-based peers get a
+//! `futures::stream::iter` of `Ok(&[u8])`, which both accept, so none pays for a reference
+//! count per chunk (about 15 ns per chunk here, which would dominate 1-byte chunks).
+
+use std::convert::Infallible;
+use std::hint::black_box;
+use std::pin::pin;
+
+use bytes::Bytes;
+use codex_api_core::sse::SseDecoder;
+use eventsource_stream::Eventsource;
+use futures::StreamExt;
+use futures::executor::block_on;
+
+/// What a decoder produced: counts and a cheap checksum of the payloads.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Events (for the line-scan ceiling: lines).
+    pub events: u64,
+    /// Sum of the data lengths of all events.
+    pub data_bytes: u64,
+    /// Events that carried an event type.
+    pub named: u64,
+    /// Errors the decoder reported.
+    pub errors: u64,
+}
+
+impl Tally {
+    fn add(&mut self, data_len: usize, named: bool) {
+        self.events += 1;
+        self.data_bytes += black_box(data_len) as u64;
+        self.named += u64::from(named);
+    }
+}
+
+/// One contender.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decoder {
+    Ours,
+    SseStream,
+    EventsourceStream,
+    LineScan,
+}
+
+impl Decoder {
+    pub const ALL: [Decoder; 4] = [
+        Decoder::Ours,
+        Decoder::SseStream,
+        Decoder::EventsourceStream,
+        Decoder::LineScan,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Decoder::Ours => "ours (codex-api-core SseDecoder)",
+            Decoder::SseStream => "sse-stream 0.3.0 (SseByteStream)",
+            Decoder::EventsourceStream => "eventsource-stream 0.2.3",
+            Decoder::LineScan => "memchr2 line scan (ceiling)",
+        }
+    }
+
+    pub fn run(self, chunks: &[Bytes]) -> Tally {
+        match self {
+            Decoder::Ours => ours(chunks),
+            Decoder::SseStream => sse_stream(chunks),
+            Decoder::EventsourceStream => eventsource_stream(chunks),
+            Decoder::LineScan => line_scan(chunks),
+        }
+    }
+}
+
+fn ours(chunks: &[Bytes]) -> Tally {
+    let mut tally = Tally::default();
+    let mut decoder = SseDecoder::new();
+    for chunk in chunks {
+        let mut feed = decoder.feed(chunk);
+        while let Some(item) = feed.next_frame() {
+            match item {
+                Ok(frame) => tally.add(frame.data().len(), frame.event().is_some()),
+                Err(_) => tally.errors += 1,
+            }
+        }
+    }
+    black_box(decoder.finish());
+    tally
+}
+
+/// The chunks as a stream of borrowed slices: both peers accept them (`AsRef<[u8]>` for
+/// eventsource-stream, `Buf` for sse-stream), so no decoder pays for owning its input.
+fn byte_stream(chunks: &[Bytes]) -> impl futures::Stream<Item = Result<&[u8], Infallible>> {
+    futures::stream::iter(chunks.iter().map(|chunk| Ok::<&[u8], Infallible>(chunk)))
+}
+
+fn sse_stream(chunks: &[Bytes]) -> Tally {
+    block_on(async {
+        let mut tally = Tally::default();
+        let mut events = pin!(sse_stream::SseByteStream::new(byte_stream(chunks)));
+        while let Some(item) = events.next().await {
+            match item {
+                Ok(sse) => tally.add(
+                    sse.data.as_ref().map_or(0, String::len),
+                    sse.event.is_some(),
+                ),
+                Err(_) => tally.errors += 1,
+            }
+        }
+        tally
+    })
+}
+
+fn eventsource_stream(chunks: &[Bytes]) -> Tally {
+    block_on(async {
+        let mut tally = Tally::default();
+        let mut events = pin!(byte_stream(chunks).eventsource());
+        while let Some(item) = events.next().await {
+            match item {
+                Ok(event) => tally.add(event.data.len(), !event.event.is_empty()),
+                Err(_) => tally.errors += 1,
+            }
+        }
+        tally
+    })
+}
+
+/// The ceiling: find every CR or LF and count them as lines; no parsing at all.
+fn line_scan(chunks: &[Bytes]) -> Tally {
+    let mut tally = Tally::default();
+    for chunk in chunks {
+        tally.events += memchr::memchr2_iter(b'\r', b'\n', chunk).count() as u64;
+    }
+    tally
+}
+
+/// How each decoder treats a body that starts with a BOM (the spec says: strip it).
+pub fn bom_note() -> Vec<(Decoder, String)> {
+    let body = [Bytes::from_static(b"\xEF\xBB\xBFdata: x\n\n")];
+    let describe = |tally: Tally| format!("{} event(s), {} error(s)", tally.events, tally.errors);
+    let quiet = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let notes = [
+        Decoder::Ours,
+        Decoder::SseStream,
+        Decoder::EventsourceStream,
+    ]
+    .into_iter()
+    .map(|decoder| {
+        let outcome = std::panic::catch_unwind(|| decoder.run(&body));
+        let text = match outcome {
+            Ok(tally) => describe(tally),
+            Err(payload) => {
+                let message = payload
+                    .downcast_ref::<String>()
+                    .map(String::as_str)
+                    .or_else(|| payload.downcast_ref::<&str>().copied())
+                    .unwrap_or("(no message)");
+                format!(
+                    "PANICS: {}",
+                    message.replace('\u{feff}', "<BOM>").replace('\n', "\\n")
+                )
+            }
+        };
+        (decoder, text)
+    })
+    .collect();
+    std::panic::set_hook(quiet);
+    notes
+}

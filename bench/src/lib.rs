@@ -1,0 +1,8 @@
+//! Peer comparisons for codex-api. Run `cargo run --release --manifest-path bench/Cargo.toml
+//! --bin sse` from the repository root; see BENCHMARKS.md.
+
+pub mod alloc_count;
+pub mod corpus;
+pub mod cpu_time;
+pub mod decoders;
+pub mod harness;
