@@ -39,8 +39,8 @@
 //!
 //! # Differences
 //!
-//! A scenario may [exclude](Scenario::exclude) a runtime because of a named bug (the open ones
-//! are in [`table::bugs`]): the runtime still runs, the parts of its observation the bug does
+//! A scenario may [exclude](Scenario::exclude) a runtime because of a named bug (none is open
+//! now: the two the suite found in the futures-io adapter are fixed): the runtime still runs, the parts of its observation the bug does
 //! not affect are still compared, and the test fails if it now agrees (the exclusion is
 //! stale). Setting
 //! `SUITE_NO_EXCLUDE=1` compares excluded runtimes like the others, to see the difference. A

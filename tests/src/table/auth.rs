@@ -194,35 +194,33 @@ pub fn scenarios() -> Vec<Scenario> {
             mode: RecoveryMode::Managed,
             fail: Some(StepFailure::Transient),
         }),
-        super::bugs::models_etag_dropped(
-            Scenario::new(
-                "unauthorized_refresh_on_models",
-                Script::new()
-                    .then(unauthorized("req_401"))
-                    .then(ScriptedResponse::models(
-                        vec![json!({"slug": "gpt-test"})],
-                        "\"e1\"",
-                    )),
-                CallSpec::Models(None),
-                |o| {
-                    assert_eq!(o.auth_steps, [RecoveryStep::ExternalRefresh]);
-                    assert_requests(o, 2);
-                    assert_eq!(
-                        o.requests[1].header("authorization"),
-                        Some(bearer(NEW_TOKEN).as_str())
-                    );
-                    assert!(
-                        matches!(o.outcome, crate::observation::Outcome::Models(_)),
-                        "{:#?}",
-                        o.outcome
-                    );
-                },
-            )
-            .auth(AuthSpec::Rotating {
-                mode: RecoveryMode::External,
-                fail: None,
-            }),
-        ),
+        Scenario::new(
+            "unauthorized_refresh_on_models",
+            Script::new()
+                .then(unauthorized("req_401"))
+                .then(ScriptedResponse::models(
+                    vec![json!({"slug": "gpt-test"})],
+                    "\"e1\"",
+                )),
+            CallSpec::Models(None),
+            |o| {
+                assert_eq!(o.auth_steps, [RecoveryStep::ExternalRefresh]);
+                assert_requests(o, 2);
+                assert_eq!(
+                    o.requests[1].header("authorization"),
+                    Some(bearer(NEW_TOKEN).as_str())
+                );
+                assert!(
+                    matches!(o.outcome, crate::observation::Outcome::Models(_)),
+                    "{:#?}",
+                    o.outcome
+                );
+            },
+        )
+        .auth(AuthSpec::Rotating {
+            mode: RecoveryMode::External,
+            fail: None,
+        }),
         stream(
             "unauthorized_api_key_is_final",
             Script::new().then(unauthorized("req_401")),

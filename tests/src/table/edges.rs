@@ -51,7 +51,7 @@ pub fn scenarios() -> Vec<Scenario> {
                 assert_eq!(error.request_id.as_deref(), Some("req_e"));
             },
         ),
-        super::bugs::eof_not_transport_error(stream(
+        stream(
             "close_right_after_the_head",
             Script::new().then(
                 ScriptedResponse::sse(Body::chunked().close()).request_id("req_h"),
@@ -62,7 +62,7 @@ pub fn scenarios() -> Vec<Scenario> {
                 assert_eq!(error.kind, "stream_truncated", "{error:#?}");
                 assert_eq!(error.request_id.as_deref(), Some("req_h"));
             },
-        )),
+        ),
         stream(
             "slow_steady_stream_outlasts_idle_timeout",
             Script::new().then(ScriptedResponse::sse(

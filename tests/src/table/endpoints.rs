@@ -121,7 +121,7 @@ pub fn scenarios() -> Vec<Scenario> {
                 assert_eq!(output.output[0].memory_summary, "the memory");
             },
         ),
-        super::bugs::models_etag_dropped(Scenario::new(
+        Scenario::new(
             "models_typed",
             Script::new().then(models()),
             CallSpec::Models(Some("0.99.0".into())),
@@ -137,7 +137,7 @@ pub fn scenarios() -> Vec<Scenario> {
                 assert!(response.models[1].extra.contains_key("shell_type"));
                 assert_eq!(response.etag.as_deref(), Some("\"models-etag-1\""));
             },
-        )),
+        ),
         Scenario::new(
             "models_etag",
             Script::new().then(models()),

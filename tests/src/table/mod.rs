@@ -4,7 +4,6 @@
 //! integration test runs each row as a test of its own.
 
 mod auth;
-pub mod bugs;
 mod edges;
 mod endpoints;
 mod failures;

@@ -53,30 +53,30 @@ pub fn scenarios() -> Vec<Scenario> {
     // Half of the next frame (the `, ` delta): the stream breaks inside an event.
     let half = hello().frames()[4].len() / 2;
     vec![
-        super::bugs::eof_not_transport_error(stream(
+        stream(
             "close_mid_stream",
             Script::new().then(sse(Body::chunked()
                 .bytes(head.clone())
                 .bytes(rest[..half].to_vec())
                 .close())),
             assert_truncated,
-        )),
-        super::bugs::eof_not_transport_error(stream(
+        ),
+        stream(
             "close_mid_content_length_body",
             Script::new().then(sse(Body::content_length()
                 .bytes(head.clone())
                 .bytes(rest.clone())
                 .close_at((head.len() + half) as u64))),
             assert_truncated,
-        )),
-        super::bugs::eof_not_transport_error(stream(
+        ),
+        stream(
             "truncated_chunk_encoding",
             Script::new().then(sse(Body::chunked()
                 .bytes(head.clone())
                 .bytes(rest[..half].to_vec())
                 .cut(Cut::TruncatedChunk))),
             assert_truncated,
-        )),
+        ),
         stream(
             "stall_hits_idle_timeout",
             Script::new().then(sse(Body::chunked()
