@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use codex_api_core::call::AttemptRecord;
 use codex_api_core::error::ApiError;
-use codex_api_core::stream::ResponseEvent;
+use codex_api_core::stream::{ResponseEvent, ResponseStream, StreamItem, StreamStats};
 use codex_api_core::unauthorized::RecoveryStep;
 use codex_api_core::wire::{CompactionOutput, MemorySummarizeOutput, ModelsResponse};
 use codex_api_testkit::RecordedRequest;
@@ -162,11 +162,52 @@ pub fn normalise(requests: &[RecordedRequest]) -> Vec<SeenRequest> {
         .collect()
 }
 
+/// What a drained stream knows about itself (the core's `ResponseStream` accessors).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StreamFacts {
+    /// The counters, with `bytes_received` zeroed: it counts bytes read after the terminal
+    /// event too, and how many of those an HTTP stack happened to read is its own business.
+    pub stats: StreamStats,
+    /// The request id from the head.
+    pub request_id: Option<String>,
+    /// `x-codex-turn-state` from the head.
+    pub turn_state: Option<String>,
+    /// `openai-model` from the head.
+    pub server_model: Option<String>,
+    /// Whether `data: [DONE]` ended the stream.
+    pub done_sentinel_seen: bool,
+    /// The last `sequence_number` seen.
+    pub last_sequence_number: Option<u64>,
+    /// `response.end_turn` of the completion.
+    pub end_turn: Option<bool>,
+}
+
+impl StreamFacts {
+    /// The facts of `stream`.
+    pub fn of(stream: &ResponseStream) -> Self {
+        let mut stats = stream.stats();
+        stats.bytes_received = 0;
+        StreamFacts {
+            stats,
+            request_id: stream.request_id().map(str::to_owned),
+            turn_state: stream.turn_state().map(str::to_owned),
+            server_model: stream.server_model().map(str::to_owned),
+            done_sentinel_seen: stream.done_sentinel_seen(),
+            last_sequence_number: stream.last_sequence_number(),
+            end_turn: stream.end_turn(),
+        }
+    }
+}
+
 /// Everything one run of a scenario produced. Equal across runtimes, or a runtime differs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Observation {
     /// The Codex-level events delivered before the end.
     pub events: Vec<ResponseEvent>,
+    /// The raw items delivered before the end (raw-view calls only).
+    pub raw: Vec<StreamItem>,
+    /// What the drained stream knew about itself (streamed calls only).
+    pub stream: Option<StreamFacts>,
     /// How it ended.
     pub outcome: Outcome,
     /// What the server received.
@@ -234,6 +275,19 @@ pub fn differences(left: &Observation, right: &Observation) -> Vec<String> {
         if a != b {
             out.push(format!("event {index}: {a:?}\n    vs {b:?}"));
         }
+    }
+    let raw = left.raw.len().max(right.raw.len());
+    for index in 0..raw {
+        let (a, b) = (left.raw.get(index), right.raw.get(index));
+        if a != b {
+            out.push(format!("raw item {index}: {a:?}\n    vs {b:?}"));
+        }
+    }
+    if left.stream != right.stream {
+        out.push(format!(
+            "stream facts: {:?}\n    vs {:?}",
+            left.stream, right.stream
+        ));
     }
     if left.outcome != right.outcome {
         out.push(format!(
@@ -322,6 +376,8 @@ mod tests {
     fn differences_name_each_differing_part() {
         let base = Observation {
             events: vec![ResponseEvent::Created],
+            raw: Vec::new(),
+            stream: None,
             outcome: Outcome::StreamEnded,
             requests: normalise(&[recorded(&[("user-agent", "a")])]),
             auth_steps: Vec::new(),

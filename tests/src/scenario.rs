@@ -19,6 +19,8 @@ use crate::observation::Observation;
 pub enum CallSpec {
     /// `POST responses`, streamed; the stream is drained to its end or its error.
     Stream(Box<ResponsesApiRequest>, ResponsesOptions),
+    /// `POST responses`, streamed, drained through the raw view (`into_raw`).
+    RawStream(Box<ResponsesApiRequest>, ResponsesOptions),
     /// `POST responses/compact`.
     Compact(Box<CompactionInput>, ResponsesOptions),
     /// `POST memories/trace_summarize`.

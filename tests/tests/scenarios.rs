@@ -118,6 +118,9 @@ scenarios! {
     events_after_the_terminal_event_are_ignored,
     no_content_on_models,
     not_modified_on_models,
+    raw_view_head_facts_and_unknown_events,
+    raw_view_done_sentinel,
+    raw_view_sequence_gap_and_malformed_event,
     oversize_event_past_provider_cap,
     #[ignore = "streams 128 MiB through each runtime (oversize_event_past_provider_cap is the fast one)"]
     oversize_event_at_default_cap,

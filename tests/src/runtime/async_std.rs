@@ -11,7 +11,7 @@ use futures_util::StreamExt;
 
 use super::{AttemptSink, Execution, Runtime, unary_outcome};
 use crate::auth::ScriptedAuth;
-use crate::observation::{ErrorFacts, Outcome, Phase};
+use crate::observation::{ErrorFacts, Outcome, Phase, StreamFacts};
 use crate::scenario::{CallSpec, ClientConfig};
 
 /// The futures-io adapter under `async_std::task::block_on`.

@@ -8,7 +8,7 @@ use codex_api_core::unauthorized::{RecoveryMode, RecoveryStep, StepFailure};
 
 use super::{AttemptSink, Execution, Runtime, unary_outcome};
 use crate::auth::ScriptedAuth;
-use crate::observation::{ErrorFacts, Outcome, Phase};
+use crate::observation::{ErrorFacts, Outcome, Phase, StreamFacts};
 use crate::scenario::{CallSpec, ClientConfig};
 
 /// The blocking adapter.

@@ -20,13 +20,10 @@ macro_rules! error_glue {
         }
 
         fn unary<T>(result: Result<T, Error>, success: impl FnOnce(T) -> Outcome) -> Execution {
-            Execution {
-                events: Vec::new(),
-                outcome: match result {
-                    Ok(value) => success(value),
-                    Err(error) => Outcome::Failed(facts(Phase::Call, &error)),
-                },
-            }
+            Execution::new(match result {
+                Ok(value) => success(value),
+                Err(error) => Outcome::Failed(facts(Phase::Call, &error)),
+            })
         }
     };
 }
@@ -38,28 +35,43 @@ macro_rules! execute_glue {
     ($($async:ident $await:ident)?) => {
         $($async)? fn execute(client: Client, call: &CallSpec) -> Execution {
             match call {
-                CallSpec::Stream(request, options) => {
+                CallSpec::Stream(request, options) | CallSpec::RawStream(request, options) => {
                     let stream = client.stream((**request).clone(), options.clone())$(.$await)?;
-                    let mut stream = match stream {
+                    let stream = match stream {
                         Ok(stream) => stream,
                         Err(error) => return unary::<()>(Err(error), |_| Outcome::StreamEnded),
                     };
-                    let mut events = Vec::new();
-                    while let Some(item) = stream.next()$(.$await)? {
-                        match item {
-                            Ok(event) => events.push(event),
-                            Err(error) => {
-                                let outcome = Outcome::Failed(facts(Phase::Stream, &error));
-                                let after = stream.next()$(.$await)?;
-                                assert!(after.is_none(), "an item after the error");
-                                return Execution { events, outcome };
+                    let mut execution = Execution::new(Outcome::StreamEnded);
+                    if matches!(call, CallSpec::RawStream(..)) {
+                        let mut stream = stream.into_raw();
+                        execution.outcome = loop {
+                            match stream.next()$(.$await)? {
+                                Some(Ok(item)) => execution.raw.push(item),
+                                Some(Err(error)) => {
+                                    let after = stream.next()$(.$await)?;
+                                    assert!(after.is_none(), "an item after the error");
+                                    break Outcome::Failed(facts(Phase::Stream, &error));
+                                }
+                                None => break Outcome::StreamEnded,
                             }
-                        }
+                        };
+                        execution.stream = Some(StreamFacts::of(stream.state()));
+                    } else {
+                        let mut stream = stream;
+                        execution.outcome = loop {
+                            match stream.next()$(.$await)? {
+                                Some(Ok(event)) => execution.events.push(event),
+                                Some(Err(error)) => {
+                                    let after = stream.next()$(.$await)?;
+                                    assert!(after.is_none(), "an item after the error");
+                                    break Outcome::Failed(facts(Phase::Stream, &error));
+                                }
+                                None => break Outcome::StreamEnded,
+                            }
+                        };
+                        execution.stream = Some(StreamFacts::of(stream.state()));
                     }
-                    Execution {
-                        events,
-                        outcome: Outcome::StreamEnded,
-                    }
+                    execution
                 }
                 CallSpec::Compact(input, options) => unary(
                     client.compact((**input).clone(), options.clone())$(.$await)?,

@@ -11,11 +11,13 @@ use std::time::Duration;
 
 use codex_api_core::call::AttemptRecord;
 use codex_api_core::provider::Provider;
-use codex_api_core::stream::ResponseEvent;
+use codex_api_core::stream::{ResponseEvent, StreamItem};
 use codex_api_testkit::TestServer;
 
 use crate::auth::ScriptedAuth;
-use crate::observation::{Observation, Outcome, differences, normalise, normalise_attempt};
+use crate::observation::{
+    Observation, Outcome, StreamFacts, differences, normalise, normalise_attempt,
+};
 use crate::scenario::{CallSpec, ClientConfig, Scenario};
 
 pub use self::async_std::{AsyncStdRuntime, SmolRuntime};
@@ -25,10 +27,26 @@ pub use self::tokio::TokioRuntime;
 /// What a runtime reports about one call: the events and how it ended.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Execution {
-    /// The Codex-level events delivered.
+    /// The Codex-level events delivered (the `EventStream` view).
     pub events: Vec<ResponseEvent>,
+    /// The raw items delivered (the `RawEventStream` view).
+    pub raw: Vec<StreamItem>,
+    /// The stream's own state once drained.
+    pub stream: Option<StreamFacts>,
     /// How the call ended.
     pub outcome: Outcome,
+}
+
+impl Execution {
+    /// An execution that delivered nothing and ended with `outcome`.
+    pub fn new(outcome: Outcome) -> Self {
+        Execution {
+            events: Vec::new(),
+            raw: Vec::new(),
+            stream: None,
+            outcome,
+        }
+    }
 }
 
 /// Where a runtime's client reports its attempt records.
@@ -133,6 +151,8 @@ pub fn run_on(runtime: &dyn Runtime, scenario: &Scenario) -> Run {
         runtime: runtime.name(),
         observation: Observation {
             events: execution.events,
+            raw: execution.raw,
+            stream: execution.stream,
             outcome: execution.outcome,
             requests: normalise(&recorded),
             auth_steps: auth.steps(),

@@ -9,7 +9,7 @@ use futures_util::StreamExt;
 
 use super::{AttemptSink, Execution, Runtime, unary_outcome};
 use crate::auth::ScriptedAuth;
-use crate::observation::{ErrorFacts, Outcome, Phase};
+use crate::observation::{ErrorFacts, Outcome, Phase, StreamFacts};
 use crate::scenario::{CallSpec, ClientConfig};
 
 /// The tokio adapter (hyper 1) on tokio's current-thread executor.

@@ -7,6 +7,7 @@ mod auth;
 mod edges;
 mod endpoints;
 mod failures;
+mod raw;
 mod requests;
 mod retries;
 mod statuses;
@@ -29,6 +30,7 @@ pub fn all() -> Vec<Scenario> {
     table.extend(statuses::scenarios());
     table.extend(requests::scenarios());
     table.extend(edges::scenarios());
+    table.extend(raw::scenarios());
     table.extend(auth::scenarios());
     table.extend(endpoints::scenarios());
     table
