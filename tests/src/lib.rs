@@ -29,10 +29,14 @@
 //!
 //! # What is compared
 //!
-//! The Codex-level events (`ResponseEvent` is `PartialEq`), the outcome (success value, or the
-//! error's phase, kind, status, retry delay, request id and the whole `ApiError`), the auth
-//! recovery steps run, and every request the server received: method, target, body bytes and
-//! headers — all of them except the transport's own, listed in
+//! The Codex-level events (`ResponseEvent` is `PartialEq`) or, for raw-view calls, the raw
+//! `StreamItem`s; the drained stream's own state (counters except `bytes_received`, request id,
+//! turn state, server model, `[DONE]`, last sequence number, `end_turn`); the outcome (success
+//! value, or the error's phase, kind, status, retry delay, request id and the whole
+//! `ApiError`); the core's attempt records (status, outcome incl. transport classification,
+//! error kind, request id, decision incl. the exact seeded retry delay, auth tags; `elapsed`
+//! zeroed); the auth recovery steps run; and every request the server received: method,
+//! target, body bytes and headers — all of them except the transport's own, listed in
 //! [`observation::TRANSPORT_HEADERS`] and [`observation::ACCEPT_ENCODING`]. `user-agent` is
 //! the core's, so it is compared. Timing is never compared; retry scenarios only check
 //! generous lower bounds on the gaps between requests.
