@@ -16,9 +16,12 @@
 //! - errors carry a documented kind and never show the credentials.
 #![no_main]
 
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, UNIX_EPOCH};
 
-use codex_api_core::call::{Action, Call, CallConfig, CallError, CallLimits, ResponseMode};
+use codex_api_core::call::{
+    Action, AttemptDecision, AttemptOutcome, AttemptRecord, Call, CallConfig, CallError,
+    CallLimits, ResponseMode,
+};
 use codex_api_core::credentials::Credentials;
 use codex_api_core::provider::Provider;
 use codex_api_core::request::{Endpoint, ResponsesOptions};
@@ -137,6 +140,10 @@ struct Watch {
     /// The stream handed out, if any.
     stream: Option<Box<ResponseStream>>,
     success_cap: usize,
+    /// The request body every attempt must carry byte for byte.
+    body: bytes::Bytes,
+    /// Telemetry drained so far.
+    records: Vec<AttemptRecord>,
 }
 
 impl Watch {
@@ -154,6 +161,16 @@ impl Watch {
                 self.sends += 1;
                 let shown = format!("{request:?}");
                 assert!(!shown.contains(SECRET), "request Debug shows the credential");
+                assert_eq!(request.body(), &self.body, "the body changed between attempts");
+                let Credentials::ApiKey(key) = call.credentials() else {
+                    panic!("credentials other than the ones given");
+                };
+                let expected = format!("Bearer {}", key.expose());
+                assert_eq!(
+                    request.headers().get("authorization").map(|v| v.as_bytes()),
+                    Some(expected.as_bytes()),
+                    "a request without the current credentials"
+                );
             }
             Action::Stream(stream) => {
                 assert!(self.streaming, "Stream in unary mode");
@@ -182,14 +199,54 @@ impl Watch {
                 }
             }
             Action::Finished => panic!("Finished before Done or Stream"),
+            Action::AwaitResponse { deadline } => assert_eq!(deadline, call.poll_timeout()),
             Action::ReadBody
             | Action::Wait(_)
             | Action::RefreshAuth(_)
-            | Action::AwaitResponse { .. }
             | Action::AwaitCredentials => {}
             other => panic!("unknown action {other:?}"),
         }
         assert_eq!(self.sends, call.attempts(), "sends and attempts disagree");
+    }
+
+    fn drain_telemetry(&mut self, call: &mut Call) {
+        while let Some(record) = call.poll_telemetry() {
+            let shown = format!("{record:?}");
+            assert!(!shown.contains(SECRET), "telemetry shows the credential");
+            self.records.push(record);
+        }
+    }
+
+    /// Once the call is over: one record per attempt, in order; every attempt but the last was
+    /// followed by a retry or an auth follow-up; retries as counted.
+    fn check_telemetry(&self, call: &Call) {
+        let numbers: Vec<u32> = self.records.iter().map(|record| record.attempt).collect();
+        let expected: Vec<u32> = (1..=call.attempts()).collect();
+        assert_eq!(numbers, expected, "one telemetry record per attempt");
+        let retries = self
+            .records
+            .iter()
+            .filter(|record| matches!(record.decision, AttemptDecision::Retry { .. }))
+            .count();
+        assert_eq!(retries, call.retries() as usize, "retry decisions and retries disagree");
+        if let Some((_, earlier)) = self.records.split_last() {
+            for record in earlier {
+                assert!(
+                    matches!(
+                        record.decision,
+                        AttemptDecision::Retry { .. } | AttemptDecision::RecoverAuth
+                    ),
+                    "the call went on after {:?}",
+                    record.decision
+                );
+                assert_ne!(record.outcome, AttemptOutcome::Streamed);
+            }
+        }
+        let streamed = self
+            .records
+            .last()
+            .is_some_and(|record| record.outcome == AttemptOutcome::Streamed);
+        assert_eq!(streamed, self.terminal == Some("stream"));
     }
 }
 
@@ -199,12 +256,15 @@ fuzz_target!(|input: Input| {
     } else {
         (Endpoint::models(None), ResponseMode::Unary)
     };
+    let request_body = input
+        .streaming
+        .then(|| bytes::Bytes::from_static(b"{\"model\":\"m\",\"stream\":true}"));
     let mut config = CallConfig::new(
         endpoint,
         mode,
         Provider::openai(),
         ResponsesOptions::new(),
-        input.streaming.then(|| bytes::Bytes::from_static(b"{\"model\":\"m\",\"stream\":true}")),
+        request_body.clone(),
     );
     let mut policy = if input.codex_policy { RetryPolicy::codex() } else { RetryPolicy::default() };
     policy.max_retries = u32::from(input.max_retries % 6);
@@ -244,8 +304,9 @@ fuzz_target!(|input: Input| {
         terminal: None,
         stream: None,
         success_cap: limits.success_body_cap,
+        body: request_body.clone().unwrap_or_default(),
+        records: Vec::new(),
     };
-    let _ = SystemTime::now; // the core reads no clock; neither does this harness.
 
     let mut credential_counter = 0u32;
     let mut leftover_body: Vec<Vec<u8>> = Vec::new();
@@ -280,7 +341,7 @@ fuzz_target!(|input: Input| {
         }
         let action = call.poll_action(now);
         watch.observe(&call, action);
-        while call.poll_telemetry().is_some() {}
+        watch.drain_telemetry(&mut call);
     }
 
     // Closing driver: answer whatever is asked until the call ends.
@@ -302,6 +363,7 @@ fuzz_target!(|input: Input| {
             _ => 0,
         };
         watch.observe(&call, action);
+        watch.drain_telemetry(&mut call);
         match answer {
             1 => call.handle_transport_error(now, TransportErrorKind::Reset),
             2 => call.handle_body_end(now),
@@ -315,6 +377,8 @@ fuzz_target!(|input: Input| {
     }
     assert!(call.is_finished());
     assert_eq!(call.poll_timeout(), None);
+    watch.drain_telemetry(&mut call);
+    watch.check_telemetry(&call);
 
     // A handed-out stream takes the rest of the bytes and ends once.
     if let Some(mut stream) = watch.stream.take() {

@@ -171,6 +171,10 @@ fn check_error(error: &ApiError, secret: &str) {
     }
     let display = error.to_string();
     let debug = format!("{error:?}");
+    // Never a whole body: everything shown is bounded by the message and fact bounds.
+    let bound = 2 * MAX_MESSAGE_BYTES + 8 * MAX_FACT_BYTES + 1024;
+    assert!(display.len() <= bound, "Display is {} bytes", display.len());
+    assert!(debug.len() <= 2 * bound, "Debug is {} bytes", debug.len());
     assert!(!display.contains(secret), "secret in Display: {display}");
     assert!(!debug.contains(secret), "secret in Debug: {debug}");
 }

@@ -20,8 +20,9 @@ use std::time::{Duration, Instant};
 use codex_api_core::error::ApiError;
 use codex_api_core::retry::TransportErrorKind;
 use codex_api_core::stream::{
-    IdleReset, ResponseEvent, ResponseStream, StreamConfig, StreamItem,
+    IdleReset, ResponseEvent, ResponseStream, StreamConfig, StreamItem, StreamStats,
 };
+use codex_api_core::error::ApiErrorKind;
 use codex_api_core::wire::StreamEvent;
 use libfuzzer_sys::arbitrary::{self, Arbitrary, Unstructured};
 use libfuzzer_sys::fuzz_target;
@@ -258,6 +259,10 @@ fn head() -> http::response::Parts {
 struct Run<T> {
     items: Vec<Result<T, ApiError>>,
     finished: bool,
+    stats: StreamStats,
+    last_sequence_number: Option<u64>,
+    done_sentinel_seen: bool,
+    end_turn: Option<bool>,
 }
 
 fn transport_kind(byte: u8) -> TransportErrorKind {
@@ -339,7 +344,20 @@ fn run<T>(
         stream.handle_timeout(late + Duration::from_secs(1_000_000));
         assert!(poll(&mut stream).is_none(), "output after the terminal outcome");
     }
-    Run { items, finished }
+    // A truncation error names the last sequence number the stream saw.
+    if let Some(Err(error)) = items.last()
+        && let ApiErrorKind::StreamTruncated { last_sequence_number } = error.error_kind()
+    {
+        assert_eq!(*last_sequence_number, stream.last_sequence_number());
+    }
+    Run {
+        items,
+        finished,
+        stats: stream.stats(),
+        last_sequence_number: stream.last_sequence_number(),
+        done_sentinel_seen: stream.done_sentinel_seen(),
+        end_turn: stream.end_turn(),
+    }
 }
 
 /// Exactly one terminal outcome when finished, and nothing after it.
@@ -417,6 +435,10 @@ fuzz_target!(|data: &[u8]| {
     let split = run(&input, &body, &cuts, ResponseStream::poll_stream_event);
     check_terminal(&split, raw_end);
     assert_eq!(split, whole);
+    if body.len() <= 256 {
+        let bytewise: Vec<usize> = (1..body.len()).collect();
+        assert_eq!(run(&input, &body, &bytewise, ResponseStream::poll_stream_event), whole);
+    }
 
     // A finished stream's raw outcome: a completed event, [DONE], or one error.
     if whole.finished {
