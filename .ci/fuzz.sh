@@ -34,6 +34,8 @@ declare -A MAX_LEN=(
 declare -A DICT=(
   [sse_chunking]=responses.dict
   [stream_interpreter]=responses.dict
+  [error_classification]=errors.dict
+  [header_parsers]=errors.dict
 )
 
 start=$SECONDS

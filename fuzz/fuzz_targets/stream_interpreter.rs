@@ -314,6 +314,7 @@ fn run<T>(
     stream.handle_timeout(start);
     drain(&mut stream, &mut items);
     let late = start + Duration::from_secs(100_000);
+    let finished_before_ending = stream.is_finished();
     match input.ending {
         Ending::Eof => stream.handle_eof(late),
         Ending::TransportError(byte) => stream.handle_transport_error(late, transport_kind(byte)),
@@ -334,6 +335,15 @@ fn run<T>(
             assert!(finished || !idle_enabled, "timeout passed but stream not finished");
         }
         Ending::Nothing => {}
+    }
+    if finished && !finished_before_ending {
+        // The ending itself decided the outcome: it is the matching error.
+        let expected = match input.ending {
+            Ending::Timeout => "idle_timeout",
+            _ => "stream_truncated",
+        };
+        let last = items.last().and_then(|item| item.as_ref().err());
+        assert_eq!(last.map(ApiError::kind), Some(expected));
     }
     if finished {
         assert_eq!(stream.poll_timeout(), None);
@@ -381,9 +391,9 @@ fn check_terminal<T>(run: &Run<T>, is_end: impl Fn(&T) -> bool) {
 }
 
 // Input layout: byte 0 = settings (bits 0-1 ending, bit 2 idle reset on events only, bit 3
-// small event cap, bits 4-5 idle timeout: default / disabled / short, bit 6 structured body,
-// bit 7 transport error kind low bit); byte 1 = number of cuts (mod 32); byte 2 = small cap or
-// short timeout parameter; then two bytes (little endian) per cut; then the body: raw SSE
+// small event cap, bits 4-5 idle timeout: default / disabled / short, bit 6 structured body);
+// byte 1 = number of cuts (mod 32); byte 2 = parameter of the small cap, the short timeout and
+// the transport error kind; then two bytes (little endian) per cut; then the body: raw SSE
 // bytes, or (bit 6) structured pieces decoded with `arbitrary`.
 fuzz_target!(|data: &[u8]| {
     let [flags, cut_count, parameter, rest @ ..] = data else {
@@ -397,7 +407,7 @@ fuzz_target!(|data: &[u8]| {
     let input = Input {
         ending: match flags & 3 {
             0 => Ending::Eof,
-            1 => Ending::TransportError(flags >> 7),
+            1 => Ending::TransportError(*parameter),
             2 => Ending::Timeout,
             _ => Ending::Nothing,
         },
