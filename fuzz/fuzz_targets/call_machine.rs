@@ -144,10 +144,12 @@ struct Watch {
     body: bytes::Bytes,
     /// Telemetry drained so far.
     records: Vec<AttemptRecord>,
+    /// The longest wait the policy allows: its largest backoff, or the server delay cap.
+    max_wait: Duration,
 }
 
 impl Watch {
-    fn observe(&mut self, call: &Call, action: Action) {
+    fn observe(&mut self, call: &Call, now: Instant, action: Action) {
         assert!(call.attempts() <= self.max_attempts, "{} attempts", call.attempts());
         assert!(call.retries() <= self.max_retries, "{} retries", call.retries());
         assert!(call.auth_followups() <= self.max_followups);
@@ -200,8 +202,12 @@ impl Watch {
             }
             Action::Finished => panic!("Finished before Done or Stream"),
             Action::AwaitResponse { deadline } => assert_eq!(deadline, call.poll_timeout()),
+            Action::Wait(deadline) => {
+                assert_eq!(Some(deadline), call.poll_timeout());
+                assert!(deadline > now, "Wait for a past instant");
+                assert!(deadline - now <= self.max_wait, "waits {:?}", deadline - now);
+            }
             Action::ReadBody
-            | Action::Wait(_)
             | Action::RefreshAuth(_)
             | Action::AwaitCredentials => {}
             other => panic!("unknown action {other:?}"),
@@ -285,6 +291,12 @@ fuzz_target!(|input: Input| {
         _ => (RecoveryMode::External, 1),
     };
     let max_retries = config.policy.max_retries;
+    let largest_backoff = config.policy.backoff_bounds(max_retries).1;
+    let max_wait = if config.policy.honor_server_delay {
+        largest_backoff.max(config.policy.max_server_delay)
+    } else {
+        largest_backoff
+    };
     let mut now = Instant::now();
     let wall = UNIX_EPOCH + Duration::from_secs(u64::from(input.wall_clock_secs));
     let mut call = Call::new(
@@ -306,6 +318,7 @@ fuzz_target!(|input: Input| {
         success_cap: limits.success_body_cap,
         body: request_body.clone().unwrap_or_default(),
         records: Vec::new(),
+        max_wait,
     };
 
     let mut credential_counter = 0u32;
@@ -340,7 +353,7 @@ fuzz_target!(|input: Input| {
             Op::Poll => {}
         }
         let action = call.poll_action(now);
-        watch.observe(&call, action);
+        watch.observe(&call, now, action);
         watch.drain_telemetry(&mut call);
     }
 
@@ -355,14 +368,15 @@ fuzz_target!(|input: Input| {
             Action::Send(_) | Action::AwaitResponse { .. } => 1,
             Action::ReadBody => 2,
             Action::Wait(deadline) => {
-                assert!(*deadline > now, "Wait for a past instant");
-                now = *deadline;
-                0
+                let deadline = *deadline;
+                watch.observe(&call, now, action);
+                now = deadline;
+                continue;
             }
             Action::RefreshAuth(_) | Action::AwaitCredentials => 3,
             _ => 0,
         };
-        watch.observe(&call, action);
+        watch.observe(&call, now, action);
         watch.drain_telemetry(&mut call);
         match answer {
             1 => call.handle_transport_error(now, TransportErrorKind::Reset),
@@ -373,7 +387,7 @@ fuzz_target!(|input: Input| {
     }
     for _ in 0..3 {
         let action = call.poll_action(now);
-        watch.observe(&call, action);
+        watch.observe(&call, now, action);
     }
     assert!(call.is_finished());
     assert_eq!(call.poll_timeout(), None);
