@@ -28,8 +28,16 @@ use rand_chacha::rand_core::SeedableRng;
 #[derive(Debug, Arbitrary)]
 enum Reply {
     Raw(Vec<u8>),
-    Plain { camel: bool, task_id: String },
-    Sealed { camel: bool, task_id: String, rng_seed: u64, corrupt: Option<u16> },
+    Plain {
+        camel: bool,
+        task_id: String,
+    },
+    Sealed {
+        camel: bool,
+        task_id: String,
+        rng_seed: u64,
+        corrupt: Option<u16>,
+    },
 }
 
 #[derive(Debug, Arbitrary)]
@@ -55,11 +63,16 @@ struct Input {
 fn escape_case_flip(original: &[u8], flipped: &[u8]) -> bool {
     use base64::Engine as _;
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    let (Ok(a), Ok(b)) = (URL_SAFE_NO_PAD.decode(original), URL_SAFE_NO_PAD.decode(flipped)) else {
+    let (Ok(a), Ok(b)) = (
+        URL_SAFE_NO_PAD.decode(original),
+        URL_SAFE_NO_PAD.decode(flipped),
+    ) else {
         return false;
     };
     a.len() == b.len()
-        && a.iter().zip(&b).all(|(x, y)| x == y || x.eq_ignore_ascii_case(y) && x.is_ascii_hexdigit())
+        && a.iter()
+            .zip(&b)
+            .all(|(x, y)| x == y || x.eq_ignore_ascii_case(y) && x.is_ascii_hexdigit())
 }
 
 fn check_error_is_clean(error: &AgentIdentityError, secrets: &[&str]) {
@@ -107,7 +120,10 @@ fuzz_target!(|input: Input| {
     assert_eq!(verified.task_id, task_id);
     assert_eq!(verified.timestamp, timestamp);
     let prefixed = format!("AgentAssertion {token_text}");
-    assert_eq!(verify_agent_assertion(&prefixed, &key.verifying_key()).unwrap(), verified);
+    assert_eq!(
+        verify_agent_assertion(&prefixed, &key.verifying_key()).unwrap(),
+        verified
+    );
     let other = AgentSigningKey::from_seed(&input.other_seed);
     if other.verifying_key() != key.verifying_key() {
         assert_eq!(
@@ -119,7 +135,11 @@ fuzz_target!(|input: Input| {
     // Bit flips: the input's positions plus an even spread.
     let bits = token_text.len() * 8;
     let spread = (0..16).map(|i| i * bits / 16);
-    let chosen = input.flips.iter().take(16).map(|flip| usize::from(*flip) % bits);
+    let chosen = input
+        .flips
+        .iter()
+        .take(16)
+        .map(|flip| usize::from(*flip) % bits);
     for bit in chosen.chain(spread) {
         let mut bytes = token_text.clone().into_bytes();
         bytes[bit / 8] ^= 1 << (bit % 8);
@@ -175,10 +195,17 @@ fuzz_target!(|input: Input| {
         Reply::Raw(bytes) => (bytes.clone(), None),
         Reply::Plain { camel, task_id } => {
             let field = if *camel { "taskId" } else { "task_id" };
-            let body = serde_json::json!({ field: task_id }).to_string().into_bytes();
+            let body = serde_json::json!({ field: task_id })
+                .to_string()
+                .into_bytes();
             (body, (!task_id.is_empty()).then(|| task_id.clone()))
         }
-        Reply::Sealed { camel, task_id, rng_seed, corrupt } => {
+        Reply::Sealed {
+            camel,
+            task_id,
+            rng_seed,
+            corrupt,
+        } => {
             use base64::Engine as _;
             let mut rng = ChaCha20Rng::seed_from_u64(*rng_seed);
             let mut sealed = identity
@@ -191,8 +218,14 @@ fuzz_target!(|input: Input| {
                 sealed[at] ^= 1;
             }
             let encoded = base64::engine::general_purpose::STANDARD.encode(&sealed);
-            let field = if *camel { "encryptedTaskId" } else { "encrypted_task_id" };
-            let body = serde_json::json!({ field: encoded }).to_string().into_bytes();
+            let field = if *camel {
+                "encryptedTaskId"
+            } else {
+                "encrypted_task_id"
+            };
+            let body = serde_json::json!({ field: encoded })
+                .to_string()
+                .into_bytes();
             let expected = (corrupt.is_none() && !task_id.is_empty()).then(|| task_id.clone());
             (body, expected)
         }
@@ -203,7 +236,10 @@ fuzz_target!(|input: Input| {
             if let Some(expected) = &expected {
                 assert_eq!(task.task_id().as_str(), expected);
             }
-            if let Reply::Sealed { corrupt: Some(_), .. } = &input.reply {
+            if let Reply::Sealed {
+                corrupt: Some(_), ..
+            } = &input.reply
+            {
                 panic!("a corrupted sealed task id was accepted");
             }
         }

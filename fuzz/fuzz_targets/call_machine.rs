@@ -61,7 +61,9 @@ const HEADER_VALUES: &[&str] = &[
     "Bearer error=\"invalid_token\"",
 ];
 
-const STATUSES: &[u16] = &[200, 201, 204, 400, 401, 403, 404, 408, 409, 422, 429, 500, 502, 503, 504];
+const STATUSES: &[u16] = &[
+    200, 201, 204, 400, 401, 403, 404, 408, 409, 422, 429, 500, 502, 503, 504,
+];
 
 #[derive(Debug, Arbitrary)]
 struct Header {
@@ -72,7 +74,11 @@ struct Header {
 
 #[derive(Debug, Arbitrary)]
 enum Op {
-    Head { status: u8, raw_status: Option<u16>, headers: Vec<Header> },
+    Head {
+        status: u8,
+        raw_status: Option<u16>,
+        headers: Vec<Header>,
+    },
     Body(Vec<u8>),
     BodyEnd,
     TransportError(u8),
@@ -116,13 +122,16 @@ fn head(status: u8, raw_status: Option<u16>, headers: &[Header]) -> http::respon
     let mut parts = http::Response::new(()).into_parts().0;
     parts.status = status;
     for header in headers.iter().take(8) {
-        let name = HeaderName::from_static(HEADER_NAMES[usize::from(header.name) % HEADER_NAMES.len()]);
+        let name =
+            HeaderName::from_static(HEADER_NAMES[usize::from(header.name) % HEADER_NAMES.len()]);
         let value = match &header.custom_value {
             Some(custom) => match HeaderValue::from_str(custom) {
                 Ok(value) => value,
                 Err(_) => continue,
             },
-            None => HeaderValue::from_static(HEADER_VALUES[usize::from(header.value) % HEADER_VALUES.len()]),
+            None => HeaderValue::from_static(
+                HEADER_VALUES[usize::from(header.value) % HEADER_VALUES.len()],
+            ),
         };
         parts.headers.append(name, value);
     }
@@ -150,11 +159,22 @@ struct Watch {
 
 impl Watch {
     fn observe(&mut self, call: &Call, now: Instant, action: Action) {
-        assert!(call.attempts() <= self.max_attempts, "{} attempts", call.attempts());
-        assert!(call.retries() <= self.max_retries, "{} retries", call.retries());
+        assert!(
+            call.attempts() <= self.max_attempts,
+            "{} attempts",
+            call.attempts()
+        );
+        assert!(
+            call.retries() <= self.max_retries,
+            "{} retries",
+            call.retries()
+        );
         assert!(call.auth_followups() <= self.max_followups);
         if self.terminal.is_some() {
-            assert!(matches!(action, Action::Finished), "{action:?} after the end");
+            assert!(
+                matches!(action, Action::Finished),
+                "{action:?} after the end"
+            );
             assert!(call.is_finished());
             return;
         }
@@ -162,8 +182,15 @@ impl Watch {
             Action::Send(request) => {
                 self.sends += 1;
                 let shown = format!("{request:?}");
-                assert!(!shown.contains(SECRET), "request Debug shows the credential");
-                assert_eq!(request.body(), &self.body, "the body changed between attempts");
+                assert!(
+                    !shown.contains(SECRET),
+                    "request Debug shows the credential"
+                );
+                assert_eq!(
+                    request.body(),
+                    &self.body,
+                    "the body changed between attempts"
+                );
                 let Credentials::ApiKey(key) = call.credentials() else {
                     panic!("credentials other than the ones given");
                 };
@@ -190,7 +217,10 @@ impl Watch {
                     }
                     Err(error) => {
                         let shown = format!("{error} {error:?}");
-                        assert!(!shown.contains(SECRET), "error shows the credential: {shown}");
+                        assert!(
+                            !shown.contains(SECRET),
+                            "error shows the credential: {shown}"
+                        );
                         if let CallError::Api(api) = &error {
                             assert!(!api.kind().is_empty());
                             if api.kind() == "unauthorized" {
@@ -205,11 +235,13 @@ impl Watch {
             Action::Wait(deadline) => {
                 assert_eq!(Some(deadline), call.poll_timeout());
                 assert!(deadline > now, "Wait for a past instant");
-                assert!(deadline - now <= self.max_wait, "waits {:?}", deadline - now);
+                assert!(
+                    deadline - now <= self.max_wait,
+                    "waits {:?}",
+                    deadline - now
+                );
             }
-            Action::ReadBody
-            | Action::RefreshAuth(_)
-            | Action::AwaitCredentials => {}
+            Action::ReadBody | Action::RefreshAuth(_) | Action::AwaitCredentials => {}
             other => panic!("unknown action {other:?}"),
         }
         assert_eq!(self.sends, call.attempts(), "sends and attempts disagree");
@@ -234,7 +266,11 @@ impl Watch {
             .iter()
             .filter(|record| matches!(record.decision, AttemptDecision::Retry { .. }))
             .count();
-        assert_eq!(retries, call.retries() as usize, "retry decisions and retries disagree");
+        assert_eq!(
+            retries,
+            call.retries() as usize,
+            "retry decisions and retries disagree"
+        );
         if let Some((_, earlier)) = self.records.split_last() {
             for record in earlier {
                 assert!(
@@ -272,12 +308,19 @@ fuzz_target!(|input: Input| {
         ResponsesOptions::new(),
         request_body.clone(),
     );
-    let mut policy = if input.codex_policy { RetryPolicy::codex() } else { RetryPolicy::default() };
+    let mut policy = if input.codex_policy {
+        RetryPolicy::codex()
+    } else {
+        RetryPolicy::default()
+    };
     policy.max_retries = u32::from(input.max_retries % 6);
     policy.honor_server_delay = input.honor_server_delay;
     config.policy = policy;
-    let mut limits = CallLimits::default()
-        .with_response_timeout(input.response_timeout_ms.map(|ms| Duration::from_millis(u64::from(ms))));
+    let mut limits = CallLimits::default().with_response_timeout(
+        input
+            .response_timeout_ms
+            .map(|ms| Duration::from_millis(u64::from(ms))),
+    );
     if let Some(cap) = input.error_body_cap {
         limits = limits.with_error_body_cap(usize::from(cap));
     }
@@ -325,9 +368,11 @@ fuzz_target!(|input: Input| {
     let mut leftover_body: Vec<Vec<u8>> = Vec::new();
     for op in input.ops.iter().take(64) {
         match op {
-            Op::Head { status, raw_status, headers } => {
-                call.handle_head(now, &head(*status, *raw_status, headers))
-            }
+            Op::Head {
+                status,
+                raw_status,
+                headers,
+            } => call.handle_head(now, &head(*status, *raw_status, headers)),
             Op::Body(chunk) => {
                 call.handle_body(now, chunk);
                 if watch.terminal == Some("stream") {
@@ -341,7 +386,9 @@ fuzz_target!(|input: Input| {
                 let result = match choice % 4 {
                     0 => {
                         credential_counter += 1;
-                        Ok(Credentials::api_key(format!("sk-fuzz-new-{credential_counter}")))
+                        Ok(Credentials::api_key(format!(
+                            "sk-fuzz-new-{credential_counter}"
+                        )))
                     }
                     1 => Ok(call.credentials().clone()),
                     2 => Err(StepFailure::Transient),

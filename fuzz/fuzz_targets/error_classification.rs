@@ -209,7 +209,9 @@ fuzz_target!(|input: Input| {
                 Ok(name) => name,
                 Err(_) => continue,
             },
-            None => HeaderName::from_static(HEADER_NAMES[usize::from(header.name) % HEADER_NAMES.len()]),
+            None => {
+                HeaderName::from_static(HEADER_NAMES[usize::from(header.name) % HEADER_NAMES.len()])
+            }
         };
         let Ok(value) = HeaderValue::from_bytes(&header.value) else {
             continue;
@@ -218,12 +220,21 @@ fuzz_target!(|input: Input| {
     }
     // The secret must occur only in the credential header for the check to mean anything.
     let elsewhere = body.windows(secret.len()).any(|w| w == secret.as_bytes())
-        || headers
-            .iter()
-            .any(|(name, value)| name.as_str().contains(&secret) || value.as_bytes().windows(secret.len()).any(|w| w == secret.as_bytes()))
-        || [&input.stream_code, &input.stream_message, &input.stream_type, &input.stream_param]
-            .iter()
-            .any(|text| text.as_deref().is_some_and(|text| text.contains(&secret)));
+        || headers.iter().any(|(name, value)| {
+            name.as_str().contains(&secret)
+                || value
+                    .as_bytes()
+                    .windows(secret.len())
+                    .any(|w| w == secret.as_bytes())
+        })
+        || [
+            &input.stream_code,
+            &input.stream_message,
+            &input.stream_type,
+            &input.stream_param,
+        ]
+        .iter()
+        .any(|text| text.as_deref().is_some_and(|text| text.contains(&secret)));
     if elsewhere {
         return;
     }
@@ -260,7 +271,10 @@ fuzz_target!(|input: Input| {
     assert_eq!(unauthorized.kind(), "unauthorized");
     check_error(&unauthorized, &secret);
 
-    for source in [StreamFailureSource::ResponseFailed, StreamFailureSource::ErrorEvent] {
+    for source in [
+        StreamFailureSource::ResponseFailed,
+        StreamFailureSource::ErrorEvent,
+    ] {
         let in_stream = ApiError::from_stream_error_json(source, &body, &headers);
         check_error(&in_stream, &secret);
         let failure = ApiError::from_stream_failure(

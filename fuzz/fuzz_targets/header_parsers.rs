@@ -92,7 +92,10 @@ enum RetryAfter {
     Seconds(u32),
     /// Seconds since the epoch of an HTTP date.
     Date(u32),
-    ShouldRetry { value: bool, case_mask: u8 },
+    ShouldRetry {
+        value: bool,
+        case_mask: u8,
+    },
 }
 
 #[derive(Debug, Arbitrary)]
@@ -115,7 +118,10 @@ struct Input {
 fn check_snapshot(snapshot: &RateLimitSnapshot) {
     assert!(!snapshot.limit_id.contains('-'), "{:?}", snapshot.limit_id);
     assert_eq!(snapshot.limit_id, snapshot.limit_id.to_ascii_lowercase());
-    for window in [&snapshot.primary, &snapshot.secondary].into_iter().flatten() {
+    for window in [&snapshot.primary, &snapshot.secondary]
+        .into_iter()
+        .flatten()
+    {
         assert!(window.used_percent.is_finite());
     }
 }
@@ -200,9 +206,15 @@ fuzz_target!(|input: Input| {
         headers.append(name, value);
     }
     let now = if input.now_secs >= 0 {
-        UNIX_EPOCH.checked_add(Duration::new(input.now_secs.unsigned_abs(), input.now_nanos % 1_000_000_000))
+        UNIX_EPOCH.checked_add(Duration::new(
+            input.now_secs.unsigned_abs(),
+            input.now_nanos % 1_000_000_000,
+        ))
     } else {
-        UNIX_EPOCH.checked_sub(Duration::new(input.now_secs.unsigned_abs(), input.now_nanos % 1_000_000_000))
+        UNIX_EPOCH.checked_sub(Duration::new(
+            input.now_secs.unsigned_abs(),
+            input.now_nanos % 1_000_000_000,
+        ))
     };
     let now = now.unwrap_or(UNIX_EPOCH);
 
@@ -237,7 +249,10 @@ fuzz_target!(|input: Input| {
         if nanos > MAX_NANOS {
             assert_eq!(parsed, None, "{text}");
         } else {
-            let expected = Duration::new((nanos / 1_000_000_000) as u64, (nanos % 1_000_000_000) as u32);
+            let expected = Duration::new(
+                (nanos / 1_000_000_000) as u64,
+                (nanos % 1_000_000_000) as u32,
+            );
             assert_eq!(parsed, Some(expected), "{text}");
         }
     }
@@ -252,9 +267,14 @@ fuzz_target!(|input: Input| {
     );
     assert_eq!(parse_go_duration(&printed), Some(duration), "{printed}");
     let mut reset = HeaderMap::new();
-    reset.insert("x-ratelimit-reset-tokens", HeaderValue::from_str(&printed).unwrap());
+    reset.insert(
+        "x-ratelimit-reset-tokens",
+        HeaderValue::from_str(&printed).unwrap(),
+    );
     assert_eq!(
-        openai_rate_limits(&reset).tokens.and_then(|tokens| tokens.reset_after),
+        openai_rate_limits(&reset)
+            .tokens
+            .and_then(|tokens| tokens.reset_after),
         Some(duration)
     );
 
@@ -264,11 +284,17 @@ fuzz_target!(|input: Input| {
         match retry {
             RetryAfter::Millis(ms) => {
                 hint.insert("retry-after-ms", HeaderValue::from(*ms));
-                assert_eq!(server_delay(&hint, now), Some(Duration::from_millis(u64::from(*ms))));
+                assert_eq!(
+                    server_delay(&hint, now),
+                    Some(Duration::from_millis(u64::from(*ms)))
+                );
             }
             RetryAfter::Seconds(secs) => {
                 hint.insert("retry-after", HeaderValue::from(*secs));
-                assert_eq!(server_delay(&hint, now), Some(Duration::from_secs(u64::from(*secs))));
+                assert_eq!(
+                    server_delay(&hint, now),
+                    Some(Duration::from_secs(u64::from(*secs)))
+                );
             }
             RetryAfter::Date(secs) => {
                 let date = UNIX_EPOCH + Duration::from_secs(u64::from(*secs));
@@ -308,7 +334,11 @@ fuzz_target!(|input: Input| {
         error_json.insert("x-error-json", HeaderValue::from_str(&encoded).unwrap());
         let evidence = UnauthorizedEvidence::from_response(AuthScheme::Bearer, &error_json, b"");
         if simple {
-            assert_eq!(evidence.error_json_code.as_deref(), Some(code.as_str()), "{json}");
+            assert_eq!(
+                evidence.error_json_code.as_deref(),
+                Some(code.as_str()),
+                "{json}"
+            );
         }
     }
 });

@@ -28,7 +28,10 @@ enum BaseUrl {
     OpenAi,
     ChatGpt,
     /// `https://<host><rest>`.
-    Https { host: String, rest: String },
+    Https {
+        host: String,
+        rest: String,
+    },
     Raw(String),
 }
 
@@ -36,9 +39,17 @@ enum BaseUrl {
 enum Creds {
     None,
     ApiKey(String),
-    ChatGpt { token: String, account_id: String, fedramp: bool },
+    ChatGpt {
+        token: String,
+        account_id: String,
+        fedramp: bool,
+    },
     AgentAssertion(String),
-    AccountAgentAssertion { assertion: String, account_id: String, fedramp: bool },
+    AccountAgentAssertion {
+        assertion: String,
+        account_id: String,
+        fedramp: bool,
+    },
 }
 
 #[derive(Debug, Arbitrary)]
@@ -76,19 +87,25 @@ fn credentials(creds: &Creds) -> Credentials {
     match creds {
         Creds::None => Credentials::None,
         Creds::ApiKey(key) => Credentials::api_key(token(key)),
-        Creds::ChatGpt { token: raw, account_id, fedramp } => Credentials::ChatGpt {
+        Creds::ChatGpt {
+            token: raw,
+            account_id,
+            fedramp,
+        } => Credentials::ChatGpt {
             token: token(raw).into(),
             account_id: account_id.clone(),
             fedramp: *fedramp,
         },
         Creds::AgentAssertion(assertion) => Credentials::AgentAssertion(token(assertion).into()),
-        Creds::AccountAgentAssertion { assertion, account_id, fedramp } => {
-            Credentials::AccountAgentAssertion {
-                assertion: token(assertion).into(),
-                account_id: account_id.clone(),
-                fedramp: *fedramp,
-            }
-        }
+        Creds::AccountAgentAssertion {
+            assertion,
+            account_id,
+            fedramp,
+        } => Credentials::AccountAgentAssertion {
+            assertion: token(assertion).into(),
+            account_id: account_id.clone(),
+            fedramp: *fedramp,
+        },
     }
 }
 
@@ -239,12 +256,16 @@ fuzz_target!(|input: Input| {
     {
         public.push(account_id);
     }
-    let secret = token(&input.credentials).filter(|token| !public.iter().any(|text| text.contains(token.as_str())));
+    let secret = token(&input.credentials)
+        .filter(|token| !public.iter().any(|text| text.contains(token.as_str())));
     let body = input.body.clone().map(Bytes::from);
 
     if let Some(secret) = &secret {
         let debug = format!("{credentials:?}");
-        assert!(!debug.contains(secret.as_str()), "credentials Debug shows the token");
+        assert!(
+            !debug.contains(secret.as_str()),
+            "credentials Debug shows the token"
+        );
     }
 
     let built = build_request(&provider, &endpoint, body.clone(), &options, &credentials);
@@ -294,7 +315,10 @@ fuzz_target!(|input: Input| {
         Err(error) => {
             let shown = format!("{error} {error:?}");
             if let Some(secret) = &secret {
-                assert!(!shown.contains(secret.as_str()), "BuildError shows the token: {shown}");
+                assert!(
+                    !shown.contains(secret.as_str()),
+                    "BuildError shows the token: {shown}"
+                );
             }
         }
     }

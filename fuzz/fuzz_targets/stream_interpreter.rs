@@ -18,11 +18,11 @@
 use std::time::{Duration, Instant};
 
 use codex_api_core::error::ApiError;
+use codex_api_core::error::ApiErrorKind;
 use codex_api_core::retry::TransportErrorKind;
 use codex_api_core::stream::{
     IdleReset, ResponseEvent, ResponseStream, StreamConfig, StreamItem, StreamStats,
 };
-use codex_api_core::error::ApiErrorKind;
 use codex_api_core::wire::StreamEvent;
 use libfuzzer_sys::arbitrary::{self, Arbitrary, Unstructured};
 use libfuzzer_sys::fuzz_target;
@@ -186,7 +186,10 @@ fn event_json(spec: &EventSpec) -> (String, String) {
             json!({"type": "invalid_request_error", "code": code, "message": text,
                    "param": text, "resets_in_seconds": index}),
         ),
-        ("part", json!({"type": "output_text", "text": text, "annotations": []})),
+        (
+            "part",
+            json!({"type": "output_text", "text": text, "annotations": []}),
+        ),
         ("arguments", json!(text)),
         (
             "rate_limits",
@@ -332,7 +335,10 @@ fn run<T>(
         Ending::Eof | Ending::TransportError(_) => assert!(finished),
         Ending::Timeout => {
             let idle_enabled = stream.config().idle_timeout.is_some();
-            assert!(finished || !idle_enabled, "timeout passed but stream not finished");
+            assert!(
+                finished || !idle_enabled,
+                "timeout passed but stream not finished"
+            );
         }
         Ending::Nothing => {}
     }
@@ -348,15 +354,23 @@ fn run<T>(
     if finished {
         assert_eq!(stream.poll_timeout(), None);
         // Nothing after the end.
-        stream.handle_body(late, b"data: {\"type\":\"response.completed\",\"response\":{\"id\":\"x\"}}\n\n");
+        stream.handle_body(
+            late,
+            b"data: {\"type\":\"response.completed\",\"response\":{\"id\":\"x\"}}\n\n",
+        );
         stream.handle_eof(late);
         stream.handle_transport_error(late, TransportErrorKind::Reset);
         stream.handle_timeout(late + Duration::from_secs(1_000_000));
-        assert!(poll(&mut stream).is_none(), "output after the terminal outcome");
+        assert!(
+            poll(&mut stream).is_none(),
+            "output after the terminal outcome"
+        );
     }
     // A truncation error names the last sequence number the stream saw.
     if let Some(Err(error)) = items.last()
-        && let ApiErrorKind::StreamTruncated { last_sequence_number } = error.error_kind()
+        && let ApiErrorKind::StreamTruncated {
+            last_sequence_number,
+        } = error.error_kind()
     {
         assert_eq!(*last_sequence_number, stream.last_sequence_number());
     }
@@ -381,7 +395,11 @@ fn check_terminal<T>(run: &Run<T>, is_end: impl Fn(&T) -> bool) {
         };
         if end {
             ends += 1;
-            assert!(last, "output after the terminal outcome: {:?}", run.items.len());
+            assert!(
+                last,
+                "output after the terminal outcome: {:?}",
+                run.items.len()
+            );
         }
         if let Err(error) = item {
             assert!(!error.kind().is_empty());
@@ -438,7 +456,10 @@ fuzz_target!(|data: &[u8]| {
     cuts.sort_unstable();
 
     let raw_end = |item: &StreamItem| {
-        matches!(item, StreamItem::Done | StreamItem::Event(StreamEvent::Completed(_)))
+        matches!(
+            item,
+            StreamItem::Done | StreamItem::Event(StreamEvent::Completed(_))
+        )
     };
     let whole = run(&input, &body, &[], ResponseStream::poll_stream_event);
     check_terminal(&whole, raw_end);
@@ -447,12 +468,18 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(split, whole);
     if body.len() <= 256 {
         let bytewise: Vec<usize> = (1..body.len()).collect();
-        assert_eq!(run(&input, &body, &bytewise, ResponseStream::poll_stream_event), whole);
+        assert_eq!(
+            run(&input, &body, &bytewise, ResponseStream::poll_stream_event),
+            whole
+        );
     }
 
     // A finished stream's raw outcome: a completed event, [DONE], or one error.
     if whole.finished {
-        let last = whole.items.last().expect("a finished stream produced something");
+        let last = whole
+            .items
+            .last()
+            .expect("a finished stream produced something");
         assert!(last.is_err() || last.as_ref().is_ok_and(raw_end));
     }
 
@@ -464,6 +491,9 @@ fuzz_target!(|data: &[u8]| {
     // Both views agree on the error (if any).
     assert_eq!(
         whole.items.last().and_then(|item| item.as_ref().err()),
-        codex_whole.items.last().and_then(|item| item.as_ref().err())
+        codex_whole
+            .items
+            .last()
+            .and_then(|item| item.as_ref().err())
     );
 });
