@@ -204,3 +204,30 @@ fn kept_bytes_of_dropped_feeds_cost_at_most_one_chunk() {
         assert_eq!(feed_all(&mut decoder, b""), vec![]);
     }
 }
+
+/// Found by fuzzing (`fuzz/regressions/sse_chunking/id-with-nul-past-the-limit-split`): an `id`
+/// line past the size limit that turns out to contain a NUL is ignored, however it is split.
+#[test]
+fn an_id_with_nul_past_the_limit_is_ignored_however_it_is_split() {
+    use codex_api_core::sse::{SseDecoder, SseError};
+    fn decode(chunks: &[&[u8]]) -> Vec<Result<String, SseError>> {
+        let mut decoder = SseDecoder::with_max_event_size(16);
+        let mut items = Vec::new();
+        for chunk in chunks {
+            let mut feed = decoder.feed(chunk);
+            while let Some(item) = feed.next_frame() {
+                items.push(item.map(|frame| frame.data().to_owned()));
+            }
+        }
+        items
+    }
+    // Six U+FFFD = 18 bytes > 16; the NUL makes the id line one to ignore.
+    let body: &[u8] = b"id: \xff\xff\xff\xff\xff\xff\x00\n\ndata: x\n\n";
+    let whole = decode(&[body]);
+    assert_eq!(whole, vec![Ok("x".to_owned())]);
+    for cut in 1..body.len() {
+        assert_eq!(decode(&[&body[..cut], &body[cut..]]), whole, "cut at {cut}");
+    }
+    let bytes: Vec<&[u8]> = body.chunks(1).collect();
+    assert_eq!(decode(&bytes), whole);
+}

@@ -66,6 +66,10 @@ pub(super) struct ValueState {
     pub(super) utf8: Utf8Tail,
     /// `id` value contains NUL (the line will be ignored).
     id_has_nul: bool,
+    /// `id` value outgrew the size limit. Whether that is an error is known only at the end of
+    /// the line: if a NUL follows, the line is ignored anyway (as it is when the whole line
+    /// arrives in one chunk), so storing stops and the verdict waits for the line's end.
+    id_over_budget: bool,
     /// `retry` value so far, saturating.
     retry: u64,
     /// `retry` value has only ASCII digits so far.
@@ -195,6 +199,7 @@ impl SseDecoder {
             Field::Id => {
                 self.buffers.id_incoming.clear();
                 self.value.id_has_nul = false;
+                self.value.id_over_budget = false;
             }
             Field::Retry => {
                 self.value.retry = 0;
@@ -215,8 +220,9 @@ impl SseDecoder {
             match field {
                 Field::Data => return self.buffers.push_ascii(Slot::Data, byte),
                 Field::Event => return self.buffers.push_ascii(Slot::Event, byte),
-                Field::Id if byte != 0 && !self.value.id_has_nul => {
-                    return self.buffers.push_ascii(Slot::IdIncoming, byte);
+                Field::Id if byte != 0 && !self.value.id_has_nul && !self.value.id_over_budget => {
+                    let pushed = self.buffers.push_ascii(Slot::IdIncoming, byte);
+                    return self.id_pushed(pushed);
                 }
                 Field::Id | Field::Retry => {}
             }
@@ -240,7 +246,11 @@ impl SseDecoder {
                     self.buffers.id_incoming.clear();
                     return Ok(());
                 }
-                self.decode_into(Slot::IdIncoming, bytes, false)
+                if self.value.id_over_budget {
+                    return Ok(());
+                }
+                let pushed = self.decode_into(Slot::IdIncoming, bytes, false);
+                self.id_pushed(pushed)
             }
             Field::Retry => {
                 let value = &mut self.value;
@@ -273,6 +283,10 @@ impl SseDecoder {
                     self.buffers.id_incoming.clear();
                     return Ok(());
                 }
+                if self.value.id_over_budget {
+                    // No NUL came: the oversize id is an oversize event after all.
+                    return Err(OverBudget);
+                }
                 self.decode_into(Slot::IdIncoming, &[], true)?;
                 let buffers = &mut self.buffers;
                 std::mem::swap(&mut buffers.id_pending, &mut buffers.id_incoming);
@@ -288,6 +302,17 @@ impl SseDecoder {
                 Ok(())
             }
         }
+    }
+
+    /// A piece of an `id` value did not fit the limit: stop storing it (memory stays bounded)
+    /// and leave the verdict to the end of the line (see `ValueState::id_over_budget`).
+    fn id_pushed(&mut self, pushed: Result<(), OverBudget>) -> Result<(), OverBudget> {
+        if pushed.is_err() {
+            self.value.id_over_budget = true;
+            self.value.utf8.clear();
+            self.buffers.id_incoming.clear();
+        }
+        Ok(())
     }
 
     /// Decodes value bytes (lossy UTF-8) into `slot`.
