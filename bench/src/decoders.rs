@@ -169,3 +169,50 @@ pub fn bom_note() -> Vec<(Decoder, String)> {
     std::panic::set_hook(quiet);
     notes
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Decoder, bom_note};
+    use crate::{corpus, harness};
+    use bytes::Bytes;
+
+    #[test]
+    fn every_decoder_agrees_on_the_corpus_at_any_chunking() {
+        let body = Bytes::from(corpus::generate(corpus::DEFAULT_SEED, 150_000));
+        let frames = corpus::shape(&body).frames as u64;
+        for size in [1, 7, 4096, 65536] {
+            let chunks = harness::split(&body, size);
+            let reference = Decoder::Ours.run(&chunks);
+            assert_eq!(reference.events, frames, "chunks of {size}");
+            assert_eq!(reference.errors, 0);
+            assert_eq!(
+                Decoder::SseStream.run(&chunks),
+                reference,
+                "sse-stream, chunks of {size}"
+            );
+            if size > 1 {
+                assert_eq!(
+                    Decoder::EventsourceStream.run(&chunks),
+                    reference,
+                    "chunks of {size}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn corpus_is_deterministic_and_valid_utf8() {
+        let first = corpus::generate(corpus::DEFAULT_SEED, 100_000);
+        assert_eq!(first, corpus::generate(corpus::DEFAULT_SEED, 100_000));
+        assert_ne!(first, corpus::generate(1, 100_000));
+        assert!(std::str::from_utf8(&first).is_ok());
+        assert!(!first.starts_with(b"\xEF\xBB\xBF"));
+    }
+
+    #[test]
+    fn bom_note_reports_the_eventsource_stream_panic() {
+        let notes = bom_note();
+        assert_eq!(notes[0].1, "1 event(s), 0 error(s)");
+        assert!(notes[2].1.starts_with("PANICS"), "{}", notes[2].1);
+    }
+}
