@@ -1,0 +1,395 @@
+//! What one run of a scenario produced, normalised so that runs on different runtimes compare
+//! equal exactly when they behaved the same.
+
+use std::time::Duration;
+
+use codex_api_core::call::AttemptRecord;
+use codex_api_core::error::ApiError;
+use codex_api_core::stream::{ResponseEvent, ResponseStream, StreamItem, StreamStats};
+use codex_api_core::unauthorized::RecoveryStep;
+use codex_api_core::wire::{CompactionOutput, MemorySummarizeOutput, ModelsResponse};
+use codex_api_testkit::RecordedRequest;
+
+/// Request headers left out of the comparison because the HTTP stack, not the core, owns them:
+/// `host` (names the ephemeral port of each run's server), the connection-management headers
+/// (`connection`, `keep-alive`, `te`), the body framing (`content-length` vs
+/// `transfer-encoding`), and `accept-encoding` (transport compression offered by the stack).
+/// Everything else — `user-agent`, `originator`, `authorization`, `accept`, `content-type`,
+/// session and Codex headers — is the core's and must be identical.
+pub const TRANSPORT_HEADERS: [&str; 6] = [
+    "host",
+    "connection",
+    "keep-alive",
+    "te",
+    "content-length",
+    "transfer-encoding",
+];
+
+/// Also excluded: transport compression the HTTP stack may offer on its own.
+pub const ACCEPT_ENCODING: &str = "accept-encoding";
+
+/// Where a failure surfaced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// From the call itself (before any stream existed, or a unary call).
+    Call,
+    /// From the event stream, after the call returned it.
+    Stream,
+}
+
+/// A failure, reduced to what a caller acts on, plus the whole error for strictness.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ErrorFacts {
+    /// Where it surfaced.
+    pub phase: Phase,
+    /// The adapter error's `kind()`.
+    pub kind: String,
+    /// The HTTP status, for server errors.
+    pub status: Option<u16>,
+    /// The server's retry delay, for server errors.
+    pub retry_after: Option<Duration>,
+    /// The request id, for server errors.
+    pub request_id: Option<String>,
+    /// The whole server error, when it was one.
+    pub api: Option<ApiError>,
+    /// Anything else the error says that is not runtime-specific (e.g. transport kind and
+    /// attempts, a core `CallError`'s Debug).
+    pub detail: String,
+}
+
+impl ErrorFacts {
+    /// Facts of a server error.
+    pub fn from_api(phase: Phase, kind: &str, api: &ApiError) -> ErrorFacts {
+        ErrorFacts {
+            phase,
+            kind: kind.to_owned(),
+            status: api.status().map(|status| status.as_u16()),
+            retry_after: api.retry_after(),
+            request_id: api.request_id().map(str::to_owned),
+            api: Some(api.clone()),
+            detail: String::new(),
+        }
+    }
+
+    /// Facts of any other error.
+    pub fn other(phase: Phase, kind: &str, detail: String) -> ErrorFacts {
+        ErrorFacts {
+            phase,
+            kind: kind.to_owned(),
+            status: None,
+            retry_after: None,
+            request_id: None,
+            api: None,
+            detail,
+        }
+    }
+}
+
+/// How the call ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// The event stream ended without an error.
+    StreamEnded,
+    /// `responses/compact` succeeded.
+    Compacted(CompactionOutput),
+    /// `memories/trace_summarize` succeeded.
+    Memories(MemorySummarizeOutput),
+    /// `list_models` succeeded.
+    Models(ModelsResponse),
+    /// A generic unary call succeeded.
+    Unary {
+        /// The status.
+        status: u16,
+        /// The response headers as the adapter returned them, minus the framing ones
+        /// ([`TRANSPORT_HEADERS`]), lowercased and sorted.
+        headers: Vec<(String, String)>,
+        /// The body.
+        body: Vec<u8>,
+    },
+    /// The call or its stream failed.
+    Failed(ErrorFacts),
+}
+
+/// One request as the server saw it, minus the transport's headers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeenRequest {
+    /// The method.
+    pub method: String,
+    /// The target, with its query.
+    pub path: String,
+    /// Headers, names lowercased, sorted by name (order within a name kept).
+    pub headers: Vec<(String, String)>,
+    /// The body bytes.
+    pub body: Vec<u8>,
+}
+
+impl SeenRequest {
+    /// The first value of a header (`name` lowercase).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body as JSON.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+/// Normalises recorded requests: drops the transport headers, lowercases and sorts the rest.
+pub fn normalise(requests: &[RecordedRequest]) -> Vec<SeenRequest> {
+    requests
+        .iter()
+        .map(|request| {
+            let mut headers: Vec<(String, String)> = request
+                .headers
+                .iter()
+                .map(|(name, value)| (name.to_ascii_lowercase(), value.clone()))
+                .filter(|(name, _)| {
+                    !TRANSPORT_HEADERS.contains(&name.as_str()) && name != ACCEPT_ENCODING
+                })
+                .collect();
+            headers.sort_by(|a, b| a.0.cmp(&b.0));
+            SeenRequest {
+                method: request.method.clone(),
+                path: request.path.clone(),
+                headers,
+                body: request.body.clone(),
+            }
+        })
+        .collect()
+}
+
+/// What a drained stream knows about itself (the core's `ResponseStream` accessors).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StreamFacts {
+    /// The counters, with `bytes_received` zeroed: it counts bytes read after the terminal
+    /// event too, and how many of those an HTTP stack happened to read is its own business.
+    pub stats: StreamStats,
+    /// The request id from the head.
+    pub request_id: Option<String>,
+    /// `x-codex-turn-state` from the head.
+    pub turn_state: Option<String>,
+    /// `openai-model` from the head.
+    pub server_model: Option<String>,
+    /// Whether `data: [DONE]` ended the stream.
+    pub done_sentinel_seen: bool,
+    /// The last `sequence_number` seen.
+    pub last_sequence_number: Option<u64>,
+    /// `response.end_turn` of the completion.
+    pub end_turn: Option<bool>,
+}
+
+impl StreamFacts {
+    /// The facts of `stream`.
+    pub fn of(stream: &ResponseStream) -> Self {
+        let mut stats = stream.stats();
+        stats.bytes_received = 0;
+        StreamFacts {
+            stats,
+            request_id: stream.request_id().map(str::to_owned),
+            turn_state: stream.turn_state().map(str::to_owned),
+            server_model: stream.server_model().map(str::to_owned),
+            done_sentinel_seen: stream.done_sentinel_seen(),
+            last_sequence_number: stream.last_sequence_number(),
+            end_turn: stream.end_turn(),
+        }
+    }
+}
+
+/// Everything one run of a scenario produced. Equal across runtimes, or a runtime differs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Observation {
+    /// The Codex-level events delivered before the end.
+    pub events: Vec<ResponseEvent>,
+    /// The raw items delivered before the end (raw-view calls only).
+    pub raw: Vec<StreamItem>,
+    /// What the drained stream knew about itself (streamed calls only).
+    pub stream: Option<StreamFacts>,
+    /// How it ended.
+    pub outcome: Outcome,
+    /// What the server received.
+    pub requests: Vec<SeenRequest>,
+    /// The auth recovery steps the adapter ran.
+    pub auth_steps: Vec<RecoveryStep>,
+    /// The core's record of every attempt, as the adapter reported it (`elapsed` zeroed: it
+    /// is the only timing in it). Retry delays are compared exactly: the jitter is seeded.
+    pub attempts: Vec<AttemptRecord>,
+}
+
+impl Observation {
+    /// The concatenated output text deltas.
+    pub fn text(&self) -> String {
+        self.events
+            .iter()
+            .filter_map(|event| match event {
+                ResponseEvent::OutputTextDelta { delta, .. } => Some(delta.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The failure, if the call failed.
+    pub fn error(&self) -> Option<&ErrorFacts> {
+        match &self.outcome {
+            Outcome::Failed(facts) => Some(facts),
+            _ => None,
+        }
+    }
+
+    /// The failure; panics with the outcome when the call did not fail.
+    pub fn expect_error(&self) -> &ErrorFacts {
+        match &self.outcome {
+            Outcome::Failed(facts) => facts,
+            other => panic!("expected a failure, got {other:?}"),
+        }
+    }
+
+    /// Whether the stream ended with a `Completed` event and no error.
+    pub fn completed(&self) -> bool {
+        self.outcome == Outcome::StreamEnded
+            && matches!(self.events.last(), Some(ResponseEvent::Completed { .. }))
+    }
+}
+
+/// A request as one readable line: method, path, headers, body as (lossy) text.
+fn describe_request(request: &SeenRequest) -> String {
+    format!(
+        "{} {} {:?} body={:?}",
+        request.method,
+        request.path,
+        request.headers,
+        String::from_utf8_lossy(&request.body)
+    )
+}
+
+/// What differs between two observations, one readable line per difference (empty when
+/// equal).
+pub fn differences(left: &Observation, right: &Observation) -> Vec<String> {
+    let mut out = Vec::new();
+    let events = left.events.len().max(right.events.len());
+    for index in 0..events {
+        let (a, b) = (left.events.get(index), right.events.get(index));
+        if a != b {
+            out.push(format!("event {index}: {a:?}\n    vs {b:?}"));
+        }
+    }
+    let raw = left.raw.len().max(right.raw.len());
+    for index in 0..raw {
+        let (a, b) = (left.raw.get(index), right.raw.get(index));
+        if a != b {
+            out.push(format!("raw item {index}: {a:?}\n    vs {b:?}"));
+        }
+    }
+    if left.stream != right.stream {
+        out.push(format!(
+            "stream facts: {:?}\n    vs {:?}",
+            left.stream, right.stream
+        ));
+    }
+    if left.outcome != right.outcome {
+        out.push(format!(
+            "outcome: {:?}\n    vs {:?}",
+            left.outcome, right.outcome
+        ));
+    }
+    let requests = left.requests.len().max(right.requests.len());
+    for index in 0..requests {
+        let (a, b) = (left.requests.get(index), right.requests.get(index));
+        if a != b {
+            out.push(format!(
+                "request {index}: {}\n    vs {}",
+                a.map(describe_request).unwrap_or_else(|| "none".into()),
+                b.map(describe_request).unwrap_or_else(|| "none".into())
+            ));
+        }
+    }
+    let attempts = left.attempts.len().max(right.attempts.len());
+    for index in 0..attempts {
+        let (a, b) = (left.attempts.get(index), right.attempts.get(index));
+        if a != b {
+            out.push(format!("attempt {index}: {a:?}\n    vs {b:?}"));
+        }
+    }
+    if left.auth_steps != right.auth_steps {
+        out.push(format!(
+            "auth steps: {:?}\n    vs {:?}",
+            left.auth_steps, right.auth_steps
+        ));
+    }
+    out
+}
+
+/// An attempt record without its timing.
+pub fn normalise_attempt(record: &AttemptRecord) -> AttemptRecord {
+    let mut record = record.clone();
+    record.elapsed = Duration::ZERO;
+    record
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Instant;
+
+    use super::*;
+
+    fn recorded(headers: &[(&str, &str)]) -> RecordedRequest {
+        RecordedRequest {
+            method: "POST".into(),
+            path: "/v1/responses".into(),
+            headers: headers
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect(),
+            body: b"{}".to_vec(),
+            received_at: Instant::now(),
+            connection_id: 0,
+            script_exhausted: false,
+        }
+    }
+
+    #[test]
+    fn normalise_drops_only_transport_headers_and_sorts_the_rest() {
+        let seen = normalise(&[recorded(&[
+            ("User-Agent", "codex-api/0.1.0"),
+            ("Host", "127.0.0.1:4000"),
+            ("Content-Length", "2"),
+            ("Accept-Encoding", "gzip"),
+            ("Authorization", "Bearer sk"),
+            ("x-extra", "1"),
+            ("X-Extra", "2"),
+        ])]);
+        assert_eq!(
+            seen[0].headers,
+            [
+                ("authorization".to_owned(), "Bearer sk".to_owned()),
+                ("user-agent".to_owned(), "codex-api/0.1.0".to_owned()),
+                ("x-extra".to_owned(), "1".to_owned()),
+                ("x-extra".to_owned(), "2".to_owned()),
+            ]
+        );
+    }
+
+    #[test]
+    fn differences_name_each_differing_part() {
+        let base = Observation {
+            events: vec![ResponseEvent::Created],
+            raw: Vec::new(),
+            stream: None,
+            outcome: Outcome::StreamEnded,
+            requests: normalise(&[recorded(&[("user-agent", "a")])]),
+            auth_steps: Vec::new(),
+            attempts: Vec::new(),
+        };
+        assert!(differences(&base, &base.clone()).is_empty());
+        let mut other = base.clone();
+        other.requests = normalise(&[recorded(&[("user-agent", "b")])]);
+        other.auth_steps = vec![RecoveryStep::Reload];
+        let found = differences(&other, &base);
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert!(found[0].starts_with("request 0:"), "{found:#?}");
+        assert!(found[1].starts_with("auth steps:"), "{found:#?}");
+    }
+}

@@ -1,0 +1,75 @@
+//! `codex-api-tokio` on a current-thread tokio runtime.
+
+use codex_api_core::credentials::Credentials;
+use codex_api_core::provider::Provider;
+use codex_api_core::request::PreparedRequest;
+use codex_api_core::unauthorized::{RecoveryMode, RecoveryStep, StepFailure};
+use codex_api_tokio::{AuthFuture, AuthProvider, Client, Error};
+use futures_util::StreamExt;
+
+use super::{AttemptSink, Execution, Runtime, unary_outcome};
+use crate::auth::ScriptedAuth;
+use crate::observation::{ErrorFacts, Outcome, Phase, StreamFacts};
+use crate::scenario::{CallSpec, ClientConfig};
+
+/// The tokio adapter (hyper 1) on tokio's current-thread executor.
+#[derive(Debug, Clone, Copy)]
+pub struct TokioRuntime;
+
+struct Auth(ScriptedAuth);
+
+impl AuthProvider for Auth {
+    fn credentials(&self) -> AuthFuture<'_, Credentials> {
+        Box::pin(std::future::ready(self.0.credentials()))
+    }
+
+    fn refresh(&self, step: RecoveryStep) -> AuthFuture<'_, Result<Credentials, StepFailure>> {
+        Box::pin(std::future::ready(self.0.refresh(step)))
+    }
+
+    fn recovery_mode(&self) -> RecoveryMode {
+        self.0.recovery_mode()
+    }
+
+    fn auth_mode(&self) -> &str {
+        self.0.auth_mode()
+    }
+}
+
+super::glue::error_glue!();
+super::glue::execute_glue!(async await);
+
+impl Runtime for TokioRuntime {
+    fn name(&self) -> &'static str {
+        "tokio"
+    }
+
+    fn execute(
+        &self,
+        provider: Provider,
+        config: &ClientConfig,
+        auth: ScriptedAuth,
+        attempts: AttemptSink,
+        call: &CallSpec,
+    ) -> Execution {
+        let mut builder = Client::builder(provider, Auth(auth));
+        if let Some(idle) = config.idle_timeout {
+            builder = builder.stream_idle_timeout(idle);
+        }
+        if let Some(policy) = &config.policy {
+            builder = builder.retry_policy(policy.clone());
+        }
+        let client = builder
+            .without_proxy()
+            .jitter_seed(config.jitter_seed)
+            .response_timeout(config.response_timeout)
+            .on_attempt(move |record| attempts.push(record))
+            .build()
+            .expect("build the tokio client");
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("build a tokio runtime");
+        runtime.block_on(execute(client, call))
+    }
+}
