@@ -239,3 +239,26 @@ fn reasoning_events_map_to_codex_events() {
         ]
     );
 }
+
+#[test]
+fn a_new_sequenced_event_type_is_not_a_sequence_gap() {
+    use codex_api_core::stream::{ResponseStream, StreamConfig};
+    let now = std::time::Instant::now();
+    let mut stream = ResponseStream::new(StreamConfig::default());
+    let mut head = http::Response::new(()).into_parts().0;
+    head.headers
+        .insert("content-type", "text/event-stream".parse().unwrap());
+    stream.handle_head(now, &head);
+    stream.handle_body(
+        now,
+        concat!(
+            "data: {\"type\":\"response.output_text.delta\",\"item_id\":\"m\",\"output_index\":0,\"content_index\":0,\"delta\":\"a\",\"sequence_number\":1}\n\n",
+            "data: {\"type\":\"response.brand_new.thing\",\"sequence_number\":2}\n\n",
+            "data: {\"type\":\"response.output_text.delta\",\"item_id\":\"m\",\"output_index\":0,\"content_index\":0,\"delta\":\"b\",\"sequence_number\":3}\n\n",
+        )
+        .as_bytes(),
+    );
+    while stream.poll_event().is_some() {}
+    assert_eq!(stream.sequence_gaps(), 0);
+    assert_eq!(stream.last_sequence_number(), Some(3));
+}

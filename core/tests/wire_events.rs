@@ -389,3 +389,17 @@ fn events_stay_lean() {
     let size = std::mem::size_of::<StreamEvent>();
     assert!(size <= 128, "StreamEvent is {size} bytes");
 }
+
+#[test]
+fn an_unknown_event_keeps_its_sequence_number() {
+    use codex_api_core::wire::StreamEvent;
+    let event = StreamEvent::parse(
+        None,
+        r#"{"type":"response.brand_new.delta","sequence_number":7,"x":1}"#,
+    )
+    .unwrap();
+    assert!(matches!(event, StreamEvent::Other { .. }));
+    assert_eq!(event.sequence_number(), Some(7));
+    let unsequenced = StreamEvent::parse(None, r#"{"type":"codex.whatever"}"#).unwrap();
+    assert_eq!(unsequenced.sequence_number(), None);
+}

@@ -198,11 +198,11 @@ macro_rules! stream_events {
                 }
             }
 
-            /// The event's `sequence_number`, when present (never for `Other`).
+            /// The event's `sequence_number`, when present (for `Other`, read from its raw JSON).
             pub fn sequence_number(&self) -> Option<u64> {
                 match self {
                     $( Self::$variant(event) => event.sequence_number, )*
-                    Self::Other { .. } => None,
+                    Self::Other { raw, .. } => other_sequence_number(raw),
                 }
             }
         }
@@ -406,4 +406,17 @@ impl StreamEvent {
             }
         }
     }
+}
+
+/// The `sequence_number` of an event of unknown type (read from its raw JSON on demand; unknown
+/// events are rare, and a new sequenced type must not look like a gap in the sequence).
+fn other_sequence_number(raw: &RawValue) -> Option<u64> {
+    #[derive(Deserialize)]
+    struct Sequenced {
+        #[serde(default)]
+        sequence_number: Option<u64>,
+    }
+    serde_json::from_str::<Sequenced>(raw.get())
+        .ok()
+        .and_then(|sequenced| sequenced.sequence_number)
 }
