@@ -62,3 +62,8 @@ pub mod table;
 pub use observation::{ErrorFacts, Observation, Outcome, Phase, SeenRequest};
 pub use runtime::{Runtime, run_everywhere};
 pub use scenario::{AuthSpec, CallSpec, ClientConfig, Scenario};
+
+/// The README's code examples, compiled as doc tests so they cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeExamples;
