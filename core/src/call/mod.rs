@@ -94,12 +94,14 @@
 
 mod action;
 mod body;
+mod client_error;
 mod config;
 mod decide;
 mod input;
 mod telemetry;
 
 pub use action::{Action, CallError, CallOutput};
+pub use client_error::{BoxError, ClientError, TransportError};
 pub use config::{
     CallConfig, CallLimits, DEFAULT_ERROR_BODY_CAP, DEFAULT_SUCCESS_BODY_CAP, ResponseMode,
 };

@@ -33,6 +33,33 @@ impl TransportErrorKind {
             Self::Other => "other",
         }
     }
+
+    /// The classification of an operating-system I/O error kind, shared by every adapter:
+    /// refused or unreachable → `Connect`, timed out → `Timeout`, reset, aborted, broken pipe or
+    /// unexpected EOF → `Reset`; `None` for kinds that say nothing about the transport.
+    ///
+    /// ```
+    /// use codex_api_core::retry::TransportErrorKind;
+    /// use std::io::ErrorKind;
+    ///
+    /// assert_eq!(TransportErrorKind::from_io(ErrorKind::ConnectionReset), Some(TransportErrorKind::Reset));
+    /// assert_eq!(TransportErrorKind::from_io(ErrorKind::InvalidData), None);
+    /// ```
+    pub fn from_io(kind: std::io::ErrorKind) -> Option<Self> {
+        use std::io::ErrorKind;
+        match kind {
+            ErrorKind::ConnectionRefused
+            | ErrorKind::AddrNotAvailable
+            | ErrorKind::HostUnreachable
+            | ErrorKind::NetworkUnreachable => Some(Self::Connect),
+            ErrorKind::TimedOut | ErrorKind::WouldBlock => Some(Self::Timeout),
+            ErrorKind::ConnectionReset
+            | ErrorKind::ConnectionAborted
+            | ErrorKind::BrokenPipe
+            | ErrorKind::UnexpectedEof => Some(Self::Reset),
+            _ => None,
+        }
+    }
 }
 
 impl std::fmt::Display for TransportErrorKind {
