@@ -7,6 +7,7 @@ mod auth;
 mod edges;
 mod endpoints;
 mod failures;
+pub mod faults;
 mod raw;
 mod requests;
 mod retries;
@@ -33,6 +34,7 @@ pub fn all() -> Vec<Scenario> {
     table.extend(raw::scenarios());
     table.extend(auth::scenarios());
     table.extend(endpoints::scenarios());
+    table.extend(faults::scenarios());
     table
 }
 
