@@ -6,3 +6,5 @@ pub mod corpus;
 pub mod cpu_time;
 pub mod decoders;
 pub mod harness;
+pub mod pipeline;
+pub mod report;
