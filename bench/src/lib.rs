@@ -8,3 +8,4 @@ pub mod decoders;
 pub mod harness;
 pub mod pipeline;
 pub mod report;
+pub mod request_cost;
