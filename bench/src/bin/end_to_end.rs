@@ -59,6 +59,24 @@ struct Run {
     outcome: Outcome,
     first_event: Duration,
     total: Duration,
+    /// CPU time of this process (all its threads) during the run.
+    cpu: Duration,
+}
+
+/// CPU time of this process, all threads (`CLOCK_PROCESS_CPUTIME_ID`); the server is in
+/// another process and not counted.
+fn process_cpu_time() -> Duration {
+    let mut spec = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `spec` is a valid, writable timespec for the duration of the call.
+    #[allow(unsafe_code)]
+    let status = unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut spec) };
+    if status != 0 {
+        return Duration::ZERO;
+    }
+    Duration::new(spec.tv_sec as u64, spec.tv_nsec as u32)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -106,6 +124,7 @@ fn run_tokio(runtime: &tokio::runtime::Runtime, url: &str) -> Run {
             outcome,
             first_event: first_event.unwrap_or_default(),
             total: start.elapsed(),
+            cpu: Duration::ZERO,
         }
     })
 }
@@ -137,6 +156,7 @@ fn run_async_std(url: &str) -> Run {
             outcome,
             first_event: first_event.unwrap_or_default(),
             total: start.elapsed(),
+            cpu: Duration::ZERO,
         }
     })
 }
@@ -168,6 +188,7 @@ fn run_blocking(url: &str) -> Run {
         outcome,
         first_event: first_event.unwrap_or_default(),
         total: start.elapsed(),
+        cpu: Duration::ZERO,
     }
 }
 
@@ -264,7 +285,12 @@ fn main() {
             let shape = corpus::shape(&body);
             let mut script = Script::new();
             for _ in 0..responses {
-                script = script.then(ScriptedResponse::sse(Body::fixed(body.clone())));
+                // Written 64 KiB at a time: without a chunk size the testkit copies the whole
+                // body into one buffer before its first write, which would add ~80 ms (100 MB)
+                // to the time to first event.
+                script = script.then(ScriptedResponse::sse(
+                    Body::fixed(body.clone()).chunk_size(64 * 1024),
+                ));
             }
             return serve(script, format!("{} {}", shape.bytes, shape.frames));
         }
@@ -317,7 +343,7 @@ fn main() {
     let bytes: u64 = parts.next().and_then(|v| v.parse().ok()).unwrap_or(0);
     let frames: u64 = parts.next().and_then(|v| v.parse().ok()).unwrap_or(0);
     println!(
-        "- transcript: {bytes} bytes, {frames} SSE events (generated Responses transcript, `Content-Length` body), served by codex-api-testkit in a child process on 127.0.0.1; {reps} repetitions per client, clients interleaved; figures are medians of wall-clock time"
+        "- transcript: {bytes} bytes, {frames} SSE events (generated Responses transcript, `Content-Length` body written 64 KiB per `write`), served by codex-api-testkit in a child process on 127.0.0.1; {reps} repetitions per client, clients interleaved; figures are medians of wall-clock time"
     );
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -329,11 +355,14 @@ fn main() {
     for _ in 0..reps {
         for (index, adapter) in adapters.iter().enumerate() {
             eprintln!("streaming to {}...", adapter.name());
-            runs[index].push(match adapter {
+            let cpu_start = process_cpu_time();
+            let mut run = match adapter {
                 Adapter::Tokio => run_tokio(&runtime, &url),
                 Adapter::AsyncStd => run_async_std(&url),
                 Adapter::Blocking => run_blocking(&url),
-            });
+            };
+            run.cpu = process_cpu_time().saturating_sub(cpu_start);
+            runs[index].push(run);
         }
     }
     finish(server);
@@ -352,9 +381,9 @@ fn main() {
         );
     }
     println!(
-        "\n| client | reps | median s | MB/s | M SSE events/s | median time to first event (ms) | this ÷ tokio |"
+        "\n| client | reps | median wall s | MB/s (wall) | M SSE events/s (wall) | median client CPU s | MB per client CPU s | median time to first event (ms) | this ÷ tokio (wall) |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     let median = |mut values: Vec<Duration>| {
         values.sort_unstable();
         values[values.len() / 2]
@@ -363,13 +392,16 @@ fn main() {
     for (adapter, runs) in adapters.iter().zip(&runs) {
         let total = median(runs.iter().map(|run| run.total).collect());
         let first = median(runs.iter().map(|run| run.first_event).collect());
+        let cpu = median(runs.iter().map(|run| run.cpu).collect());
         println!(
-            "| {} | {} | {:.3} | {:.1} | {:.3} | {:.3} | {:.2}× |",
+            "| {} | {} | {:.3} | {:.1} | {:.3} | {:.3} | {:.1} | {:.3} | {:.2}× |",
             adapter.name(),
             runs.len(),
             total.as_secs_f64(),
             bytes as f64 / 1e6 / total.as_secs_f64(),
             frames as f64 / 1e6 / total.as_secs_f64(),
+            cpu.as_secs_f64(),
+            bytes as f64 / 1e6 / cpu.as_secs_f64(),
             first.as_secs_f64() * 1e3,
             total.as_secs_f64() / tokio_total.as_secs_f64()
         );
