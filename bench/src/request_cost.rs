@@ -316,6 +316,108 @@ pub fn json_value(conversation: &Conversation) -> Bytes {
         .unwrap_or_default()
 }
 
+/// async-openai 0.31's typed request (`CreateResponse`), encoded with `serde_json::to_vec`.
+/// Its types require `id` on assistant messages and reasoning items and `status` on assistant
+/// messages, so this body keeps those ids (Codex and ours strip them for non-Azure providers):
+/// the same request, a slightly longer body.
+pub fn async_openai(conversation: &Conversation) -> Bytes {
+    use async_openai::types::responses as openai;
+    let items: Vec<openai::InputItem> = conversation
+        .items
+        .iter()
+        .map(|item| {
+            openai::InputItem::Item(match item {
+                SourceItem::User(text) => openai::Item::Message(openai::MessageItem::Input(
+                    openai::InputMessage {
+                        content: vec![openai::InputContent::InputText(openai::InputTextContent {
+                            text: text.clone(),
+                        })],
+                        role: openai::InputRole::User,
+                        status: None,
+                    },
+                )),
+                SourceItem::Assistant { id, text } => openai::Item::Message(
+                    openai::MessageItem::Output(openai::OutputMessage {
+                        content: vec![openai::OutputMessageContent::OutputText(
+                            openai::OutputTextContent {
+                                annotations: Vec::new(),
+                                logprobs: None,
+                                text: text.clone(),
+                            },
+                        )],
+                        id: id.clone(),
+                        role: openai::AssistantRole::Assistant,
+                        status: openai::OutputStatus::Completed,
+                    }),
+                ),
+                SourceItem::Reasoning {
+                    id,
+                    summary,
+                    encrypted,
+                } => openai::Item::Reasoning(openai::ReasoningItem {
+                    id: id.clone(),
+                    summary: vec![openai::SummaryPart::SummaryText(openai::Summary {
+                        text: summary.clone(),
+                    })],
+                    content: None,
+                    encrypted_content: Some(encrypted.clone()),
+                    status: None,
+                }),
+                SourceItem::Call {
+                    call_id,
+                    name,
+                    arguments,
+                    ..
+                } => openai::Item::FunctionCall(openai::FunctionToolCall {
+                    arguments: arguments.clone(),
+                    call_id: call_id.clone(),
+                    name: name.clone(),
+                    id: None,
+                    status: Some(openai::OutputStatus::Completed),
+                }),
+                SourceItem::Output { call_id, output } => {
+                    openai::Item::FunctionCallOutput(openai::FunctionCallOutputItemParam {
+                        call_id: call_id.clone(),
+                        output: openai::FunctionCallOutput::Text(output.clone()),
+                        id: None,
+                        status: None,
+                    })
+                }
+            })
+        })
+        .collect();
+    let tools = conversation
+        .tool_names
+        .iter()
+        .map(|name| {
+            openai::Tool::Function(openai::FunctionTool {
+                name: name.clone(),
+                parameters: Some(parameters(name)),
+                strict: Some(false),
+                description: Some(format!("Runs {name}.")),
+            })
+        })
+        .collect();
+    let request = openai::CreateResponse {
+        model: Some(conversation.model.clone()),
+        instructions: Some(conversation.instructions.clone()),
+        input: openai::InputParam::Items(items),
+        tools: Some(tools),
+        tool_choice: Some(openai::ToolChoiceParam::Mode(openai::ToolChoiceOptions::Auto)),
+        parallel_tool_calls: Some(false),
+        reasoning: Some(openai::Reasoning {
+            effort: Some(openai::ReasoningEffort::Medium),
+            summary: Some(openai::ReasoningSummary::Auto),
+        }),
+        store: Some(false),
+        stream: Some(true),
+        include: Some(vec![openai::IncludeEnum::ReasoningEncryptedContent]),
+        prompt_cache_key: Some(conversation.prompt_cache_key.clone()),
+        ..Default::default()
+    };
+    serde_json::to_vec(&request).map(Bytes::from).unwrap_or_default()
+}
+
 /// Whether the two bodies hold the same JSON (member order aside); on a difference, the first
 /// differing path.
 pub fn bodies_agree(ours: &[u8], theirs: &[u8]) -> Result<(), String> {
@@ -366,5 +468,9 @@ mod tests {
         let ours = ours(&provider, &conversation);
         assert!(ours.len() > 100_000, "{}", ours.len());
         assert_eq!(bodies_agree(&ours, &json_value(&conversation)), Ok(()));
+        let theirs: serde_json::Value =
+            serde_json::from_slice(&super::async_openai(&conversation)).unwrap();
+        assert_eq!(theirs["input"].as_array().unwrap().len(), 200);
+        assert_eq!(theirs["tools"].as_array().unwrap().len(), 8);
     }
 }

@@ -1,6 +1,7 @@
 //! Cost of a request: building and encoding a Codex-like `POST /responses` body with a
 //! 200-item history, ours (`ResponsesApiRequest` + `PreparedRequest::responses`) against a
-//! `serde_json::Value` built with `json!` and encoded with `serde_json::to_vec`, in one run.
+//! `serde_json::Value` built with `json!` and encoded with `serde_json::to_vec`, and against
+//! async-openai 0.31's `CreateResponse`, in one run.
 //! Prints a Markdown report.
 //!
 //! Options: `--items N` (default 200), `--rounds N` (default 5), `--seed N`.
@@ -18,6 +19,7 @@ static ALLOCATOR: Counting = Counting;
 enum Way {
     Ours,
     JsonValue,
+    AsyncOpenAi,
 }
 
 impl Way {
@@ -25,6 +27,7 @@ impl Way {
         match self {
             Way::Ours => "ours (ResponsesApiRequest + PreparedRequest::responses)",
             Way::JsonValue => "serde_json::Value via json! + to_vec",
+            Way::AsyncOpenAi => "async-openai 0.31 CreateResponse + to_vec (ids kept)",
         }
     }
 }
@@ -42,19 +45,21 @@ fn main() {
     let provider = Provider::openai();
     let ours = request_cost::ours(&provider, &conversation);
     let theirs = request_cost::json_value(&conversation);
+    let openai = request_cost::async_openai(&conversation);
 
     println!("## Cost of a request: one run\n");
     println!("- load average at start: {}", load_average());
     println!(
-        "- request: {} input items, {} tools, instructions {} bytes; body {} bytes (ours), {} bytes (json!)",
+        "- request: {} input items, {} tools, instructions {} bytes; body {} bytes (ours), {} bytes (json!), {} bytes (async-openai: its types require ids on assistant messages and reasoning items, which ours strips for non-Azure providers)",
         conversation.items.len(),
         conversation.tool_names.len(),
         conversation.instructions.len(),
         ours.len(),
-        theirs.len()
+        theirs.len(),
+        openai.len()
     );
     println!(
-        "- same JSON (member order aside): {}",
+        "- ours and json! give the same JSON (member order aside): {}",
         match bodies_agree(&ours, &theirs) {
             Ok(()) => "yes".to_owned(),
             Err(difference) => format!("NO: {difference}"),
@@ -65,12 +70,13 @@ fn main() {
     );
 
     eprintln!("measuring...");
-    let ways = [Way::Ours, Way::JsonValue];
+    let ways = [Way::Ours, Way::JsonValue, Way::AsyncOpenAi];
     let results = harness::measure_each(
         &ways,
         |way| match way {
             Way::Ours => request_cost::ours(&provider, &conversation).len(),
             Way::JsonValue => request_cost::json_value(&conversation).len(),
+            Way::AsyncOpenAi => request_cost::async_openai(&conversation).len(),
         },
         rounds,
     );
