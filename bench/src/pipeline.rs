@@ -411,4 +411,24 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn transcript_is_a_complete_gap_free_stream_around_the_sse_corpus() {
+        use codex_api_core::stream::{ResponseStream, StreamConfig};
+        let body = corpus::transcript(corpus::DEFAULT_SEED, 150_000);
+        let now = std::time::Instant::now();
+        let mut stream = ResponseStream::new(StreamConfig::default());
+        stream.handle_head(now, &super::sse_head());
+        stream.handle_body(now, &body);
+        assert!(stream.is_finished(), "ends with response.completed");
+        assert_eq!(stream.sequence_gaps(), 0);
+        assert_eq!(stream.stats().malformed_events, 0);
+        assert_eq!(stream.stats().unknown_events, 0);
+        // The SSE section's corpus is the same deltas and done frames without the extra ones.
+        let sse = corpus::generate(corpus::DEFAULT_SEED, 150_000);
+        let deltas = |bytes: &[u8]| {
+            memchr::memmem::find_iter(bytes, b"event: response.output_text.delta\n").count()
+        };
+        assert_eq!(deltas(&body), deltas(&sse));
+    }
 }

@@ -327,17 +327,17 @@ pub fn async_openai(conversation: &Conversation) -> Bytes {
         .iter()
         .map(|item| {
             openai::InputItem::Item(match item {
-                SourceItem::User(text) => openai::Item::Message(openai::MessageItem::Input(
-                    openai::InputMessage {
+                SourceItem::User(text) => {
+                    openai::Item::Message(openai::MessageItem::Input(openai::InputMessage {
                         content: vec![openai::InputContent::InputText(openai::InputTextContent {
                             text: text.clone(),
                         })],
                         role: openai::InputRole::User,
                         status: None,
-                    },
-                )),
-                SourceItem::Assistant { id, text } => openai::Item::Message(
-                    openai::MessageItem::Output(openai::OutputMessage {
+                    }))
+                }
+                SourceItem::Assistant { id, text } => {
+                    openai::Item::Message(openai::MessageItem::Output(openai::OutputMessage {
                         content: vec![openai::OutputMessageContent::OutputText(
                             openai::OutputTextContent {
                                 annotations: Vec::new(),
@@ -348,8 +348,8 @@ pub fn async_openai(conversation: &Conversation) -> Bytes {
                         id: id.clone(),
                         role: openai::AssistantRole::Assistant,
                         status: openai::OutputStatus::Completed,
-                    }),
-                ),
+                    }))
+                }
                 SourceItem::Reasoning {
                     id,
                     summary,
@@ -403,7 +403,9 @@ pub fn async_openai(conversation: &Conversation) -> Bytes {
         instructions: Some(conversation.instructions.clone()),
         input: openai::InputParam::Items(items),
         tools: Some(tools),
-        tool_choice: Some(openai::ToolChoiceParam::Mode(openai::ToolChoiceOptions::Auto)),
+        tool_choice: Some(openai::ToolChoiceParam::Mode(
+            openai::ToolChoiceOptions::Auto,
+        )),
         parallel_tool_calls: Some(false),
         reasoning: Some(openai::Reasoning {
             effort: Some(openai::ReasoningEffort::Medium),
@@ -415,7 +417,9 @@ pub fn async_openai(conversation: &Conversation) -> Bytes {
         prompt_cache_key: Some(conversation.prompt_cache_key.clone()),
         ..Default::default()
     };
-    serde_json::to_vec(&request).map(Bytes::from).unwrap_or_default()
+    serde_json::to_vec(&request)
+        .map(Bytes::from)
+        .unwrap_or_default()
 }
 
 /// Whether the two bodies hold the same JSON (member order aside); on a difference, the first

@@ -256,7 +256,10 @@ fn idle_client(url: &str, count: usize) {
         let opening = (0..count).map(|_| {
             let client = client.clone();
             async move {
-                let mut events = client.stream(request(), ResponsesOptions::new()).await.ok()?;
+                let mut events = client
+                    .stream(request(), ResponsesOptions::new())
+                    .await
+                    .ok()?;
                 match events.next().await {
                     Some(Ok(ResponseEvent::Created)) => Some(events),
                     _ => None,
@@ -410,7 +413,11 @@ fn main() {
     if streams > 0 {
         println!("\n### {streams} concurrent idle streams (tokio client)\n");
         let (server, line) = spawn_self(&["--serve-idle".to_owned(), streams.to_string()]);
-        let url = line.split_whitespace().next().unwrap_or_default().to_owned();
+        let url = line
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_owned();
         let exe = std::env::current_exe().unwrap_or_else(|error| panic!("{error}"));
         let output = Command::new(exe)
             .args(["--idle-client", &url, &streams.to_string()])
@@ -426,7 +433,9 @@ fn main() {
             println!(
                 "- the client process (a child of this one; the server is another): one current-thread tokio runtime, one `Client`, {streams} `client.stream(..)` calls joined; each stream's first event (`response.created`) awaited, then all held open while the server stalls them"
             );
-            println!("\n| streams opened | time to open all (ms) | RSS before (KiB) | RSS with all open (KiB) | peak RSS VmHWM (KiB) | per stream (KiB, (RSS − before) ÷ streams) |");
+            println!(
+                "\n| streams opened | time to open all (ms) | RSS before (KiB) | RSS with all open (KiB) | peak RSS VmHWM (KiB) | per stream (KiB, (RSS − before) ÷ streams) |"
+            );
             println!("|---:|---:|---:|---:|---:|---:|");
             println!(
                 "| {opened} | {elapsed_ms:.0} | {baseline} | {rss} | {hwm} | {:.1} |",
