@@ -105,14 +105,93 @@ fn item_id(message: u64) -> String {
 /// Generates frames until the body reaches at least `target_bytes`; always ends after a
 /// complete frame (so every decoder sees the same number of complete events).
 pub fn generate(seed: u64, target_bytes: usize) -> Vec<u8> {
+    frames(seed, target_bytes, false)
+}
+
+/// A whole Responses transcript, as a real `stream: true` call sends it: `response.created`
+/// and `response.in_progress`, then per message `response.output_item.added` and
+/// `response.content_part.added`, the same deltas and done frames as [`generate`] (same seed,
+/// same text), `response.content_part.done`, and finally `response.completed` with usage.
+/// Every payload parses as its published Responses event type.
+pub fn transcript(seed: u64, target_bytes: usize) -> Vec<u8> {
+    frames(seed, target_bytes, true)
+}
+
+const RESPONSE_ID: &str = "resp_0123456789abcdef0123456789abcdef";
+
+fn response_object(status: &str, usage: bool) -> String {
+    let usage = if usage {
+        ",\"usage\":{\"input_tokens\":1200,\"input_tokens_details\":{\"cached_tokens\":1024},\
+         \"output_tokens\":900,\"output_tokens_details\":{\"reasoning_tokens\":128},\
+         \"total_tokens\":2100}"
+    } else {
+        ""
+    };
+    format!(
+        "{{\"id\":\"{RESPONSE_ID}\",\"object\":\"response\",\"created_at\":1763750000,\
+         \"status\":\"{status}\",\"model\":\"gpt-5-codex\",\"output\":[],\
+         \"parallel_tool_calls\":true,\"tool_choice\":\"auto\",\"tools\":[]{usage}}}"
+    )
+}
+
+fn frame(out: &mut Vec<u8>, kind: &str, json: &str) {
+    out.extend_from_slice(b"event: ");
+    out.extend_from_slice(kind.as_bytes());
+    out.extend_from_slice(b"\ndata: ");
+    out.extend_from_slice(json.as_bytes());
+    out.extend_from_slice(b"\n\n");
+}
+
+fn frames(seed: u64, target_bytes: usize, whole: bool) -> Vec<u8> {
     let mut rng = XorShift::new(seed);
     let mut out = Vec::with_capacity(target_bytes + 64 * 1024);
     let mut sequence: u64 = 0;
     let mut message: u64 = 0;
+    if whole {
+        for (kind, status) in [
+            ("response.created", "in_progress"),
+            ("response.in_progress", "in_progress"),
+        ] {
+            if kind != "response.created" {
+                sequence += 1;
+            }
+            let response = response_object(status, false);
+            frame(
+                &mut out,
+                kind,
+                &format!(
+                    "{{\"type\":\"{kind}\",\"response\":{response},\"sequence_number\":{sequence}}}"
+                ),
+            );
+        }
+    }
     while out.len() < target_bytes {
         message += 1;
         let id = item_id(message);
         let output_index = message % 3;
+        if whole {
+            sequence += 1;
+            frame(
+                &mut out,
+                "response.output_item.added",
+                &format!(
+                    "{{\"type\":\"response.output_item.added\",\"output_index\":{output_index},\
+                     \"item\":{{\"id\":\"{id}\",\"type\":\"message\",\"status\":\"in_progress\",\
+                     \"content\":[],\"role\":\"assistant\"}},\"sequence_number\":{sequence}}}"
+                ),
+            );
+            sequence += 1;
+            frame(
+                &mut out,
+                "response.content_part.added",
+                &format!(
+                    "{{\"type\":\"response.content_part.added\",\"item_id\":\"{id}\",\
+                     \"output_index\":{output_index},\"content_index\":0,\"part\":{{\"type\":\
+                     \"output_text\",\"annotations\":[],\"logprobs\":[],\"text\":\"\"}},\
+                     \"sequence_number\":{sequence}}}"
+                ),
+            );
+        }
         // Between 200 and 3000 deltas: the done frames repeat all of them, so they are
         // a few KB to a few tens of KB.
         let deltas = 200 + rng.below(2800);
@@ -147,6 +226,19 @@ pub fn generate(seed: u64, target_bytes: usize) -> Vec<u8> {
             )
             .as_bytes(),
         );
+        if whole {
+            sequence += 1;
+            frame(
+                &mut out,
+                "response.content_part.done",
+                &format!(
+                    "{{\"type\":\"response.content_part.done\",\"item_id\":\"{id}\",\
+                     \"output_index\":{output_index},\"content_index\":0,\"part\":{{\"type\":\
+                     \"output_text\",\"annotations\":[],\"logprobs\":[],\"text\":\"{text}\"}},\
+                     \"sequence_number\":{sequence}}}"
+                ),
+            );
+        }
         sequence += 1;
         out.extend_from_slice(b"event: response.output_item.done\ndata: ");
         out.extend_from_slice(
@@ -157,6 +249,17 @@ pub fn generate(seed: u64, target_bytes: usize) -> Vec<u8> {
                  \"text\":\"{text}\"}}],\"role\":\"assistant\"}},\"sequence_number\":{sequence}}}\n\n"
             )
             .as_bytes(),
+        );
+    }
+    if whole {
+        sequence += 1;
+        let response = response_object("completed", true);
+        frame(
+            &mut out,
+            "response.completed",
+            &format!(
+                "{{\"type\":\"response.completed\",\"response\":{response},\"sequence_number\":{sequence}}}"
+            ),
         );
     }
     out

@@ -37,18 +37,52 @@ pub struct Measurement {
 /// then runs `rounds` rounds in which each decoder in turn repeats for about [`ROUND_TIME`] of CPU time,
 /// so that a burst of load from other processes hits all decoders alike.
 pub fn measure(decoders: &[Decoder], chunks: &[Bytes], rounds: usize) -> Vec<Measurement> {
-    let tallies: Vec<Tally> = decoders.iter().map(|decoder| decoder.run(chunks)).collect();
-    let mut times: Vec<Vec<Duration>> = vec![Vec::with_capacity(4096); decoders.len()];
-    let mut walls: Vec<Vec<Duration>> = vec![Vec::with_capacity(4096); decoders.len()];
-    let mut allocations = vec![0u64; decoders.len()];
+    measure_each(decoders, |decoder| decoder.run(chunks), rounds)
+        .into_iter()
+        .map(|timed| Measurement {
+            decoder: timed.contender,
+            tally: timed.output,
+            reps: timed.reps,
+            median: timed.median,
+            median_wall: timed.median_wall,
+            allocations_per_rep: timed.allocations_per_rep,
+        })
+        .collect()
+}
+
+/// One measured contender of any kind (see [`measure_each`]).
+pub struct Timed<C, T> {
+    pub contender: C,
+    /// What the warm-up run returned (for the consistency check).
+    pub output: T,
+    pub reps: usize,
+    /// Median CPU time of the measuring thread per repetition.
+    pub median: Duration,
+    /// Median wall-clock time per repetition.
+    pub median_wall: Duration,
+    pub allocations_per_rep: f64,
+}
+
+/// The same protocol as [`measure`] for any set of contenders: one warm-up run each (its
+/// output kept), then `rounds` interleaved rounds of ~[`ROUND_TIME`] of CPU time each; median
+/// CPU and wall time per repetition, allocation calls per repetition.
+pub fn measure_each<C: Copy, T>(
+    contenders: &[C],
+    mut run: impl FnMut(C) -> T,
+    rounds: usize,
+) -> Vec<Timed<C, T>> {
+    let outputs: Vec<T> = contenders.iter().map(|contender| run(*contender)).collect();
+    let mut times: Vec<Vec<Duration>> = vec![Vec::with_capacity(4096); contenders.len()];
+    let mut walls: Vec<Vec<Duration>> = vec![Vec::with_capacity(4096); contenders.len()];
+    let mut allocations = vec![0u64; contenders.len()];
     for _ in 0..rounds {
-        for (index, decoder) in decoders.iter().enumerate() {
+        for (index, contender) in contenders.iter().enumerate() {
             let mut round_cpu = Duration::ZERO;
             loop {
                 let calls_before = alloc_count::calls();
                 let cpu_start = thread_cpu_time();
                 let start = Instant::now();
-                black_box(decoder.run(black_box(chunks)));
+                black_box(run(black_box(*contender)));
                 let wall = start.elapsed();
                 let cpu = thread_cpu_time().saturating_sub(cpu_start);
                 allocations[index] += alloc_count::calls() - calls_before;
@@ -61,19 +95,19 @@ pub fn measure(decoders: &[Decoder], chunks: &[Bytes], rounds: usize) -> Vec<Mea
             }
         }
     }
-    decoders
+    contenders
         .iter()
-        .zip(tallies)
+        .zip(outputs)
         .zip(times)
         .zip(walls)
         .zip(allocations)
         .map(
-            |((((decoder, tally), mut times), mut walls), allocations)| {
+            |((((contender, output), mut times), mut walls), allocations)| {
                 times.sort_unstable();
                 walls.sort_unstable();
-                Measurement {
-                    decoder: *decoder,
-                    tally,
+                Timed {
+                    contender: *contender,
+                    output,
                     reps: times.len(),
                     median: times[times.len() / 2],
                     median_wall: walls[walls.len() / 2],

@@ -6,3 +6,6 @@ pub mod corpus;
 pub mod cpu_time;
 pub mod decoders;
 pub mod harness;
+pub mod pipeline;
+pub mod report;
+pub mod request_cost;
