@@ -85,6 +85,17 @@
 //! - Proxies: `ALL_PROXY`, `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` (also lowercase) by
 //!   default (ureq's `Proxy::try_from_env`), or [`ClientBuilder::proxy`] /
 //!   [`ClientBuilder::without_proxy`].
+//!
+//! # Known limitation
+//!
+//! When a chunked body has good chunks followed by an invalid chunk-size line that arrive
+//! together, the events in those good chunks are lost: the stream fails `stream_truncated`
+//! without them. ureq-proto 0.7.1 decodes every chunk its input buffer holds in one read and
+//! returns the error of a later size line alone, dropping the count of bytes it already wrote
+//! into the caller's buffer (`BodyReader::read_chunked` in `src/body.rs`; ureq 3.5.1
+//! propagates it in `BodyHandler::do_read`, `src/run.rs`). Its `stop_on_chunk_boundary`
+//! would avoid this, but ureq never sets it nor exposes it, and only one-byte reads would keep
+//! every read from running past the end of a chunk.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
