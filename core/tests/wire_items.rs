@@ -114,21 +114,75 @@ fn items_dispatch_to_typed_variants() {
 
 #[test]
 fn unknown_types_re_serialise_byte_identically() {
-    let raw = r#"[{"type":"future_item",  "nested": {"b":1,"a":[1.50, "\u00e9"]}},{"type":"message","role":"user","content":[{"type":"future_part","z":0, "a":1}]}]"#;
+    // Compact JSON, as the API sends it, comes back byte for byte, whatever precedes `type`.
+    let raw = r#"[{"id":"x_1","type":"future_item","nested":{"b":1,"a":[1.50,"\u00e9"]}},{"type":"message","role":"user","content":[{"z":0,"type":"future_part","a":1}]}]"#;
     let items: Vec<ResponseItem> = serde_json::from_str(raw).unwrap();
     assert!(matches!(items[0], ResponseItem::Other(_)));
     assert_eq!(items[0].kind(), "future_item");
-    let text = serde_json::to_string(&items).unwrap();
-    assert!(text.contains(r#"{"type":"future_item",  "nested": {"b":1,"a":[1.50, "\u00e9"]}}"#));
-    assert!(text.contains(r#"{"type":"future_part","z":0, "a":1}"#));
+    assert_eq!(serde_json::to_string(&items).unwrap(), raw);
 
     let tool: Tool =
-        serde_json::from_str(r#"{"type":"computer_use_preview" , "display_width":1024}"#).unwrap();
+        serde_json::from_str(r#"{"type":"computer_use_preview","display_width":1024}"#).unwrap();
     assert!(matches!(tool, Tool::Other(_)));
     assert_eq!(
         serde_json::to_string(&tool).unwrap(),
-        r#"{"type":"computer_use_preview" , "display_width":1024}"#
+        r#"{"type":"computer_use_preview","display_width":1024}"#
     );
+}
+
+#[test]
+fn unknown_types_keep_every_member_verbatim_without_outer_whitespace() {
+    // Whitespace between top-level members is dropped; each value's own text is kept exactly
+    // (inner whitespace, number spelling, escapes), and so are member order and duplicates.
+    let raw = r#"[{ "type" : "future_item",  "nested": {"b":1,"a":[1.50, "\u00e9"]} , "k":1, "k":2 },{"type":"message","role":"user","content":[{"type":"future_part","z":0, "a":1}]}]"#;
+    let items: Vec<ResponseItem> = serde_json::from_str(raw).unwrap();
+    assert_eq!(items[0].kind(), "future_item");
+    assert_eq!(
+        serde_json::to_string(&items).unwrap(),
+        r#"[{"type":"future_item","nested":{"b":1,"a":[1.50, "\u00e9"]},"k":1,"k":2},{"type":"message","role":"user","content":[{"type":"future_part","z":0,"a":1}]}]"#
+    );
+
+    // No `type`, or a null one: kept as an unknown object too.
+    for (raw, kept) in [
+        (r#"{"id":"a", "x":[ 1 ]}"#, r#"{"id":"a","x":[ 1 ]}"#),
+        (r#"{"type":null,"x":1}"#, r#"{"type":null,"x":1}"#),
+    ] {
+        let item: ResponseItem = serde_json::from_str(raw).unwrap();
+        assert!(matches!(item, ResponseItem::Other(_)), "{raw}");
+        assert_eq!(serde_json::to_string(&item).unwrap(), kept);
+    }
+    // A `type` that is not a string, or a value that is not an object, is an error.
+    for raw in [
+        r#"{"type":1}"#,
+        r#"{"id":"a","type":["message"]}"#,
+        "[1]",
+        "\"message\"",
+        "null",
+    ] {
+        assert!(serde_json::from_str::<ResponseItem>(raw).is_err(), "{raw}");
+    }
+}
+
+#[test]
+fn known_types_decode_whatever_precedes_type() {
+    // Members before `type` are captured and replayed into the typed struct, nested open types
+    // included; the result equals the `type`-first decode.
+    let first = r#"{"type":"message","id":"m1","role":"assistant","content":[{"type":"output_text","text":"a\"b é","annotations":[]}],"status":"completed"}"#;
+    let later = r#"{"id":"m1","role":"assistant","content":[{"annotations":[],"text":"a\"b é","type":"output_text"}],"type":"message","status":"completed"}"#;
+    let a: ResponseItem = serde_json::from_str(first).unwrap();
+    let b: ResponseItem = serde_json::from_str(later).unwrap();
+    let ResponseItem::Message(message) = &b else {
+        panic!("{b:?}")
+    };
+    assert_eq!(message.id.as_deref(), Some("m1"));
+    assert_eq!(message.content[0].text(), Some("a\"b é"));
+    assert_eq!(a, b);
+    // Through `serde_json::Value` as well (no raw text to borrow from).
+    let value: serde_json::Value = serde_json::from_str(later).unwrap();
+    assert_eq!(serde_json::from_value::<ResponseItem>(value).unwrap(), b);
+    // An error in a captured member is reported.
+    let bad = r#"{"id":7,"type":"message","role":"user","content":[]}"#;
+    assert!(serde_json::from_str::<ResponseItem>(bad).is_err());
 }
 
 #[test]
@@ -199,7 +253,7 @@ fn strip_item_ids_removes_typed_and_raw_ids() {
 
 #[test]
 fn strip_id_leaves_raw_items_without_id_untouched() {
-    let raw = r#"{"type":"x",  "k":1}"#;
+    let raw = r#"{"type":"x","k":1}"#;
     let mut item: ResponseItem = serde_json::from_str(raw).unwrap();
     item.strip_id();
     assert_eq!(serde_json::to_string(&item).unwrap(), raw);

@@ -9,8 +9,8 @@ use super::tagged::raw_eq;
 
 /// One part of a message's `content` array.
 ///
-/// Unknown part types are kept as raw JSON in [`ContentPart::Other`] and re-serialise
-/// byte-identically.
+/// Unknown part types are kept as raw JSON in [`ContentPart::Other`], member by member (see
+/// [`ResponseItem`](super::ResponseItem)): compact JSON re-serialises byte for byte.
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 #[non_exhaustive]

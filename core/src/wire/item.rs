@@ -41,9 +41,11 @@ open_enum! {
 
 /// One conversation item, used both for request `input` and response `output`.
 ///
-/// Decoding peeks the `type` field and deserialises the matching struct directly; an unknown
-/// type (or Codex-internal ones such as `ghost_snapshot`) is kept as raw JSON in
-/// [`ResponseItem::Other`] and re-serialises byte-identically. Decoding requires `serde_json`
+/// Decoding reads the object once: on reaching its `type` member it deserialises the matching
+/// struct from the members seen so far and the rest. An unknown type (or Codex-internal ones
+/// such as `ghost_snapshot`) is kept as raw JSON in [`ResponseItem::Other`]: every member, in
+/// order, with its value's text verbatim (compact JSON, as the API sends it, re-serialises byte
+/// for byte; whitespace between top-level members is dropped). Decoding requires `serde_json`
 /// (see the [`wire`](super) module docs). `compaction_summary` is accepted as an alias of
 /// `compaction` and written back as `compaction`.
 #[derive(Debug, Clone, Serialize)]

@@ -8,8 +8,9 @@
 //!
 //! - Unknown object members are ignored on decode.
 //! - Unknown item, content-part, tool and action types are kept as raw JSON
-//!   (`Other(Box<RawValue>)`) and re-serialise byte-identically; unknown stream event types
-//!   become [`StreamEvent::Other`].
+//!   (`Other(Box<RawValue>)`): every member in order with its value's text verbatim, so compact
+//!   JSON (as the API sends it) re-serialises byte for byte; unknown stream event types become
+//!   [`StreamEvent::Other`] with the data kept byte-identical.
 //! - Open string sets (roles, statuses, efforts, tiers) keep unknown values in `Other(String)`.
 //!
 //! # Omission rule
@@ -19,9 +20,11 @@
 //!
 //! # Decoding needs `serde_json`
 //!
-//! Open tagged types dispatch by capturing the value as a [`serde_json::value::RawValue`],
-//! peeking its `type`, and deserialising the concrete struct from the raw text (no serde
-//! internally-tagged buffering, no `Value` tree). `RawValue` only works with `serde_json`'s own
+//! Open tagged types (`ResponseItem`, `ContentPart`, `Tool`, ...) are read in one pass: members
+//! before `type` (usually an `id`) are captured as [`serde_json::value::RawValue`]s, and once
+//! `type` is known the concrete struct is deserialised from them and the rest of the object (no
+//! serde internally-tagged buffering, no `Value` tree, no second parse of a large item). Unknown
+//! types keep their members as raw JSON. `RawValue` only works with `serde_json`'s own
 //! deserializers (`from_str`, `from_slice`, `from_reader`, `from_value` all work), so these types
 //! cannot be decoded through other formats, `#[serde(flatten)]` or untagged enums.
 //!
@@ -34,8 +37,8 @@
 //! };
 //! assert!(matches!(done.item, ResponseItem::FunctionCall(ref call) if call.name == "shell"));
 //!
-//! // Unknown item types survive a round trip byte for byte.
-//! let raw = r#"{"type":"future_item","x":[1, 2]}"#;
+//! // Unknown item types in compact JSON survive a round trip byte for byte.
+//! let raw = r#"{"id":"f1","type":"future_item","x":[1, 2]}"#;
 //! let item: ResponseItem = serde_json::from_str(raw).unwrap();
 //! assert_eq!(serde_json::to_string(&item).unwrap(), raw);
 //! ```

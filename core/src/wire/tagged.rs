@@ -1,18 +1,25 @@
-//! Dispatch on a JSON object's `type` field without serde's internally-tagged buffering.
+//! Dispatch on a JSON object's `type` member in one pass, without serde's internally-tagged
+//! buffering.
 //!
-//! An open tagged value is first captured as a [`RawValue`] (a validated slice of the input, no
-//! tree), its `type` is peeked, and the raw text is then deserialised straight into the concrete
-//! struct. Unknown types keep the raw text, so they re-serialise byte-identically.
+//! An open tagged value is read as a map. Members before `type` (usually just an `id`) are
+//! captured as [`RawValue`]s; once `type` names a known variant, the concrete struct is
+//! deserialised from those captured members followed by the rest of the live map, so the bulk of
+//! the object (a 40 KB message text, say) is parsed exactly once, straight into its field. An
+//! unknown type (or none) keeps every member in order, each value's text byte for byte, in an
+//! object rebuilt without insignificant whitespace between its members: compact JSON, as the API
+//! sends, re-serialises byte for byte.
 //!
-//! Because [`RawValue`] only works with `serde_json`'s own deserializer, the open enums of this
-//! module can only be decoded by `serde_json` (not through `#[serde(flatten)]`, untagged enums or
-//! other formats).
-//!
-//! [`RawValue`]: serde_json::value::RawValue
+//! Capturing members as [`RawValue`] and rebuilding unknown values need `serde_json`'s own
+//! deserializers (`from_str`, `from_slice`, `from_reader`, `from_value`).
 
 use std::borrow::Cow;
+use std::fmt;
+use std::marker::PhantomData;
 
 use serde::Deserialize;
+use serde::de::value::CowStrDeserializer;
+use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, Visitor};
+use serde_json::value::RawValue;
 
 /// Returns the value of the top-level `type` field of a JSON object, if it has one.
 ///
@@ -28,40 +35,195 @@ pub(crate) fn peek_type(json: &str) -> Result<Option<Cow<'_, str>>, serde_json::
     {
         return Ok(Some(Cow::Borrowed(kind)));
     }
-    // `#[serde(borrow)]` only borrows a `Cow` that is the field itself (not one inside an
-    // `Option`), hence the newtype.
-    #[derive(Deserialize)]
-    struct Kind<'a>(#[serde(borrow)] Cow<'a, str>);
     #[derive(Deserialize)]
     struct Peek<'a> {
         #[serde(rename = "type", borrow, default)]
-        kind: Option<Kind<'a>>,
+        kind: Option<Text<'a>>,
     }
     let peek: Peek<'_> = serde_json::from_str(json)?;
     Ok(peek.kind.map(|kind| kind.0))
 }
 
-/// Implements `Deserialize` for an enum whose known variants are newtypes around structs and
-/// whose last variant is `Other(Box<RawValue>)`.
+/// A string that borrows from the input when it holds no escape.
+///
+/// `#[serde(borrow)]` only borrows a `Cow` that is the field itself (not one inside an
+/// `Option`), hence the newtype.
+#[derive(Deserialize)]
+struct Text<'a>(#[serde(borrow)] Cow<'a, str>);
+
+/// An enum whose known variants are newtypes around structs and whose last variant keeps any
+/// other object as raw JSON. Implemented by [`open_tagged_deserialize!`].
+pub(crate) trait OpenTagged: Sized {
+    /// Whether `kind` names a known variant.
+    fn knows(kind: &str) -> bool;
+    /// Deserialises the known variant `kind` from the object's members other than `type`.
+    fn decode_known<'de, D: Deserializer<'de>>(kind: &str, members: D) -> Result<Self, D::Error>;
+    /// Wraps an object of an unknown type.
+    fn other(raw: Box<RawValue>) -> Self;
+}
+
+/// Deserialises an [`OpenTagged`] value in one pass over its members.
+pub(crate) fn deserialize_open_tagged<'de, T: OpenTagged, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<T, D::Error> {
+    deserializer.deserialize_map(TaggedVisitor(PhantomData))
+}
+
+struct TaggedVisitor<T>(PhantomData<T>);
+
+impl<'de, T: OpenTagged> Visitor<'de> for TaggedVisitor<T> {
+    type Value = T;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("a JSON object with a string `type`")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
+        let mut before = Vec::new();
+        while let Some(Text(key)) = map.next_key()? {
+            if key == "type" {
+                let kind: Option<Text<'de>> = map.next_value()?;
+                return match kind {
+                    Some(Text(kind)) if T::knows(&kind) => T::decode_known(
+                        &kind,
+                        Members {
+                            before: before.into_iter(),
+                            pending: None,
+                            map,
+                        },
+                    ),
+                    kind => rebuild(before, Some(kind.map(|kind| kind.0)), map).map(T::other),
+                };
+            }
+            before.push((key, map.next_value::<Box<RawValue>>()?));
+        }
+        rebuild(before, None, map).map(T::other)
+    }
+}
+
+/// A member captured before `type` was seen.
+type Captured<'de> = (Cow<'de, str>, Box<RawValue>);
+
+/// The members of an object other than `type`: those captured before it, then the rest of the
+/// live map. Deserialises as a map.
+struct Members<'de, A> {
+    before: std::vec::IntoIter<Captured<'de>>,
+    pending: Option<Box<RawValue>>,
+    map: A,
+}
+
+impl<'de, A: MapAccess<'de>> MapAccess<'de> for Members<'de, A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        match self.before.next() {
+            Some((key, value)) => {
+                self.pending = Some(value);
+                seed.deserialize(CowStrDeserializer::new(key)).map(Some)
+            }
+            None => self.map.next_key_seed(seed),
+        }
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, A::Error> {
+        match self.pending.take() {
+            // A reader never lends its input, so this deserializer suits any `'de`.
+            Some(raw) => seed
+                .deserialize(&mut serde_json::Deserializer::from_reader(
+                    raw.get().as_bytes(),
+                ))
+                .map_err(A::Error::custom),
+            None => self.map.next_value_seed(seed),
+        }
+    }
+}
+
+impl<'de, A: MapAccess<'de>> Deserializer<'de> for Members<'de, A> {
+    type Error = A::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, A::Error> {
+        visitor.visit_map(self)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        option unit unit_struct newtype_struct seq tuple tuple_struct map struct enum
+        identifier ignored_any
+    }
+}
+
+/// Rebuilds an object of unknown type as compact raw JSON: the members captured before `type`,
+/// `type` itself (when present), then the rest of the live map, each value's text verbatim.
+fn rebuild<'de, A: MapAccess<'de>>(
+    before: Vec<Captured<'de>>,
+    kind: Option<Option<Cow<'de, str>>>,
+    mut map: A,
+) -> Result<Box<RawValue>, A::Error> {
+    let mut text = String::with_capacity(64);
+    text.push('{');
+    for (key, value) in &before {
+        push_member(&mut text, key, value.get());
+    }
+    if let Some(kind) = kind {
+        let value = match kind {
+            Some(kind) => quoted(&kind),
+            None => "null".to_owned(),
+        };
+        push_member(&mut text, "type", &value);
+    }
+    while let Some(Text(key)) = map.next_key()? {
+        let value: Box<RawValue> = map.next_value()?;
+        push_member(&mut text, &key, value.get());
+    }
+    text.push('}');
+    RawValue::from_string(text).map_err(A::Error::custom)
+}
+
+fn push_member(text: &mut String, key: &str, value: &str) {
+    if text.len() > 1 {
+        text.push(',');
+    }
+    text.push_str(&quoted(key));
+    text.push(':');
+    text.push_str(value);
+}
+
+/// `text` as a JSON string literal.
+fn quoted(text: &str) -> String {
+    serde_json::Value::from(text).to_string()
+}
+
+/// Implements `Deserialize` (through [`deserialize_open_tagged`]) for an enum whose known
+/// variants are newtypes around structs and whose last variant is `Other(Box<RawValue>)`.
 macro_rules! open_tagged_deserialize {
     ($name:ident { $( $($wire:literal)|+ => $variant:ident($ty:ty), )* }) => {
+        impl $crate::wire::tagged::OpenTagged for $name {
+            fn knows(kind: &str) -> bool {
+                matches!(kind, $( $($wire)|+ )|*)
+            }
+
+            fn decode_known<'de, D: serde::Deserializer<'de>>(
+                kind: &str,
+                members: D,
+            ) -> Result<Self, D::Error> {
+                match kind {
+                    $( $($wire)|+ => <$ty as serde::Deserialize>::deserialize(members)
+                        .map(Self::$variant), )*
+                    _ => Err(<D::Error as serde::de::Error>::unknown_variant(kind, &[])),
+                }
+            }
+
+            fn other(raw: Box<serde_json::value::RawValue>) -> Self {
+                Self::Other(raw)
+            }
+        }
+
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                use serde::de::Error as _;
-                let raw = <Box<serde_json::value::RawValue>>::deserialize(deserializer)?;
-                let parsed = {
-                    let kind = $crate::wire::tagged::peek_type(raw.get()).map_err(D::Error::custom)?;
-                    match kind.as_deref() {
-                        $( $(Some($wire))|+ => Some(
-                            serde_json::from_str::<$ty>(raw.get()).map(Self::$variant),
-                        ), )*
-                        _ => None,
-                    }
-                };
-                match parsed {
-                    Some(result) => result.map_err(D::Error::custom),
-                    None => Ok(Self::Other(raw)),
-                }
+                $crate::wire::tagged::deserialize_open_tagged(deserializer)
             }
         }
     };

@@ -13,8 +13,9 @@ use super::tagged::raw_eq;
 
 /// A tool the model may call (one entry of the request's `tools`).
 ///
-/// Unknown tool types are kept as raw JSON in [`Tool::Other`] and re-serialise byte-identically,
-/// so callers can also pass tool JSON this crate has no type for.
+/// Unknown tool types are kept as raw JSON in [`Tool::Other`], member by member (see
+/// [`ResponseItem`](super::ResponseItem)): compact JSON re-serialises byte for byte, so callers
+/// can also pass tool JSON this crate has no type for.
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 #[non_exhaustive]
