@@ -385,9 +385,10 @@ fn encoding_reproduces_the_published_samples() {
 
 #[test]
 fn events_stay_lean() {
-    // Lifecycle events box their `Response`, so the enum stays a few words wide.
+    // Lifecycle events box their `Response`, so the enum stays small: the widest variants are
+    // the text events, whose inline `ItemId` (72 bytes) spares an allocation per delta.
     let size = std::mem::size_of::<StreamEvent>();
-    assert!(size <= 128, "StreamEvent is {size} bytes");
+    assert!(size <= 160, "StreamEvent is {size} bytes");
 }
 
 #[test]

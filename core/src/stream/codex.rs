@@ -58,7 +58,7 @@ impl CodexView {
             },
             StreamEvent::FunctionCallArgumentsDelta(delta)
             | StreamEvent::CustomToolCallInputDelta(delta) => ResponseEvent::ToolCallInputDelta {
-                call_id: self.call_ids.get(&delta.item_id).cloned(),
+                call_id: self.call_ids.get(delta.item_id.as_str()).cloned(),
                 item_id: delta.item_id,
                 delta: delta.delta,
             },

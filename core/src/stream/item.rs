@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use crate::rate_limit::RateLimitSnapshot;
-use crate::wire::{ResponseItem, StreamEvent, Usage};
+use crate::wire::{ItemId, ResponseItem, StreamEvent, Usage};
 
 /// A fact read from the response head, delivered before any body event.
 ///
@@ -57,7 +57,7 @@ pub enum ResponseEvent {
         /// The appended text.
         delta: String,
         /// The message item's id.
-        item_id: String,
+        item_id: ItemId,
         /// The item's position in the output.
         output_index: u32,
         /// The content part's position in the item.
@@ -85,7 +85,7 @@ pub enum ResponseEvent {
     /// `response.function_call_arguments.delta` or `response.custom_tool_call_input.delta`.
     ToolCallInputDelta {
         /// The call item's id.
-        item_id: String,
+        item_id: ItemId,
         /// The call id, from the item's `response.output_item.added` (`None` if that was not
         /// seen); shared between the deltas of one call.
         call_id: Option<Arc<str>>,

@@ -14,6 +14,7 @@ use serde_json::Value;
 use super::content::ContentPart;
 use super::content::ReasoningSummaryPart;
 use super::item::ResponseItem;
+use super::item_id::ItemId;
 use super::response::Response;
 
 macro_rules! payload {
@@ -60,7 +61,7 @@ payload! {
     ContentPartEvent {
         /// Item id.
         #[serde(default)]
-        item_id: String,
+        item_id: ItemId,
         /// Index of the item in `output`.
         #[serde(default)]
         output_index: u32,
@@ -78,7 +79,7 @@ payload! {
     ContentDeltaEvent {
         /// Item id.
         #[serde(default)]
-        item_id: String,
+        item_id: ItemId,
         /// Index of the item in `output`.
         #[serde(default)]
         output_index: u32,
@@ -99,7 +100,7 @@ payload! {
     ContentTextDoneEvent {
         /// Item id.
         #[serde(default)]
-        item_id: String,
+        item_id: ItemId,
         /// Index of the item in `output`.
         #[serde(default)]
         output_index: u32,
@@ -119,7 +120,7 @@ payload! {
     RefusalDoneEvent {
         /// Item id.
         #[serde(default)]
-        item_id: String,
+        item_id: ItemId,
         /// Index of the item in `output`.
         #[serde(default)]
         output_index: u32,
@@ -136,7 +137,7 @@ payload! {
     AnnotationAddedEvent {
         /// Item id.
         #[serde(default)]
-        item_id: String,
+        item_id: ItemId,
         /// Index of the item in `output`.
         #[serde(default)]
         output_index: u32,
@@ -156,7 +157,7 @@ payload! {
     ReasoningSummaryPartEvent {
         /// Item id.
         #[serde(default)]
-        item_id: String,
+        item_id: ItemId,
         /// Index of the item in `output`.
         #[serde(default)]
         output_index: u32,
@@ -174,7 +175,7 @@ payload! {
     ReasoningSummaryDeltaEvent {
         /// Item id.
         #[serde(default)]
-        item_id: String,
+        item_id: ItemId,
         /// Index of the item in `output`.
         #[serde(default)]
         output_index: u32,
@@ -191,7 +192,7 @@ payload! {
     ReasoningSummaryDoneEvent {
         /// Item id.
         #[serde(default)]
-        item_id: String,
+        item_id: ItemId,
         /// Index of the item in `output`.
         #[serde(default)]
         output_index: u32,
@@ -210,7 +211,7 @@ payload! {
     ItemDeltaEvent {
         /// Item id.
         #[serde(default)]
-        item_id: String,
+        item_id: ItemId,
         /// Index of the item in `output`.
         #[serde(default)]
         output_index: u32,
@@ -224,7 +225,7 @@ payload! {
     ArgumentsDoneEvent {
         /// Item id.
         #[serde(default)]
-        item_id: String,
+        item_id: ItemId,
         /// Index of the item in `output`.
         #[serde(default)]
         output_index: u32,
@@ -241,7 +242,7 @@ payload! {
     CustomToolInputDoneEvent {
         /// Item id.
         #[serde(default)]
-        item_id: String,
+        item_id: ItemId,
         /// Index of the item in `output`.
         #[serde(default)]
         output_index: u32,
@@ -255,7 +256,7 @@ payload! {
     CodeDoneEvent {
         /// Item id.
         #[serde(default)]
-        item_id: String,
+        item_id: ItemId,
         /// Index of the item in `output`.
         #[serde(default)]
         output_index: u32,
@@ -270,7 +271,7 @@ payload! {
     ItemProgressEvent {
         /// Item id.
         #[serde(default)]
-        item_id: String,
+        item_id: ItemId,
         /// Index of the item in `output`.
         #[serde(default)]
         output_index: u32,
@@ -282,7 +283,7 @@ payload! {
     PartialImageEvent {
         /// Item id.
         #[serde(default)]
-        item_id: String,
+        item_id: ItemId,
         /// Index of the item in `output`.
         #[serde(default)]
         output_index: u32,
@@ -352,7 +353,7 @@ payload! {
     ShellOutputDeltaEvent {
         /// Item id.
         #[serde(default)]
-        item_id: String,
+        item_id: ItemId,
         /// Index of the item in `output`.
         #[serde(default)]
         output_index: u32,
@@ -369,7 +370,7 @@ payload! {
     ShellOutputDoneEvent {
         /// Item id.
         #[serde(default)]
-        item_id: String,
+        item_id: ItemId,
         /// Index of the item in `output`.
         #[serde(default)]
         output_index: u32,

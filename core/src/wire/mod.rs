@@ -48,6 +48,7 @@ mod content;
 mod event;
 mod event_payload;
 mod item;
+mod item_id;
 mod memory;
 mod models;
 mod open_enum;
@@ -75,6 +76,7 @@ pub use item::{
     LocalShellAction, LocalShellCallItem, LocalShellExec, MessageItem, ReasoningItem, ResponseItem,
     Role, ToolOutput, WebSearchAction, WebSearchCallItem, WebSearchPage, WebSearchQuery,
 };
+pub use item_id::ItemId;
 pub use memory::{
     MemorySummarizeInput, MemorySummarizeOutput, MemorySummary, RawMemory, RawMemoryMetadata,
 };
