@@ -60,4 +60,37 @@ proptest! {
             prop_assert!(StreamEvent::parse(None, prefix).is_err());
         }
     }
+
+    #[test]
+    fn member_order_does_not_change_a_decoded_item(
+        text in any::<String>(),
+        id in "[a-z_0-9]{0,60}",
+        rotate in 0usize..5,
+        part_rotate in 0usize..3,
+    ) {
+        // The same message item with its members (and its part's members) in any rotation:
+        // `type` first, last or in between decodes to the same value.
+        let mut part = vec![
+            r#""type":"output_text""#.to_owned(),
+            format!(r#""text":{}"#, serde_json::to_string(&text).unwrap()),
+            r#""annotations":[]"#.to_owned(),
+        ];
+        part.rotate_left(part_rotate);
+        let mut members = vec![
+            format!(r#""id":"{id}""#),
+            r#""type":"message""#.to_owned(),
+            r#""role":"assistant""#.to_owned(),
+            format!(r#""content":[{{{}}}]"#, part.join(",")),
+            r#""status":"completed""#.to_owned(),
+        ];
+        let canonical: ResponseItem =
+            serde_json::from_str(&format!("{{{}}}", members.join(","))).unwrap();
+        members.rotate_left(rotate);
+        let rotated: ResponseItem = serde_json::from_str(&format!("{{{}}}", members.join(","))).unwrap();
+        prop_assert!(matches!(rotated, ResponseItem::Message(_)));
+        prop_assert_eq!(rotated.clone(), canonical);
+        let ResponseItem::Message(message) = rotated else { unreachable!() };
+        prop_assert_eq!(message.content[0].text(), Some(text.as_str()));
+        prop_assert_eq!(message.id.as_deref(), Some(id.as_str()));
+    }
 }
