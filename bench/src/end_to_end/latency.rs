@@ -1,12 +1,18 @@
 //! Server-timestamped event latency: the testkit server runs in this process (its threads and
 //! the client's share one monotonic clock), marks when it began writing each piece of the
-//! body ([`BodyWrite`]), and the client notes when the stream handed it the typed event.
+//! body ([`BodyWrite`]), and the client notes when its stream handed it the typed event.
 //!
-//! Each response: the head, a pause (the client is then waiting in a read), `response.created`
-//! alone (step 0), the setup events up to the first delta (step 1), a second pause, the first
-//! `response.output_text.delta` alone (step 2), then the rest of a one-message transcript
-//! (step 3). First-event latency is the client's `Instant` at `response.created` minus step 0's
-//! mark; mid-stream latency is the client's `Instant` at the first delta minus step 2's mark.
+//! Each response is a one-message transcript cut into five writes: after the head, a pause
+//! (the client is then waiting in a read); `response.created` alone (step 0); the setup events
+//! up to the first delta (step 1); a pause; the first `response.output_text.delta` alone
+//! (step 2); a pause; the second delta (step 3) and, in the same run of writes, the rest of
+//! the transcript (step 4). Three latencies per stream, each the client's `Instant` when the
+//! event reached the application minus the `Instant` taken just before the server's first
+//! `write` of the event's step:
+//! - first event: `response.created` − step 0;
+//! - a delta alone: the first delta − step 2 (nothing follows it until the next pause ends);
+//! - a delta followed by more: the second delta − step 3 (the rest of the message, tens to
+//!   hundreds of KB, follows at once).
 
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
@@ -20,28 +26,39 @@ use crate::corpus;
 /// What one sample measured.
 struct Sample {
     first_event: Duration,
-    mid_stream: Duration,
+    delta_alone: Duration,
+    delta_then_more: Duration,
     connection: u64,
 }
 
-/// The response body of every sample, with `pause` before step 0 and before step 2.
-fn body(pause: Duration) -> Body {
+/// The end of the first `response.output_text.delta` frame at or after `from`.
+fn delta_end(transcript: &[u8], from: usize) -> (usize, usize) {
+    let start = from
+        + memchr::memmem::find(&transcript[from..], b"event: response.output_text.delta\n")
+            .unwrap_or_else(|| panic!("the transcript has no delta after byte {from}"));
+    let end = start + memchr::memmem::find(&transcript[start..], b"\n\n").unwrap_or_default() + 2;
+    (start, end)
+}
+
+/// The response body of every sample (see the module's documentation), and the size of its
+/// last step.
+fn body(pause: Duration) -> (Body, usize) {
     // One message (200 to 3,000 deltas): the transcript stops after the message that passes
     // 2,000 bytes.
     let transcript = corpus::transcript(corpus::DEFAULT_SEED, 2_000);
     let created_end = memchr::memmem::find(&transcript, b"\n\n").unwrap_or_default() + 2;
-    let delta_start = memchr::memmem::find(&transcript, b"event: response.output_text.delta\n")
-        .unwrap_or_else(|| panic!("the transcript has no delta"));
-    let delta_end = delta_start
-        + memchr::memmem::find(&transcript[delta_start..], b"\n\n").unwrap_or_default()
-        + 2;
-    Body::chunked()
+    let (first_start, first_end) = delta_end(&transcript, created_end);
+    let (_, second_end) = delta_end(&transcript, first_end);
+    let body = Body::chunked()
         .pause(pause)
         .bytes(&transcript[..created_end])
-        .bytes(&transcript[created_end..delta_start])
+        .bytes(&transcript[created_end..first_start])
         .pause(pause)
-        .bytes(&transcript[delta_start..delta_end])
-        .bytes(&transcript[delta_end..])
+        .bytes(&transcript[first_start..first_end])
+        .pause(pause)
+        .bytes(&transcript[first_end..second_end])
+        .bytes(&transcript[second_end..]);
+    (body, transcript.len() - second_end)
 }
 
 /// Percentiles of a set of durations, in µs.
@@ -49,7 +66,6 @@ struct Summary {
     median: f64,
     p90: f64,
     max: f64,
-    min: f64,
 }
 
 fn summary(values: &[Duration]) -> Summary {
@@ -63,7 +79,6 @@ fn summary(values: &[Duration]) -> Summary {
         median: at(0.5),
         p90: at(0.9),
         max: micros.last().copied().unwrap_or(f64::NAN),
-        min: micros.first().copied().unwrap_or(f64::NAN),
     }
 }
 
@@ -71,7 +86,7 @@ fn summary(values: &[Duration]) -> Summary {
 /// report.
 pub fn measure(samples: usize, pause: Duration) {
     let contenders = Contender::ALL;
-    let body = body(pause);
+    let (body, rest) = body(pause);
     let mut script = Script::new();
     for _ in 0..(samples + 1) * contenders.len() {
         script = script.then(ScriptedResponse::sse(body.clone()));
@@ -87,15 +102,13 @@ pub fn measure(samples: usize, pause: Duration) {
     for round in 0..=samples {
         for (index, contender) in contenders.iter().enumerate() {
             let mut first: Option<(Instant, bool)> = None;
-            let mut delta: Option<Instant> = None;
+            let mut deltas: Vec<Instant> = Vec::new();
             let mut errors = Vec::new();
             clients.stream(*contender, &mut |seen: Seen| {
                 let now = Instant::now();
                 first.get_or_insert((now, matches!(seen, Seen::Created)));
                 match seen {
-                    Seen::Delta(_) => {
-                        delta.get_or_insert(now);
-                    }
+                    Seen::Delta(_) if deltas.len() < 2 => deltas.push(now),
                     Seen::Error(error) => errors.push(error),
                     _ => {}
                 }
@@ -104,26 +117,31 @@ pub fn measure(samples: usize, pause: Duration) {
             let request = requests.len() - 1;
             request_bodies[index] = requests[request].body.clone();
             let marks: Vec<BodyWrite> = server
-                .wait_for_body_writes(4 * requests.len(), Duration::from_secs(5))
+                .wait_for_body_writes(5 * requests.len(), Duration::from_secs(5))
                 .into_iter()
                 .filter(|mark| mark.request == request)
                 .collect();
             let mark = |step: usize| marks.iter().find(|mark| mark.step == step).map(|m| m.at);
-            let sample = match (first, delta, mark(0), mark(2)) {
-                (Some((first, true)), Some(delta), Some(first_mark), Some(delta_mark))
-                    if errors.is_empty() && first >= first_mark && delta >= delta_mark =>
+            let sample = match (first, &deltas[..], mark(0), mark(2), mark(3)) {
+                (Some((first, true)), [alone, then_more], Some(m0), Some(m2), Some(m3))
+                    if errors.is_empty() && first >= m0 && *alone >= m2 && *then_more >= m3 =>
                 {
                     Sample {
-                        first_event: first - first_mark,
-                        mid_stream: delta - delta_mark,
+                        first_event: first - m0,
+                        delta_alone: *alone - m2,
+                        delta_then_more: *then_more - m3,
                         connection: requests[request].connection_id,
                     }
                 }
-                other => {
+                (first, deltas, m0, m2, m3) => {
                     anomalies.push(format!(
-                        "{} round {round}: first event / delta / marks {:?}, errors {errors:?}",
+                        "{} round {round}: first event is `response.created`: {:?}, deltas seen: {}, marks of steps 0/2/3: {}/{}/{}, errors {errors:?}",
                         contender.name(),
-                        (other.0.map(|f| f.1), other.1.is_some(), other.2, other.3)
+                        first.map(|f| f.1),
+                        deltas.len(),
+                        m0.is_some(),
+                        m2.is_some(),
+                        m3.is_some(),
                     ));
                     continue;
                 }
@@ -143,7 +161,7 @@ pub fn measure(samples: usize, pause: Duration) {
         .iter()
         .all(|body| json(body).is_some() && json(body) == ours);
     println!(
-        "- {samples} samples per client after one warm-up each, clients interleaved; one client per contender for all its samples; pause {} ms before the first event and again before the first delta",
+        "- {samples} samples per client after one warm-up each, clients interleaved; one client per contender for all its samples; pauses of {} ms before `response.created`, before the first delta and before the second; {rest} bytes (the rest of the message) follow the second delta at once",
         pause.as_millis(),
     );
     println!(
@@ -164,27 +182,27 @@ pub fn measure(samples: usize, pause: Duration) {
         println!("- anomaly: {anomaly}");
     }
     println!(
-        "\n| client | samples | connections used | first event: median µs | p90 µs | max µs | min µs | after a mid-stream pause: median µs | p90 µs | max µs | min µs |"
+        "\n| client | samples | connections used | first event: median µs | p90 µs | max µs | a delta alone: median µs | p90 µs | max µs | a delta, more following: median µs | p90 µs | max µs |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (contender, samples) in contenders.iter().zip(&results) {
         let connections: BTreeSet<u64> = samples.iter().map(|s| s.connection).collect();
-        let first: Vec<Duration> = samples.iter().map(|s| s.first_event).collect();
-        let mid: Vec<Duration> = samples.iter().map(|s| s.mid_stream).collect();
-        let (first, mid) = (summary(&first), summary(&mid));
+        let column = |pick: fn(&Sample) -> Duration| {
+            let values: Vec<Duration> = samples.iter().map(pick).collect();
+            let summary = summary(&values);
+            format!(
+                "{:.0} | {:.0} | {:.0}",
+                summary.median, summary.p90, summary.max
+            )
+        };
         println!(
-            "| {} | {} | {} | {:.0} | {:.0} | {:.0} | {:.0} | {:.0} | {:.0} | {:.0} | {:.0} |",
+            "| {} | {} | {} | {} | {} | {} |",
             contender.name(),
             samples.len(),
             connections.len(),
-            first.median,
-            first.p90,
-            first.max,
-            first.min,
-            mid.median,
-            mid.p90,
-            mid.max,
-            mid.min,
+            column(|s| s.first_event),
+            column(|s| s.delta_alone),
+            column(|s| s.delta_then_more),
         );
     }
 }
