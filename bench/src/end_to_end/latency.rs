@@ -182,16 +182,20 @@ pub fn measure(samples: usize, pause: Duration) {
         println!("- anomaly: {anomaly}");
     }
     println!(
-        "\n| client | samples | connections used | first event: median µs | p90 µs | max µs | a delta alone: median µs | p90 µs | max µs | a delta, more following: median µs | p90 µs | max µs |"
+        "\n| client | samples | connections used | first event: median µs | p90 µs | max µs | over 1 ms | a delta alone: median µs | p90 µs | max µs | over 1 ms | a delta, more following: median µs | p90 µs | max µs | over 1 ms |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (contender, samples) in contenders.iter().zip(&results) {
         let connections: BTreeSet<u64> = samples.iter().map(|s| s.connection).collect();
         let column = |pick: fn(&Sample) -> Duration| {
             let values: Vec<Duration> = samples.iter().map(pick).collect();
             let summary = summary(&values);
+            let over = values
+                .iter()
+                .filter(|value| **value > Duration::from_millis(1))
+                .count();
             format!(
-                "{:.0} | {:.0} | {:.0}",
+                "{:.0} | {:.0} | {:.0} | {over}",
                 summary.median, summary.p90, summary.max
             )
         };
