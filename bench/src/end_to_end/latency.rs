@@ -28,6 +28,8 @@ struct Sample {
     first_event: Duration,
     delta_alone: Duration,
     delta_then_more: Duration,
+    /// From the second delta reaching the application to the stream's last item.
+    then_to_last: Duration,
     connection: u64,
 }
 
@@ -103,10 +105,12 @@ pub fn measure(samples: usize, pause: Duration) {
         for (index, contender) in contenders.iter().enumerate() {
             let mut first: Option<(Instant, bool)> = None;
             let mut deltas: Vec<Instant> = Vec::new();
+            let mut last = None;
             let mut errors = Vec::new();
             clients.stream(*contender, &mut |seen: Seen| {
                 let now = Instant::now();
                 first.get_or_insert((now, matches!(seen, Seen::Created)));
+                last = Some(now);
                 match seen {
                     Seen::Delta(_) if deltas.len() < 2 => deltas.push(now),
                     Seen::Error(error) => errors.push(error),
@@ -130,6 +134,7 @@ pub fn measure(samples: usize, pause: Duration) {
                         first_event: first - m0,
                         delta_alone: *alone - m2,
                         delta_then_more: *then_more - m3,
+                        then_to_last: last.map_or(Duration::ZERO, |last| last - *then_more),
                         connection: requests[request].connection_id,
                     }
                 }
@@ -182,9 +187,9 @@ pub fn measure(samples: usize, pause: Duration) {
         println!("- anomaly: {anomaly}");
     }
     println!(
-        "\n| client | samples | connections used | first event: median µs | p90 µs | max µs | over 1 ms | a delta alone: median µs | p90 µs | max µs | over 1 ms | a delta, more following: median µs | p90 µs | max µs | over 1 ms |"
+        "\n| client | samples | connections used | first event: median µs | p90 µs | max µs | over 1 ms | a delta alone: median µs | p90 µs | max µs | over 1 ms | a delta, more following: median µs | p90 µs | max µs | over 1 ms | second delta → last event: median µs |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (contender, samples) in contenders.iter().zip(&results) {
         let connections: BTreeSet<u64> = samples.iter().map(|s| s.connection).collect();
         let column = |pick: fn(&Sample) -> Duration| {
@@ -200,13 +205,14 @@ pub fn measure(samples: usize, pause: Duration) {
             )
         };
         println!(
-            "| {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {:.0} |",
             contender.name(),
             samples.len(),
             connections.len(),
             column(|s| s.first_event),
             column(|s| s.delta_alone),
             column(|s| s.delta_then_more),
+            summary(&samples.iter().map(|s| s.then_to_last).collect::<Vec<_>>()).median,
         );
     }
 }
