@@ -5,6 +5,7 @@ pub mod alloc_count;
 pub mod corpus;
 pub mod cpu_time;
 pub mod decoders;
+pub mod end_to_end;
 pub mod harness;
 pub mod pipeline;
 pub mod report;

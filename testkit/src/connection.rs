@@ -5,7 +5,7 @@ use std::net::TcpStream;
 use std::sync::Arc;
 
 use crate::request::{ReadError, RecordedRequest, RequestReader};
-use crate::response_writer::{Outcome, write_response};
+use crate::response_writer::{Outcome, WriteMarks, write_response};
 use crate::script::ScriptedResponse;
 use crate::server::Shared;
 use crate::wire::Wire;
@@ -38,7 +38,7 @@ pub(crate) fn serve(stream: TcpStream, connection_id: u64, shared: Arc<Shared>) 
         };
         let keep_alive = head.keep_alive();
         let head_only = head.method == "HEAD";
-        let response = shared.answer(RecordedRequest {
+        let (index, response) = shared.answer(RecordedRequest {
             method: head.method,
             path: head.target,
             headers: head.headers,
@@ -47,7 +47,11 @@ pub(crate) fn serve(stream: TcpStream, connection_id: u64, shared: Arc<Shared>) 
             connection_id,
             script_exhausted: false,
         });
-        match write_response(&mut wire, &response, keep_alive, head_only) {
+        let marks = Some(WriteMarks {
+            shared: &shared,
+            request: index,
+        });
+        match write_response(&mut wire, &response, keep_alive, head_only, marks) {
             Ok(Outcome::Finished) => {}
             Ok(Outcome::Closed) | Err(_) => break,
         }
@@ -59,5 +63,5 @@ pub(crate) fn serve(stream: TcpStream, connection_id: u64, shared: Arc<Shared>) 
 fn refuse(wire: &mut Wire, status: u16, message: &str) {
     let response = ScriptedResponse::text(status, &format!("codex-api-testkit: {message}\n"))
         .close_connection();
-    let _ = write_response(wire, &response, false, false);
+    let _ = write_response(wire, &response, false, false, None);
 }

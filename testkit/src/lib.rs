@@ -51,6 +51,8 @@
 //!   (pause, [`Stall`] with optional keep-alive comments, close, [`Cut`] of the chunked
 //!   encoding), drip-feeding, and payload generated on the fly (hundreds of megabytes without
 //!   holding them in memory).
+//! - [`BodyWrite`]: when each payload step of a body began to go out
+//!   ([`TestServer::body_writes`]), to measure delivery latency from a client in the same process.
 //! - [`Transcript`]: Responses event streams (text, reasoning summaries, parallel function
 //!   calls, custom tool calls, `response.failed`, `error`, `response.incomplete`,
 //!   `codex.rate_limits`), plus raw bytes, other line endings and a BOM.
@@ -58,6 +60,7 @@
 #![deny(missing_docs)]
 
 mod body;
+mod body_write;
 mod canned;
 mod connection;
 mod rate_limit;
@@ -70,6 +73,7 @@ mod transcript;
 mod wire;
 
 pub use body::{Body, Cut, Framing, Stall};
+pub use body_write::BodyWrite;
 pub use rate_limit::{RateLimitHeaders, RateLimitWindow};
 pub use request::RecordedRequest;
 pub use script::{Script, ScriptedResponse};

@@ -3,11 +3,14 @@
 use std::time::Instant;
 
 use crate::body::{Body, Cut, Framing, Piece, Stall, Step};
+use crate::body_write::BodyWrite;
 use crate::script::ScriptedResponse;
+use crate::server::Shared;
 use crate::wire::{Ended, Wire};
 
-/// Size of the buffer used to generate filled payload.
-const FILL_BUFFER: usize = 64 * 1024;
+/// Size of the buffer used to generate filled payload, and the most bytes of a scripted piece
+/// written per `write`: a large piece goes out in slices of its own bytes, never copied whole.
+const WRITE_SLICE: usize = 64 * 1024;
 
 /// The SSE comment line sent while a stall keeps the connection alive.
 pub(crate) const KEEP_ALIVE_COMMENT: &[u8] = b": keep-alive\n";
@@ -24,13 +27,21 @@ pub(crate) enum Outcome {
     Closed,
 }
 
+/// Where the marks of a response's body writes go: the server's record, under the index of the
+/// request the response answers.
+pub(crate) struct WriteMarks<'a> {
+    pub(crate) shared: &'a Shared,
+    pub(crate) request: usize,
+}
+
 /// Writes `response` to `wire`. `keep_alive` says whether the request allows reuse; `head_only`
-/// is set for `HEAD` requests.
+/// is set for `HEAD` requests; `marks`, when given, records when each payload step began.
 pub(crate) fn write_response(
     wire: &mut Wire,
     response: &ScriptedResponse,
     keep_alive: bool,
     head_only: bool,
+    marks: Option<WriteMarks<'_>>,
 ) -> Result<Outcome, Ended> {
     if response.hang_up {
         return Ok(Outcome::Closed);
@@ -79,7 +90,7 @@ pub(crate) fn write_response(
             Outcome::Finished
         });
     }
-    let outcome = BodyRun::new(wire, body).run()?;
+    let outcome = BodyRun::new(wire, body, marks).run()?;
     Ok(if close { Outcome::Closed } else { outcome })
 }
 
@@ -89,21 +100,37 @@ struct BodyRun<'a> {
     body: &'a Body,
     chunked: bool,
     chunks_sent: u64,
+    marks: Option<WriteMarks<'a>>,
+    /// Payload steps begun so far.
+    payload_steps: usize,
+    /// Payload bytes of the steps begun before the current one.
+    payload_offset: u64,
+    /// The mark of the current payload step, until its first write.
+    pending_mark: Option<(usize, u64)>,
 }
 
 impl<'a> BodyRun<'a> {
-    fn new(wire: &'a mut Wire, body: &'a Body) -> BodyRun<'a> {
+    fn new(wire: &'a mut Wire, body: &'a Body, marks: Option<WriteMarks<'a>>) -> BodyRun<'a> {
         BodyRun {
             wire,
             body,
             chunked: body.framing == Framing::Chunked,
             chunks_sent: 0,
+            marks,
+            payload_steps: 0,
+            payload_offset: 0,
+            pending_mark: None,
         }
     }
 
     fn run(mut self) -> Result<Outcome, Ended> {
         let body = self.body;
         for (index, step) in body.steps.iter().enumerate() {
+            if let Step::Send(piece) | Step::Drip(piece, _) = step {
+                self.pending_mark = Some((self.payload_steps, self.payload_offset));
+                self.payload_steps += 1;
+                self.payload_offset += piece.len();
+            }
             match step {
                 Step::Send(piece) => self.send(piece)?,
                 Step::Drip(piece, delay) => self.drip(piece, *delay)?,
@@ -146,7 +173,9 @@ impl<'a> BodyRun<'a> {
         Ok(())
     }
 
-    /// Writes `len` bytes of `piece` from `offset` as one chunk (one write when small).
+    /// Writes `len` bytes of `piece` from `offset` as one chunk: one write when it fits in a
+    /// slice, else the chunk-size line, the bytes in slices of at most [`WRITE_SLICE`], and the
+    /// chunk's closing CRLF (the same bytes on the wire either way).
     fn chunk(&mut self, piece: &Piece, offset: u64, len: u64) -> Result<(), Ended> {
         self.chunks_sent += 1;
         let header = if self.chunked {
@@ -159,24 +188,52 @@ impl<'a> BodyRun<'a> {
             Piece::Bytes { data, start, .. } => {
                 let from = start + offset as usize;
                 let bytes = data.get(from..from + len as usize).unwrap_or_default();
-                let mut frame = Vec::with_capacity(header.len() + bytes.len() + trailer.len());
-                frame.extend_from_slice(header.as_bytes());
-                frame.extend_from_slice(bytes);
-                frame.extend_from_slice(trailer);
-                self.wire.write_all(&frame)
+                if bytes.len() <= WRITE_SLICE {
+                    let mut frame = Vec::with_capacity(header.len() + bytes.len() + trailer.len());
+                    frame.extend_from_slice(header.as_bytes());
+                    frame.extend_from_slice(bytes);
+                    frame.extend_from_slice(trailer);
+                    return self.write(&frame);
+                }
+                self.write(header.as_bytes())?;
+                for slice in bytes.chunks(WRITE_SLICE) {
+                    self.write(slice)?;
+                }
+                self.write(trailer)
             }
             Piece::Fill { byte, .. } => {
-                self.wire.write_all(header.as_bytes())?;
-                let buffer = vec![*byte; FILL_BUFFER.min(len as usize)];
+                self.write(header.as_bytes())?;
+                let buffer = vec![*byte; WRITE_SLICE.min(len as usize)];
                 let mut left = len;
                 while left > 0 {
                     let n = left.min(buffer.len() as u64) as usize;
-                    self.wire.write_all(buffer.get(..n).unwrap_or_default())?;
+                    self.write(buffer.get(..n).unwrap_or_default())?;
                     left -= n as u64;
                 }
-                self.wire.write_all(trailer)
+                self.write(trailer)
             }
         }
+    }
+
+    /// Writes body bytes; the first write of a payload step is marked (see [`BodyWrite`]).
+    fn write(&mut self, bytes: &[u8]) -> Result<(), Ended> {
+        if bytes.is_empty() {
+            return Ok(());
+        }
+        let Some((step, offset)) = self.pending_mark.take() else {
+            return self.wire.write_all(bytes);
+        };
+        let at = Instant::now();
+        self.wire.write_all(bytes)?;
+        if let Some(marks) = &self.marks {
+            marks.shared.record_body_write(BodyWrite {
+                request: marks.request,
+                step,
+                offset,
+                at,
+            });
+        }
+        Ok(())
     }
 
     /// Stalls, sending keep-alive comments if asked; ends early (with an error) on server stop.

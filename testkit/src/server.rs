@@ -7,6 +7,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use crate::body_write::BodyWrite;
 use crate::connection::serve;
 use crate::request::RecordedRequest;
 use crate::script::{Script, ScriptedResponse};
@@ -18,6 +19,7 @@ use crate::stop::StopSignal;
 struct State {
     script: Script,
     requests: Vec<RecordedRequest>,
+    body_writes: Vec<BodyWrite>,
 }
 
 /// State shared by the server handle and its threads.
@@ -42,9 +44,11 @@ impl Shared {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Records `request` and takes its scripted response (or the exhaustion `500`).
-    pub(crate) fn answer(&self, mut request: RecordedRequest) -> ScriptedResponse {
+    /// Records `request` and takes its scripted response (or the exhaustion `500`), with the
+    /// request's index in the record.
+    pub(crate) fn answer(&self, mut request: RecordedRequest) -> (usize, ScriptedResponse) {
         let mut state = self.state();
+        let index = state.requests.len();
         let response = match state.script.take(&request.method, &request.path) {
             Some(response) => response,
             None => {
@@ -55,7 +59,37 @@ impl Shared {
         state.requests.push(request);
         drop(state);
         self.recorded.notify_all();
-        response
+        (index, response)
+    }
+
+    /// Records when a payload step of a response body began to go out.
+    pub(crate) fn record_body_write(&self, write: BodyWrite) {
+        self.state().body_writes.push(write);
+        self.recorded.notify_all();
+    }
+
+    /// Waits until `ready` holds for the state or `timeout` passes; returns the state either way.
+    fn wait_until(
+        &self,
+        timeout: Duration,
+        ready: impl Fn(&State) -> bool,
+    ) -> MutexGuard<'_, State> {
+        let deadline = Instant::now().checked_add(timeout);
+        let mut state = self.state();
+        while !ready(&state) {
+            let now = Instant::now();
+            let left = match deadline {
+                Some(deadline) if deadline > now => deadline - now,
+                Some(_) => break,
+                None => Duration::from_secs(3600),
+            };
+            state = self
+                .recorded
+                .wait_timeout(state, left)
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .0;
+        }
+        state
     }
 }
 
@@ -81,6 +115,7 @@ impl TestServer {
             state: Mutex::new(State {
                 script,
                 requests: Vec::new(),
+                body_writes: Vec::new(),
             }),
             recorded: Condvar::new(),
             connections: Mutex::new(Vec::new()),
@@ -114,23 +149,25 @@ impl TestServer {
     /// Waits until at least `count` requests have arrived, or `timeout` passes; returns every
     /// request received so far (fewer than `count` on timeout).
     pub fn wait_for_requests(&self, count: usize, timeout: Duration) -> Vec<RecordedRequest> {
-        let deadline = Instant::now().checked_add(timeout);
-        let mut state = self.shared.state();
-        while state.requests.len() < count {
-            let now = Instant::now();
-            let left = match deadline {
-                Some(deadline) if deadline > now => deadline - now,
-                Some(_) => break,
-                None => Duration::from_secs(3600),
-            };
-            state = self
-                .shared
-                .recorded
-                .wait_timeout(state, left)
-                .unwrap_or_else(|poisoned| poisoned.into_inner())
-                .0;
-        }
-        state.requests.clone()
+        self.shared
+            .wait_until(timeout, |state| state.requests.len() >= count)
+            .requests
+            .clone()
+    }
+
+    /// When each payload step of every response body began to go out, in the order the
+    /// server wrote them (see [`BodyWrite`]).
+    pub fn body_writes(&self) -> Vec<BodyWrite> {
+        self.shared.state().body_writes.clone()
+    }
+
+    /// Waits until at least `count` body writes are recorded, or `timeout` passes; returns
+    /// every one recorded so far (fewer than `count` on timeout).
+    pub fn wait_for_body_writes(&self, count: usize, timeout: Duration) -> Vec<BodyWrite> {
+        self.shared
+            .wait_until(timeout, |state| state.body_writes.len() >= count)
+            .body_writes
+            .clone()
     }
 
     /// Appends a response for the next request that no routed entry claims (see [`Script::then`]).
