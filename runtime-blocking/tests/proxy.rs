@@ -27,7 +27,7 @@ fn plain_http_is_tunnelled_through_the_proxy() {
     .unwrap();
     let provider = Provider::custom("far", "http://api.example.test/v1").unwrap();
     let client = Client::builder(provider, auth())
-        .proxy(proxy_url(&proxy, "user:pass@"))
+        .proxy(proxy_url(&proxy, "user:pass@"), "")
         .build()
         .unwrap();
     client.list_models(None).unwrap();
@@ -49,7 +49,7 @@ fn a_refused_tunnel_is_a_connect_failure_and_the_key_stays_home() {
     let proxy = TestServer::start(Script::new().then(ScriptedResponse::new(407))).unwrap();
     let provider = Provider::custom("far", "https://api.example.test/v1").unwrap();
     let client = Client::builder(provider, auth())
-        .proxy(proxy_url(&proxy, "user:pass@"))
+        .proxy(proxy_url(&proxy, "user:pass@"), "")
         .retry_policy(RetryPolicy::never())
         .build()
         .unwrap();
@@ -71,7 +71,7 @@ fn a_refused_tunnel_is_a_connect_failure_and_the_key_stays_home() {
 #[test]
 fn an_invalid_proxy_url_is_a_config_error() {
     let built = Client::builder(Provider::openai(), auth())
-        .proxy("http://[::1")
+        .proxy("http://[::1", "")
         .build();
     assert!(matches!(built, Err(ConfigError::Proxy)), "{built:?}");
 }
