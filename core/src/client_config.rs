@@ -146,7 +146,10 @@ impl fmt::Debug for ClientConfig {
             .field("stream_idle_timeout", &self.stream_idle_timeout)
             .field("retry_policy", &self.retry_policy)
             .field("jitter_seed", &self.jitter_seed)
-            .field("on_attempt", &self.on_attempt.as_ref().map(|_| "<observer>"))
+            .field(
+                "on_attempt",
+                &self.on_attempt.as_ref().map(|_| "<observer>"),
+            )
             .field("ca_bundle", &self.ca_bundle)
             .field("proxy", &self.proxy)
             .finish()

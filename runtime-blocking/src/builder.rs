@@ -125,3 +125,51 @@ fn root_certs(ca_bundle: Option<&Path>) -> Result<RootCerts, ConfigError> {
     }
     Ok(RootCerts::from(roots))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn explicit(url: &str, no_proxy: &str) -> ureq::Proxy {
+        proxy(&ProxySetting::explicit(url, no_proxy))
+            .unwrap()
+            .expect("an explicit proxy")
+    }
+
+    fn bypasses(proxy: &ureq::Proxy, uri: &str) -> bool {
+        proxy.is_no_proxy(&uri.parse().unwrap())
+    }
+
+    #[test]
+    fn no_proxy_entries_follow_curls_rules() {
+        let proxy = explicit(
+            "http://user:p%40ss@127.0.0.1:3128",
+            " example.test, .b.test,,",
+        );
+        assert!(bypasses(&proxy, "http://example.test/v1"));
+        assert!(bypasses(&proxy, "https://api.example.test/v1"));
+        assert!(bypasses(&proxy, "https://x.b.test/"));
+        assert!(!bypasses(&proxy, "https://b.test/"));
+        assert!(!bypasses(&proxy, "https://notexample.test/"));
+        assert!(!bypasses(&proxy, "https://api.openai.com/v1"));
+        assert_eq!(proxy.host(), "127.0.0.1");
+        assert_eq!(proxy.port(), 3128);
+        assert_eq!(proxy.username(), Some("user"));
+        assert_eq!(proxy.password(), Some("p@ss"));
+        let everything = explicit("http://127.0.0.1:3128", "*");
+        assert!(bypasses(&everything, "https://api.openai.com/v1"));
+    }
+
+    #[test]
+    fn an_empty_no_proxy_list_keeps_every_host_on_the_proxy() {
+        let proxy = explicit("http://127.0.0.1:3128", " , ");
+        assert!(!bypasses(&proxy, "http://127.0.0.1/"));
+    }
+
+    #[test]
+    fn direct_means_no_proxy_and_a_bad_url_is_an_error() {
+        assert!(proxy(&ProxySetting::Direct).unwrap().is_none());
+        let bad = proxy(&ProxySetting::explicit("http://[::1", "localhost"));
+        assert!(matches!(bad, Err(ConfigError::Proxy)), "{bad:?}");
+    }
+}

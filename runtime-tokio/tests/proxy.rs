@@ -117,3 +117,23 @@ fn a_bad_ca_bundle_is_a_config_error() {
         "{empty:?}"
     );
 }
+
+#[test]
+fn an_invalid_or_non_http_proxy_url_is_a_config_error() {
+    // A proxy this adapter cannot use fails the build, never falls back to a direct connection.
+    for url in [
+        "http://[::1",
+        "socks5://127.0.0.1:1080",
+        "https://127.0.0.1:3128",
+        "http:///",
+    ] {
+        let built = Client::builder(Provider::openai(), auth())
+            .proxy(url, "")
+            .build();
+        assert!(matches!(built, Err(ConfigError::Proxy)), "{url}: {built:?}");
+    }
+    let bare = Client::builder(Provider::openai(), auth())
+        .proxy("127.0.0.1:3128", "localhost")
+        .build();
+    assert!(bare.is_ok(), "{bare:?}");
+}

@@ -38,7 +38,9 @@ impl ProxySetting {
             ProxySetting::Explicit { no_proxy, .. } => no_proxy.as_str(),
             _ => "",
         };
-        list.split(',').map(str::trim).filter(|host| !host.is_empty())
+        list.split(',')
+            .map(str::trim)
+            .filter(|host| !host.is_empty())
     }
 }
 

@@ -120,10 +120,16 @@ fn debug_never_shows_the_api_key_or_proxy_password() {
     ] {
         assert!(!printed.contains("sk-very-secret"), "{printed}");
         assert!(!printed.contains("hunter2"), "{printed}");
-        assert!(printed.contains("org-1") || printed.contains("ApiKey"), "{printed}");
+        assert!(
+            printed.contains("org-1") || printed.contains("ApiKey"),
+            "{printed}"
+        );
     }
     let proxy = format!("{:?}", builder.config().proxy);
-    assert!(proxy.contains("http://<redacted>@127.0.0.1:3128"), "{proxy}");
+    assert!(
+        proxy.contains("http://<redacted>@127.0.0.1:3128"),
+        "{proxy}"
+    );
     assert!(proxy.contains("localhost"), "{proxy}");
 }
 
