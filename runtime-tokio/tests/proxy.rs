@@ -24,7 +24,7 @@ async fn plain_http_goes_to_the_proxy_in_absolute_form() {
         TestServer::start(Script::new().then(ScriptedResponse::models(vec![], "e"))).unwrap();
     let provider = Provider::custom("far", "http://api.example.test/v1").unwrap();
     let client = Client::builder(provider, auth())
-        .proxy(&proxy_url(&proxy, "user:pass@"), "")
+        .proxy(proxy_url(&proxy, "user:pass@"), "")
         .build()
         .unwrap();
     client.list_models(None).await.unwrap();
@@ -42,7 +42,7 @@ async fn https_is_tunnelled_with_connect() {
     let proxy = TestServer::start(Script::new().then(ScriptedResponse::new(407))).unwrap();
     let provider = Provider::custom("far", "https://api.example.test/v1").unwrap();
     let client = Client::builder(provider, auth())
-        .proxy(&proxy_url(&proxy, "user:pass@"), "")
+        .proxy(proxy_url(&proxy, "user:pass@"), "")
         .retry_policy(RetryPolicy::never())
         .build()
         .unwrap();
