@@ -42,11 +42,15 @@ impl ClientAdapter for AsyncStdAdapter {
 
     /// Reads the CA bundle and sets up the pool; needs no running runtime.
     fn build(config: ClientConfig, auth: Self::Auth) -> Result<Client, ConfigError> {
-        if let ProxySetting::Explicit { .. } = config.proxy {
-            return Err(ConfigError::Unsupported {
-                setting: "proxy",
-                adapter: Self::NAME,
-            });
+        match config.proxy {
+            // Always direct: this adapter reads no proxy variables.
+            ProxySetting::Environment | ProxySetting::Direct => {}
+            ProxySetting::Explicit { .. } => {
+                return Err(ConfigError::Unsupported {
+                    setting: "proxy",
+                    adapter: Self::NAME,
+                });
+            }
         }
         let tls = tls_config(config.ca_bundle.as_deref())?;
         let pool = Pool::new(tls, config.connect_timeout);

@@ -89,8 +89,7 @@ fn proxy(setting: &ProxySetting) -> Result<Option<ureq::Proxy>, ConfigError> {
             }
             builder.build().map(Some).map_err(|_| ConfigError::Proxy)
         }
-        // `Environment`, and any setting a later core adds.
-        _ => Ok(ureq::Proxy::try_from_env()),
+        ProxySetting::Environment => Ok(ureq::Proxy::try_from_env()),
     }
 }
 

@@ -79,7 +79,6 @@ fn proxy_matcher(setting: &ProxySetting) -> Result<Matcher, ConfigError> {
                 .no(no_proxy.clone())
                 .build())
         }
-        // `Environment`, and any setting a later core adds.
-        _ => Ok(Matcher::from_env()),
+        ProxySetting::Environment => Ok(Matcher::from_env()),
     }
 }

@@ -3,9 +3,9 @@
 use std::fmt;
 
 /// Which proxy a client goes through. `Debug` hides the user info of a proxy URL (it may
-/// carry a password).
+/// carry a password). Exhaustive on purpose: a new kind of proxy must be decided by every
+/// adapter (honoured, or refused with [`ConfigError::Unsupported`](super::ConfigError)).
 #[derive(Clone, PartialEq, Eq, Default)]
-#[non_exhaustive]
 pub enum ProxySetting {
     /// The proxy environment variables (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY`,
     /// also lowercase), read by the adapter when the client is built. The default.
