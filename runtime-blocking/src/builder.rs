@@ -59,13 +59,23 @@ impl ClientAdapter for BlockingAdapter {
     }
 }
 
-/// The ureq proxy of a setting. An explicit URL ureq cannot parse is [`ConfigError::Proxy`].
+/// The ureq proxy of a setting: an `http://` or `https://` CONNECT proxy; any other URL is
+/// [`ConfigError::Proxy`].
 /// `NO_PROXY` entries follow curl: `example.com` also covers its subdomains, `*` every host.
 fn proxy(setting: &ProxySetting) -> Result<Option<ureq::Proxy>, ConfigError> {
     match setting {
         ProxySetting::Direct => Ok(None),
         ProxySetting::Explicit { url, .. } => {
             let proxy = ureq::Proxy::new(url).map_err(|_| ConfigError::Proxy)?;
+            // SOCKS needs a ureq feature this adapter does not enable: refuse it here rather
+            // than fail every connection.
+            let connect_proxy = matches!(
+                proxy.protocol(),
+                ureq::ProxyProtocol::Http | ureq::ProxyProtocol::Https
+            );
+            if !connect_proxy {
+                return Err(ConfigError::Proxy);
+            }
             let mut hosts = setting.no_proxy_hosts().peekable();
             if hosts.peek().is_none() {
                 return Ok(Some(proxy));
@@ -168,7 +178,13 @@ mod tests {
     #[test]
     fn direct_means_no_proxy_and_a_bad_url_is_an_error() {
         assert!(proxy(&ProxySetting::Direct).unwrap().is_none());
-        let bad = proxy(&ProxySetting::explicit("http://[::1", "localhost"));
-        assert!(matches!(bad, Err(ConfigError::Proxy)), "{bad:?}");
+        for url in [
+            "http://[::1",
+            "socks5://127.0.0.1:1080",
+            "ftp://127.0.0.1:21",
+        ] {
+            let bad = proxy(&ProxySetting::explicit(url, "localhost"));
+            assert!(matches!(bad, Err(ConfigError::Proxy)), "{url}: {bad:?}");
+        }
     }
 }
