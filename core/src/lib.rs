@@ -88,6 +88,7 @@
 //!   [`accumulator`]: folding events into the final response.
 //! - [`error`], [`unauthorized`], [`retry`], [`rate_limit`]: errors, 401 recovery, retry
 //!   decisions, rate-limit snapshots; [`call`]: one logical call over its attempts.
+//! - [`client_config`]: the client settings and the one builder every runtime adapter shares.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -95,6 +96,7 @@ pub mod accumulator;
 pub mod agent_identity;
 pub mod auth_scheme;
 pub mod call;
+pub mod client_config;
 pub mod credentials;
 pub mod error;
 pub mod provider;

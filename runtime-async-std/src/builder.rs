@@ -1,13 +1,12 @@
-//! How a [`Client`] is configured.
+//! How a [`Client`] is configured: the core's shared [`ClientBuilder`](codex_api_core::client_config::ClientBuilder)
+//! with this adapter plugged in.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
 
-use codex_api_core::call::AttemptRecord;
+pub use codex_api_core::client_config::{AttemptObserver, ConfigError};
+use codex_api_core::client_config::{ClientAdapter, ClientConfig, ProxySetting};
 use codex_api_core::credentials::Credentials;
-use codex_api_core::provider::Provider;
-use codex_api_core::retry::RetryPolicy;
 use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
 
@@ -15,108 +14,47 @@ use crate::auth::{AuthProvider, StaticAuth};
 use crate::client::Client;
 use crate::pool::Pool;
 
-/// A callback that sees every attempt's record (status, request id, decision, auth tags).
-pub type AttemptObserver = Arc<dyn Fn(&AttemptRecord) + Send + Sync>;
+/// Builds a [`Client`]: provider and credentials, timeouts, retry policy, TLS roots.
+/// Defaults: 30 s connect timeout, no response timeout, the provider's retry and idle-timeout
+/// settings, the Mozilla roots.
+///
+/// This adapter has no proxy support: [`proxy`](codex_api_core::client_config::ClientBuilder::proxy)
+/// makes `build()` fail with [`ConfigError::Unsupported`]; it always connects directly, so
+/// `without_proxy()` is accepted and the proxy environment variables are not read.
+pub type ClientBuilder = codex_api_core::client_config::ClientBuilder<AsyncStdAdapter>;
 
-/// Builds a [`Client`]: provider and credentials, timeouts, TLS roots, retry policy.
-pub struct ClientBuilder {
-    pub(crate) provider: Provider,
-    pub(crate) auth: Arc<dyn AuthProvider>,
-    connect_timeout: Option<Duration>,
-    pub(crate) response_timeout: Option<Duration>,
-    pub(crate) stream_idle_timeout: Option<Option<Duration>>,
-    pub(crate) policy: Option<RetryPolicy>,
-    ca_bundle: Option<PathBuf>,
-    pub(crate) jitter_seed: Option<u64>,
-    pub(crate) on_attempt: Option<AttemptObserver>,
-}
+/// The async-io adapter as a [`ClientAdapter`]: what makes [`ClientBuilder`] build a [`Client`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AsyncStdAdapter;
 
-impl ClientBuilder {
-    /// A builder for `provider` with credentials from `auth`. Defaults: 30 s connect timeout,
-    /// no response timeout, the provider's retry and idle-timeout settings.
-    pub fn new(provider: Provider, auth: impl AuthProvider + 'static) -> Self {
-        ClientBuilder {
-            provider,
-            auth: Arc::new(auth),
-            connect_timeout: Some(Duration::from_secs(30)),
-            response_timeout: None,
-            stream_idle_timeout: None,
-            policy: None,
-            ca_bundle: None,
-            jitter_seed: None,
-            on_attempt: None,
+impl ClientAdapter for AsyncStdAdapter {
+    const NAME: &'static str = "async-std";
+    type Auth = Arc<dyn AuthProvider>;
+    type Client = Client;
+
+    fn static_auth(credentials: Credentials) -> Self::Auth {
+        Arc::new(StaticAuth::new(credentials))
+    }
+
+    fn env_var(name: &str) -> Option<String> {
+        std::env::var(name).ok()
+    }
+
+    /// Reads the CA bundle and sets up the pool; needs no running runtime.
+    fn build(config: ClientConfig, auth: Self::Auth) -> Result<Client, ConfigError> {
+        match config.proxy {
+            // Always direct: this adapter reads no proxy variables.
+            ProxySetting::Environment | ProxySetting::Direct => {}
+            ProxySetting::Explicit { .. } => {
+                return Err(ConfigError::Unsupported {
+                    setting: "proxy",
+                    adapter: Self::NAME,
+                });
+            }
         }
-    }
-
-    /// A builder from `OPENAI_API_KEY` (required), `OPENAI_BASE_URL` (default
-    /// `https://api.openai.com/v1`), `OPENAI_ORG_ID` and `OPENAI_PROJECT_ID`.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        let var = |name: &str| std::env::var(name).ok().filter(|value| !value.is_empty());
-        let key = var("OPENAI_API_KEY").ok_or(ConfigError::MissingApiKey)?;
-        let mut provider = match var("OPENAI_BASE_URL") {
-            Some(url) => Provider::custom("openai", url)
-                .map_err(|error| ConfigError::BaseUrl(error.to_string()))?,
-            None => Provider::openai(),
-        };
-        if let Some(organization) = var("OPENAI_ORG_ID") {
-            provider = provider.with_organization(organization);
-        }
-        if let Some(project) = var("OPENAI_PROJECT_ID") {
-            provider = provider.with_project(project);
-        }
-        let auth = StaticAuth::new(Credentials::api_key(key));
-        Ok(Self::new(provider, auth))
-    }
-
-    /// How long opening a connection (TCP and TLS) may take (`None`: no limit). Expiry is a
-    /// retryable `timeout` transport failure for the core.
-    pub fn connect_timeout(mut self, timeout: Option<Duration>) -> Self {
-        self.connect_timeout = timeout;
-        self
-    }
-
-    /// How long after sending a request its response head (and a unary body) may take; expiry
-    /// is a retryable timeout for the core (`None`, the default: no limit).
-    pub fn response_timeout(mut self, timeout: Option<Duration>) -> Self {
-        self.response_timeout = timeout;
-        self
-    }
-
-    /// Overrides the provider's stream idle timeout (`None` disables it).
-    pub fn stream_idle_timeout(mut self, timeout: Option<Duration>) -> Self {
-        self.stream_idle_timeout = Some(timeout);
-        self
-    }
-
-    /// Overrides the retry policy derived from the provider.
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.policy = Some(policy);
-        self
-    }
-
-    /// Trusts the certificates of this PEM file in addition to the Mozilla roots.
-    pub fn ca_bundle(mut self, path: impl Into<PathBuf>) -> Self {
-        self.ca_bundle = Some(path.into());
-        self
-    }
-
-    /// Seeds the backoff jitter (a fixed seed makes retry delays reproducible).
-    pub fn jitter_seed(mut self, seed: u64) -> Self {
-        self.jitter_seed = Some(seed);
-        self
-    }
-
-    /// Calls `observer` with the record of every attempt of every call.
-    pub fn on_attempt(mut self, observer: impl Fn(&AttemptRecord) + Send + Sync + 'static) -> Self {
-        self.on_attempt = Some(Arc::new(observer));
-        self
-    }
-
-    /// Builds the client (reads the CA bundle; needs no runtime).
-    pub fn build(self) -> Result<Client, ConfigError> {
-        let tls = tls_config(self.ca_bundle.as_deref())?;
-        let pool = Pool::new(tls, self.connect_timeout);
-        Ok(Client::new(self, pool))
+        let tls = tls_config(config.ca_bundle.as_deref())?;
+        let pool = Pool::new(tls, config.connect_timeout);
+        Ok(Client::new(config, auth, pool))
     }
 }
 
@@ -153,27 +91,4 @@ fn tls_config(ca_bundle: Option<&Path>) -> Result<rustls::ClientConfig, ConfigEr
         .with_no_client_auth();
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(config)
-}
-
-/// Why a client could not be configured.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum ConfigError {
-    /// `OPENAI_API_KEY` is not set (or empty).
-    #[error("OPENAI_API_KEY is not set")]
-    MissingApiKey,
-    /// The base URL is not an absolute http(s) URL.
-    #[error("invalid base URL: {0}")]
-    BaseUrl(String),
-    /// The CA bundle could not be read or holds no usable certificate.
-    #[error("CA bundle {path}: {reason}")]
-    CaBundle {
-        /// The file.
-        path: String,
-        /// What went wrong.
-        reason: String,
-    },
-    /// The TLS configuration was rejected.
-    #[error("TLS configuration: {0}")]
-    Tls(String),
 }

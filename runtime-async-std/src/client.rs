@@ -7,6 +7,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use async_io::Timer;
 use codex_api_core::call::{Action, Call, CallConfig, CallError, CallLimits, CallOutput};
+use codex_api_core::client_config::ClientConfig;
 use codex_api_core::provider::Provider;
 use codex_api_core::request::{PreparedRequest, ResponsesOptions};
 use codex_api_core::retry::{RetryPolicy, SplitMix64};
@@ -58,20 +59,20 @@ impl std::fmt::Debug for Client {
 }
 
 impl Client {
-    pub(crate) fn new(builder: ClientBuilder, pool: Pool) -> Self {
+    pub(crate) fn new(config: ClientConfig, auth: Arc<dyn AuthProvider>, pool: Pool) -> Self {
         let clock = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default();
-        let seed = builder.jitter_seed.unwrap_or(clock.as_nanos() as u64);
+        let seed = config.jitter_seed.unwrap_or(clock.as_nanos() as u64);
         let inner = Inner {
             pool: Arc::new(pool),
-            provider: builder.provider,
-            auth: builder.auth,
-            response_timeout: builder.response_timeout,
-            stream_idle_timeout: builder.stream_idle_timeout,
-            policy: builder.policy,
+            provider: config.provider,
+            auth,
+            response_timeout: config.response_timeout,
+            stream_idle_timeout: config.stream_idle_timeout,
+            policy: config.retry_policy,
             seed: AtomicU64::new(seed),
-            on_attempt: builder.on_attempt,
+            on_attempt: config.on_attempt,
         };
         Client {
             inner: Arc::new(inner),
@@ -80,7 +81,7 @@ impl Client {
 
     /// A [`ClientBuilder`] for `provider` with credentials from `auth`.
     pub fn builder(provider: Provider, auth: impl AuthProvider + 'static) -> ClientBuilder {
-        ClientBuilder::new(provider, auth)
+        ClientBuilder::new(provider, Arc::new(auth))
     }
 
     /// A client configured from the environment (see [`ClientBuilder::from_env`]).

@@ -66,7 +66,9 @@
 //!   (`smol::block_on`), by async-std, or else by async-io's own thread, so any executor works.
 //!   (hyper itself uses tokio's runtime-free `sync` channels, never a tokio runtime.)
 //! - HTTP/1.1 only; `https://` through rustls (`ring`), ALPN `http/1.1`. DNS resolution runs
-//!   on async-net's blocking pool. No proxy support.
+//!   on async-net's blocking pool. No proxy support: connections are always direct, the proxy
+//!   environment variables are not read, and `ClientBuilder::proxy` makes `build()` fail with
+//!   [`ConfigError::Unsupported`].
 //! - Timeouts: connect (TCP and TLS, [`ClientBuilder::connect_timeout`]), response head
 //!   ([`ClientBuilder::response_timeout`], the core's deadline), stream idle (the core's
 //!   deadline, [`ClientBuilder::stream_idle_timeout`]).
@@ -82,7 +84,7 @@ mod events;
 mod pool;
 
 pub use auth::{AuthFuture, AuthProvider, StaticAuth};
-pub use builder::{AttemptObserver, ClientBuilder, ConfigError};
+pub use builder::{AsyncStdAdapter, AttemptObserver, ClientBuilder, ConfigError};
 pub use client::Client;
 pub use error::{BoxError, Error, TransportError};
 pub use events::{EventStream, RawEventStream};

@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use codex_api_core::call::{Action, Call, CallConfig, CallLimits, CallOutput};
+use codex_api_core::client_config::ClientConfig;
 use codex_api_core::provider::Provider;
 use codex_api_core::request::{PreparedRequest, ResponsesOptions};
 use codex_api_core::retry::{RetryPolicy, SplitMix64};
@@ -44,19 +45,19 @@ pub(crate) struct Inner {
 }
 
 impl Inner {
-    pub(crate) fn new(builder: ClientBuilder, agent: Agent) -> Self {
+    pub(crate) fn new(config: ClientConfig, auth: Arc<dyn AuthProvider>, agent: Agent) -> Self {
         let clock = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default();
         Inner {
             agent,
-            provider: builder.provider,
-            auth: builder.auth,
-            response_timeout: builder.response_timeout,
-            stream_idle_timeout: builder.stream_idle_timeout,
-            policy: builder.policy,
-            seed: AtomicU64::new(builder.jitter_seed.unwrap_or(clock.as_nanos() as u64)),
-            on_attempt: builder.on_attempt,
+            provider: config.provider,
+            auth,
+            response_timeout: config.response_timeout,
+            stream_idle_timeout: config.stream_idle_timeout,
+            policy: config.retry_policy,
+            seed: AtomicU64::new(config.jitter_seed.unwrap_or(clock.as_nanos() as u64)),
+            on_attempt: config.on_attempt,
         }
     }
 }
@@ -84,7 +85,7 @@ impl Client {
 
     /// A [`ClientBuilder`] for `provider` with credentials from `auth`.
     pub fn builder(provider: Provider, auth: impl AuthProvider + 'static) -> ClientBuilder {
-        ClientBuilder::new(provider, auth)
+        ClientBuilder::new(provider, Arc::new(auth))
     }
 
     /// A client configured from the environment (see [`ClientBuilder::from_env`]).

@@ -83,8 +83,12 @@
 //!   a 3xx included, reaches the core (which reports a 3xx as `unexpected_status`), so
 //!   credentials never go to another origin.
 //! - Proxies: `ALL_PROXY`, `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` (also lowercase) by
-//!   default (ureq's `Proxy::try_from_env`), or [`ClientBuilder::proxy`] /
-//!   [`ClientBuilder::without_proxy`].
+//!   default (ureq's `Proxy::try_from_env`), or [`ClientBuilder::proxy`] (with its own
+//!   no-proxy host list; `example.com` covers its subdomains too, `*` every host, CIDR ranges
+//!   are not understood) / [`ClientBuilder::without_proxy`]. Every destination goes through a
+//!   `CONNECT` tunnel, with `Proxy-Authorization` from the proxy URL's user info.
+//! - TLS: rustls (`ring`) with the Mozilla roots, plus the certificates of a PEM file
+//!   ([`ClientBuilder::ca_bundle`]; a missing, empty or unusable file fails `build()`).
 //!
 //! # Known limitation
 //!
@@ -106,7 +110,7 @@ mod error;
 mod events;
 
 pub use auth::{AuthProvider, StaticAuth};
-pub use builder::{AttemptObserver, ClientBuilder, ConfigError};
+pub use builder::{AttemptObserver, BlockingAdapter, ClientBuilder, ConfigError};
 pub use client::Client;
 pub use error::{BoxError, Error, TransportError};
 pub use events::{EventStream, RawEventStream};

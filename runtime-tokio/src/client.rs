@@ -7,6 +7,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use codex_api_core::call::{Action, Call, CallConfig, CallLimits, CallOutput};
+use codex_api_core::client_config::ClientConfig;
 use codex_api_core::provider::Provider;
 use codex_api_core::request::{PreparedRequest, ResponsesOptions};
 use codex_api_core::retry::{RetryPolicy, SplitMix64};
@@ -23,8 +24,8 @@ use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::client::proxy::matcher::Matcher;
 
 use crate::auth::AuthProvider;
-use crate::builder::{AttemptObserver, ClientBuilder};
-use crate::connector::{ConfigError, Connector};
+use crate::builder::{AttemptObserver, ClientBuilder, ConfigError};
+use crate::connector::Connector;
 use crate::error::{BoxError, Error, TransportError, classify};
 use crate::events::EventStream;
 use crate::telemetry::CallTrace;
@@ -51,21 +52,26 @@ pub(crate) struct Inner {
 }
 
 impl Inner {
-    pub(crate) fn new(builder: ClientBuilder, http: Http, proxies: Arc<Matcher>) -> Self {
+    pub(crate) fn new(
+        config: ClientConfig,
+        auth: Arc<dyn AuthProvider>,
+        http: Http,
+        proxies: Arc<Matcher>,
+    ) -> Self {
         let clock = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default();
-        let seed = builder.jitter_seed.unwrap_or(clock.as_nanos() as u64);
+        let seed = config.jitter_seed.unwrap_or(clock.as_nanos() as u64);
         Inner {
             http,
             proxies,
-            provider: builder.provider,
-            auth: builder.auth,
-            response_timeout: builder.response_timeout,
-            stream_idle_timeout: builder.stream_idle_timeout,
-            policy: builder.policy,
+            provider: config.provider,
+            auth,
+            response_timeout: config.response_timeout,
+            stream_idle_timeout: config.stream_idle_timeout,
+            policy: config.retry_policy,
             seed: AtomicU64::new(seed),
-            on_attempt: builder.on_attempt,
+            on_attempt: config.on_attempt,
         }
     }
 }
@@ -93,7 +99,7 @@ impl Client {
 
     /// A [`ClientBuilder`] for `provider` with credentials from `auth`.
     pub fn builder(provider: Provider, auth: impl AuthProvider + 'static) -> ClientBuilder {
-        ClientBuilder::new(provider, auth)
+        ClientBuilder::new(provider, Arc::new(auth))
     }
 
     /// A client configured from the environment (see [`ClientBuilder::from_env`]).

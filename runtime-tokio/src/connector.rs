@@ -19,6 +19,8 @@ use rustls::pki_types::pem::PemObject;
 use tokio::net::TcpStream;
 use tower_service::Service;
 
+use codex_api_core::client_config::ConfigError;
+
 use crate::error::BoxError;
 
 /// Opens TCP connections, directly or through the proxy the [`Matcher`] picks.
@@ -153,27 +155,4 @@ pub(crate) fn tls_config(ca_bundle: Option<&Path>) -> Result<rustls::ClientConfi
         .with_root_certificates(roots)
         .with_no_client_auth();
     Ok(config)
-}
-
-/// Why a client could not be configured.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum ConfigError {
-    /// `OPENAI_API_KEY` is not set (or empty).
-    #[error("OPENAI_API_KEY is not set")]
-    MissingApiKey,
-    /// The base URL is not an absolute http(s) URL.
-    #[error("invalid base URL: {0}")]
-    BaseUrl(String),
-    /// The CA bundle could not be read or holds no usable certificate.
-    #[error("CA bundle {path}: {reason}")]
-    CaBundle {
-        /// The file.
-        path: String,
-        /// What went wrong.
-        reason: String,
-    },
-    /// The TLS configuration was rejected.
-    #[error("TLS configuration: {0}")]
-    Tls(String),
 }

@@ -82,8 +82,7 @@ mod events;
 mod telemetry;
 
 pub use auth::{AuthFuture, AuthProvider, StaticAuth};
-pub use builder::{AttemptObserver, ClientBuilder};
+pub use builder::{AttemptObserver, ClientBuilder, ConfigError, TokioAdapter};
 pub use client::Client;
-pub use connector::ConfigError;
 pub use error::{BoxError, Error, TransportError};
 pub use events::{EventStream, RawEventStream};

@@ -24,7 +24,7 @@ async fn plain_http_goes_to_the_proxy_in_absolute_form() {
         TestServer::start(Script::new().then(ScriptedResponse::models(vec![], "e"))).unwrap();
     let provider = Provider::custom("far", "http://api.example.test/v1").unwrap();
     let client = Client::builder(provider, auth())
-        .proxy(&proxy_url(&proxy, "user:pass@"), "")
+        .proxy(proxy_url(&proxy, "user:pass@"), "")
         .build()
         .unwrap();
     client.list_models(None).await.unwrap();
@@ -42,7 +42,7 @@ async fn https_is_tunnelled_with_connect() {
     let proxy = TestServer::start(Script::new().then(ScriptedResponse::new(407))).unwrap();
     let provider = Provider::custom("far", "https://api.example.test/v1").unwrap();
     let client = Client::builder(provider, auth())
-        .proxy(&proxy_url(&proxy, "user:pass@"), "")
+        .proxy(proxy_url(&proxy, "user:pass@"), "")
         .retry_policy(RetryPolicy::never())
         .build()
         .unwrap();
@@ -116,4 +116,24 @@ fn a_bad_ca_bundle_is_a_config_error() {
         matches!(empty, Err(ConfigError::CaBundle { .. })),
         "{empty:?}"
     );
+}
+
+#[test]
+fn an_invalid_or_non_http_proxy_url_is_a_config_error() {
+    // A proxy this adapter cannot use fails the build, never falls back to a direct connection.
+    for url in [
+        "http://[::1",
+        "socks5://127.0.0.1:1080",
+        "https://127.0.0.1:3128",
+        "http:///",
+    ] {
+        let built = Client::builder(Provider::openai(), auth())
+            .proxy(url, "")
+            .build();
+        assert!(matches!(built, Err(ConfigError::Proxy)), "{url}: {built:?}");
+    }
+    let bare = Client::builder(Provider::openai(), auth())
+        .proxy("127.0.0.1:3128", "localhost")
+        .build();
+    assert!(bare.is_ok(), "{bare:?}");
 }

@@ -1,0 +1,157 @@
+//! Client configuration shared by every runtime adapter, as plain data.
+//!
+//! A [`ClientConfig`] holds every runtime-neutral setting of a client: the provider, the
+//! connect, response and stream-idle timeouts, a retry-policy override, the jitter seed, an
+//! attempt observer, an extra CA bundle and the proxy choice. [`ClientBuilder`] is the one
+//! builder all adapters share: an adapter names its client type, its credential source and
+//! how it turns a config into a client through the small [`ClientAdapter`] trait, so every
+//! adapter offers the same setters with the same signatures. A setting an adapter cannot
+//! honour makes [`ClientBuilder::build`] fail with [`ConfigError::Unsupported`].
+//!
+//! Nothing here does IO: [`ClientConfig::from_env_vars`] reads variables through a lookup the
+//! caller passes, and the CA bundle is only a path until an adapter reads it.
+//!
+//! ```
+//! use std::time::Duration;
+//!
+//! use codex_api_core::client_config::{ClientConfig, ProxySetting};
+//! use codex_api_core::credentials::Credentials;
+//!
+//! let vars = [("OPENAI_API_KEY", "sk-test"), ("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")];
+//! let lookup = |name: &str| {
+//!     vars.iter().find(|(key, _)| *key == name).map(|(_, value)| value.to_string())
+//! };
+//! let (config, credentials) = ClientConfig::from_env_vars(lookup)?;
+//! assert_eq!(config.provider.base_url(), "http://127.0.0.1:9/v1");
+//! assert_eq!(config.connect_timeout, Some(Duration::from_secs(30)));
+//! assert_eq!(config.proxy, ProxySetting::Environment);
+//! assert_eq!(credentials, Credentials::api_key("sk-test"));
+//! # Ok::<(), codex_api_core::client_config::ConfigError>(())
+//! ```
+
+mod builder;
+mod error;
+mod proxy;
+
+#[cfg(test)]
+mod tests;
+
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use builder::{ClientAdapter, ClientBuilder};
+pub use error::ConfigError;
+pub use proxy::ProxySetting;
+
+use crate::call::AttemptRecord;
+use crate::credentials::Credentials;
+use crate::provider::Provider;
+use crate::retry::RetryPolicy;
+
+/// A callback that sees every attempt's record (status, request id, decision, auth tags).
+pub type AttemptObserver = Arc<dyn Fn(&AttemptRecord) + Send + Sync>;
+
+/// The connect timeout of a new config: 30 seconds.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The variable holding the API key read by [`ClientConfig::from_env_vars`] (required).
+pub const ENV_API_KEY: &str = "OPENAI_API_KEY";
+/// The variable holding the base URL (default `https://api.openai.com/v1`).
+pub const ENV_BASE_URL: &str = "OPENAI_BASE_URL";
+/// The variable holding the organization id (`OpenAI-Organization`).
+pub const ENV_ORG_ID: &str = "OPENAI_ORG_ID";
+/// The variable holding the project id (`OpenAI-Project`).
+pub const ENV_PROJECT_ID: &str = "OPENAI_PROJECT_ID";
+
+/// Every runtime-neutral setting of a client. Fields are public plain data; [`ClientConfig::new`]
+/// documents the defaults.
+#[derive(Clone)]
+#[non_exhaustive]
+pub struct ClientConfig {
+    /// Where requests go, with its headers and retry settings.
+    pub provider: Provider,
+    /// How long opening a connection may take (`None`: no limit). Default 30 s
+    /// ([`DEFAULT_CONNECT_TIMEOUT`]).
+    pub connect_timeout: Option<Duration>,
+    /// How long after sending a request its response head (and a unary body) may take; expiry
+    /// is a retryable timeout for the core. Default `None`: no limit.
+    pub response_timeout: Option<Duration>,
+    /// An override of the provider's stream idle timeout: `None` (the default) keeps the
+    /// provider's, `Some(None)` disables it, `Some(Some(d))` sets it.
+    pub stream_idle_timeout: Option<Option<Duration>>,
+    /// An override of the retry policy derived from the provider (default `None`).
+    pub retry_policy: Option<RetryPolicy>,
+    /// The backoff jitter seed (default `None`: the adapter seeds from the clock).
+    pub jitter_seed: Option<u64>,
+    /// Called with the record of every attempt of every call (default `None`).
+    pub on_attempt: Option<AttemptObserver>,
+    /// A PEM file whose certificates are trusted in addition to the Mozilla roots (default
+    /// `None`).
+    pub ca_bundle: Option<PathBuf>,
+    /// Which proxy to use (default [`ProxySetting::Environment`]).
+    pub proxy: ProxySetting,
+}
+
+impl ClientConfig {
+    /// A config for `provider` with the defaults: 30 s connect timeout, no response timeout,
+    /// the provider's retry and idle-timeout settings, a clock-seeded jitter, no observer, the
+    /// Mozilla roots only, proxies from the environment.
+    pub fn new(provider: Provider) -> Self {
+        ClientConfig {
+            provider,
+            connect_timeout: Some(DEFAULT_CONNECT_TIMEOUT),
+            response_timeout: None,
+            stream_idle_timeout: None,
+            retry_policy: None,
+            jitter_seed: None,
+            on_attempt: None,
+            ca_bundle: None,
+            proxy: ProxySetting::Environment,
+        }
+    }
+
+    /// A config and API-key credentials from environment variables read through `lookup`
+    /// (adapters pass `|name| std::env::var(name).ok()`): [`ENV_API_KEY`] (required),
+    /// [`ENV_BASE_URL`] (default `https://api.openai.com/v1`), [`ENV_ORG_ID`] and
+    /// [`ENV_PROJECT_ID`]. An empty variable counts as unset. The other settings keep the
+    /// defaults of [`ClientConfig::new`].
+    pub fn from_env_vars(
+        mut lookup: impl FnMut(&str) -> Option<String>,
+    ) -> Result<(Self, Credentials), ConfigError> {
+        let mut var = |name: &str| lookup(name).filter(|value| !value.is_empty());
+        let key = var(ENV_API_KEY).ok_or(ConfigError::MissingApiKey)?;
+        let mut provider = match var(ENV_BASE_URL) {
+            Some(url) => Provider::custom("openai", url)
+                .map_err(|error| ConfigError::BaseUrl(error.to_string()))?,
+            None => Provider::openai(),
+        };
+        if let Some(organization) = var(ENV_ORG_ID) {
+            provider = provider.with_organization(organization);
+        }
+        if let Some(project) = var(ENV_PROJECT_ID) {
+            provider = provider.with_project(project);
+        }
+        Ok((ClientConfig::new(provider), Credentials::api_key(key)))
+    }
+}
+
+impl fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientConfig")
+            .field("provider", &self.provider)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("response_timeout", &self.response_timeout)
+            .field("stream_idle_timeout", &self.stream_idle_timeout)
+            .field("retry_policy", &self.retry_policy)
+            .field("jitter_seed", &self.jitter_seed)
+            .field(
+                "on_attempt",
+                &self.on_attempt.as_ref().map(|_| "<observer>"),
+            )
+            .field("ca_bundle", &self.ca_bundle)
+            .field("proxy", &self.proxy)
+            .finish()
+    }
+}
