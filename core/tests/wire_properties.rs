@@ -70,13 +70,13 @@ proptest! {
     ) {
         // The same message item with its members (and its part's members) in any rotation:
         // `type` first, last or in between decodes to the same value.
-        let mut part = vec![
+        let mut part = [
             r#""type":"output_text""#.to_owned(),
             format!(r#""text":{}"#, serde_json::to_string(&text).unwrap()),
             r#""annotations":[]"#.to_owned(),
         ];
         part.rotate_left(part_rotate);
-        let mut members = vec![
+        let mut members = [
             format!(r#""id":"{id}""#),
             r#""type":"message""#.to_owned(),
             r#""role":"assistant""#.to_owned(),
