@@ -76,11 +76,12 @@ mod tests {
         .unwrap();
     }
 
-    /// Reads until `end` has arrived; returns everything read.
+    /// Reads until `end` has arrived (more may follow it in the same read); returns everything
+    /// read.
     fn read_until(socket: &mut TcpStream, end: &[u8]) -> Vec<u8> {
         let mut out = Vec::new();
         let mut buf = [0u8; 4096];
-        while !out.ends_with(end) {
+        while !out.windows(end.len()).any(|window| window == end) {
             let n = socket.read(&mut buf).unwrap();
             assert!(n > 0, "end of stream before {end:?}: {out:?}");
             out.extend_from_slice(&buf[..n]);
