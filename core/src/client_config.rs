@@ -43,7 +43,7 @@ use std::time::Duration;
 
 pub use builder::{ClientAdapter, ClientBuilder};
 pub use error::ConfigError;
-pub use proxy::ProxySetting;
+pub use proxy::{NoProxy, Proxy, ProxyRules, ProxySetting};
 
 use crate::call::AttemptRecord;
 use crate::credentials::Credentials;
