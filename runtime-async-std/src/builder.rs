@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 pub use codex_api_core::client_config::{AttemptObserver, ConfigError};
-use codex_api_core::client_config::{ClientAdapter, ClientConfig, ProxySetting};
+use codex_api_core::client_config::{ClientAdapter, ClientConfig, ProxyRules};
 use codex_api_core::credentials::Credentials;
 use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
@@ -14,13 +14,14 @@ use crate::auth::{AuthProvider, StaticAuth};
 use crate::client::Client;
 use crate::pool::Pool;
 
-/// Builds a [`Client`]: provider and credentials, timeouts, retry policy, TLS roots.
-/// Defaults: 30 s connect timeout, no response timeout, the provider's retry and idle-timeout
-/// settings, the Mozilla roots.
+/// Builds a [`Client`]: provider and credentials, timeouts, retry policy, TLS roots, proxies.
+/// Every setting is honoured by this adapter. Defaults: 30 s connect timeout, no response
+/// timeout, the provider's retry and idle-timeout settings, the Mozilla roots, proxies from
+/// the environment (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY`, also lowercase; the
+/// rules of [`ProxyRules::resolve`]).
 ///
-/// This adapter has no proxy support: [`proxy`](codex_api_core::client_config::ClientBuilder::proxy)
-/// makes `build()` fail with [`ConfigError::Unsupported`]; it always connects directly, so
-/// `without_proxy()` is accepted and the proxy environment variables are not read.
+/// Only `http://` proxies: a proxy URL with another scheme (or one that does not parse), set
+/// explicitly or in a variable, makes `build()` fail with [`ConfigError::Proxy`].
 pub type ClientBuilder = codex_api_core::client_config::ClientBuilder<AsyncStdAdapter>;
 
 /// The async-io adapter as a [`ClientAdapter`]: what makes [`ClientBuilder`] build a [`Client`].
@@ -40,20 +41,13 @@ impl ClientAdapter for AsyncStdAdapter {
         std::env::var(name).ok()
     }
 
-    /// Reads the CA bundle and sets up the pool; needs no running runtime.
+    /// Resolves the proxy setting, reads the CA bundle and sets up the pool; needs no running
+    /// runtime.
     fn build(config: ClientConfig, auth: Self::Auth) -> Result<Client, ConfigError> {
-        match config.proxy {
-            // Always direct: this adapter reads no proxy variables.
-            ProxySetting::Environment | ProxySetting::Direct => {}
-            ProxySetting::Explicit { .. } => {
-                return Err(ConfigError::Unsupported {
-                    setting: "proxy",
-                    adapter: Self::NAME,
-                });
-            }
-        }
+        // `Environment` reads the proxy variables here, through this adapter's lookup.
+        let proxies = ProxyRules::resolve(&config.proxy, Self::env_var)?;
         let tls = tls_config(config.ca_bundle.as_deref())?;
-        let pool = Pool::new(tls, config.connect_timeout);
+        let pool = Pool::new(tls, config.connect_timeout, proxies);
         Ok(Client::new(config, auth, pool))
     }
 }

@@ -12,6 +12,7 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use codex_api_core::client_config::Proxy;
 use codex_api_core::retry::TransportErrorKind;
 use futures_lite::future::poll_fn;
 use futures_rustls::TlsConnector;
@@ -24,6 +25,7 @@ use smol_hyper::rt::FuturesIo;
 
 use crate::error::{BoxError, classify};
 use crate::pool::Pool;
+use crate::tunnel::open_tunnel;
 
 /// How much of an unread body (the rest of a finished stream) is drained to reuse a connection.
 const MAX_LEFTOVER: usize = 64 * 1024;
@@ -47,6 +49,21 @@ impl Failure {
 type Driver = Pin<Box<dyn Future<Output = hyper::Result<()>> + Send>>;
 /// Scheme, host (an IPv6 address without brackets) and port.
 pub(crate) type Origin = (String, String, u16);
+
+/// Where a connection leads, the key of the pool: the origin, and the proxy (host, port) it
+/// goes through, if any. Direct and proxied connections to one origin never mix.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct Route {
+    pub(crate) origin: Origin,
+    pub(crate) via: Option<(String, u16)>,
+}
+
+impl Route {
+    pub(crate) fn new(origin: Origin, proxy: Option<&Proxy>) -> Self {
+        let via = proxy.map(|proxy| (proxy.host().to_owned(), proxy.port()));
+        Route { origin, via }
+    }
+}
 
 /// One HTTP/1.1 connection.
 pub(crate) struct Connection {
@@ -95,19 +112,28 @@ impl Connection {
         self.driver.is_some() && self.sender.is_ready()
     }
 
-    /// TCP (async-net), then TLS for `https` (futures-rustls), then the HTTP/1.1 handshake;
-    /// the connect timeout covers TCP and TLS.
+    /// TCP (async-net) to the origin or to its proxy, a `CONNECT` tunnel for `https`
+    /// through a proxy, then TLS for `https` (futures-rustls), then the HTTP/1.1 handshake;
+    /// the connect timeout covers TCP, the tunnel and TLS.
     pub(crate) async fn open(
         (scheme, host, port): &Origin,
+        proxy: Option<&Proxy>,
         tls: &TlsConnector,
         connect_timeout: Option<Duration>,
     ) -> Result<Connection, Failure> {
         let connecting = async {
-            let tcp = async_net::TcpStream::connect((host.as_str(), *port))
+            let (tcp_host, tcp_port) = match proxy {
+                Some(proxy) => (proxy.host(), proxy.port()),
+                None => (host.as_str(), *port),
+            };
+            let mut tcp = async_net::TcpStream::connect((tcp_host, tcp_port))
                 .await
                 .map_err(|error| Failure::new(TransportErrorKind::Connect, error))?;
             let _ = tcp.set_nodelay(true);
             let (sender, driver): (_, Driver) = if scheme == "https" {
+                if let Some(proxy) = proxy {
+                    open_tunnel(&mut tcp, proxy, host, *port).await?;
+                }
                 let name = ServerName::try_from(host.clone())
                     .map_err(|error| Failure::new(TransportErrorKind::Tls, error))?;
                 let tls = tls.connect(name, tcp).await.map_err(|error| {
@@ -122,6 +148,7 @@ impl Connection {
                     .map_err(hyper_failure)?;
                 (sender, Box::pin(driver))
             } else {
+                // Plain http through a proxy: the requests go to it in absolute form.
                 let (sender, driver) = handshake(FuturesIo::new(tcp))
                     .await
                     .map_err(hyper_failure)?;
@@ -151,13 +178,13 @@ pub(crate) struct OpenBody {
     pub(crate) body: Incoming,
     pub(crate) connection: Connection,
     pub(crate) pool: Arc<Pool>,
-    pub(crate) origin: Origin,
+    pub(crate) route: Route,
 }
 
 impl std::fmt::Debug for OpenBody {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OpenBody")
-            .field("origin", &self.origin)
+            .field("route", &self.route)
             .finish_non_exhaustive()
     }
 }
@@ -195,12 +222,12 @@ impl OpenBody {
             body,
             mut connection,
             pool,
-            origin,
+            route,
         } = self;
         if !body.is_end_stream() {
             connection.leftover = Some(body);
         }
-        pool.put(origin, connection);
+        pool.put(route, connection);
     }
 }
 

@@ -32,3 +32,50 @@ pub(crate) fn classify(error: &(dyn StdError + 'static)) -> TransportErrorKind {
     }
     kind.unwrap_or(TransportErrorKind::Other)
 }
+
+/// Why an HTTP proxy did not open a `CONNECT` tunnel: the source of a
+/// [`TransportErrorKind::Connect`] [`TransportError`] (reach it with
+/// `std::error::Error::source` and `downcast_ref`). Retryable like any connect failure; the
+/// core decides. Names the proxy by host and port only, never its credentials.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ProxyError {
+    /// The proxy answered with a non-2xx status (407: it wants other credentials).
+    #[error("the proxy {proxy} refused the tunnel with status {status}")]
+    Refused {
+        /// The proxy, `host:port`.
+        proxy: String,
+        /// The proxy's status code.
+        status: u16,
+    },
+    /// The proxy's answer is not an HTTP/1.x response head (or bytes followed a 2xx head).
+    #[error("the proxy {proxy} sent a malformed answer to CONNECT")]
+    Malformed {
+        /// The proxy, `host:port`.
+        proxy: String,
+    },
+    /// The proxy's response head did not end within `limit` bytes.
+    #[error("the proxy {proxy} sent a response head over {limit} bytes")]
+    HeadTooLarge {
+        /// The proxy, `host:port`.
+        proxy: String,
+        /// The largest head read.
+        limit: usize,
+    },
+    /// The proxy closed the connection before its response head ended.
+    #[error("the proxy {proxy} closed the connection before answering CONNECT")]
+    Closed {
+        /// The proxy, `host:port`.
+        proxy: String,
+    },
+}
+
+impl ProxyError {
+    /// The proxy's status code, for [`ProxyError::Refused`].
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ProxyError::Refused { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+}

@@ -66,10 +66,18 @@
 //!   (`smol::block_on`), by async-std, or else by async-io's own thread, so any executor works.
 //!   (hyper itself uses tokio's runtime-free `sync` channels, never a tokio runtime.)
 //! - HTTP/1.1 only; `https://` through rustls (`ring`), ALPN `http/1.1`. DNS resolution runs
-//!   on async-net's blocking pool. No proxy support: connections are always direct, the proxy
-//!   environment variables are not read, and `ClientBuilder::proxy` makes `build()` fail with
-//!   [`ConfigError::Unsupported`].
-//! - Timeouts: connect (TCP and TLS, [`ClientBuilder::connect_timeout`]), response head
+//!   on async-net's blocking pool.
+//! - `http://` proxies, chosen per request by the core's
+//!   [`ProxyRules`](codex_api_core::client_config::ProxyRules): from `HTTPS_PROXY`,
+//!   `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` (also lowercase, read when the client is built)
+//!   by default, or [`ClientBuilder::proxy`], or none ([`ClientBuilder::without_proxy`]). An
+//!   `https` target goes through a `CONNECT host:port` tunnel (TLS with the origin inside it,
+//!   the proxy sees only host and port); an `http` target's request goes to the proxy in
+//!   absolute form. Both carry `Proxy-Authorization: Basic` when the proxy URL has
+//!   credentials. A proxy refusing the tunnel is a `connect` transport failure whose source
+//!   is a [`ProxyError`] with its status. Pooled connections are keyed by origin and proxy.
+//!   A proxy URL other than `http://` fails `build()` with [`ConfigError::Proxy`].
+//! - Timeouts: connect (TCP, proxy tunnel and TLS, [`ClientBuilder::connect_timeout`]), response head
 //!   ([`ClientBuilder::response_timeout`], the core's deadline), stream idle (the core's
 //!   deadline, [`ClientBuilder::stream_idle_timeout`]).
 #![forbid(unsafe_code)]
@@ -82,9 +90,10 @@ mod connection;
 mod error;
 mod events;
 mod pool;
+mod tunnel;
 
 pub use auth::{AuthFuture, AuthProvider, StaticAuth};
 pub use builder::{AsyncStdAdapter, AttemptObserver, ClientBuilder, ConfigError};
 pub use client::Client;
-pub use error::{BoxError, Error, TransportError};
+pub use error::{BoxError, Error, ProxyError, TransportError};
 pub use events::{EventStream, RawEventStream};

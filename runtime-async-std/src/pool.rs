@@ -1,4 +1,5 @@
-//! A small keep-alive pool of idle HTTP/1.1 connections, keyed by scheme, host and port.
+//! A small keep-alive pool of idle HTTP/1.1 connections, keyed by scheme, host and port and
+//! the proxy they go through.
 //!
 //! An idle pooled connection is not polled; one the server closed meanwhile is noticed
 //! (polled once, without waiting) when it is taken.
@@ -9,6 +10,7 @@ use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use codex_api_core::client_config::ProxyRules;
 use codex_api_core::retry::TransportErrorKind;
 use futures_lite::future::poll_fn;
 use futures_rustls::TlsConnector;
@@ -17,25 +19,33 @@ use http::{HeaderValue, Uri};
 use http_body_util::Full;
 use hyper::body::Incoming;
 
-use crate::connection::{Connection, Failure, OpenBody, Origin, hyper_failure};
+use crate::connection::{Connection, Failure, OpenBody, Origin, Route, hyper_failure};
+use crate::tunnel::absolute_form;
 
-/// Idle connections kept per origin.
+/// Idle connections kept per route (origin and proxy).
 const MAX_IDLE_PER_ORIGIN: usize = 8;
 /// How long an idle connection is kept.
 const IDLE_EXPIRY: Duration = Duration::from_secs(90);
 
-/// Opens connections and keeps idle ones for reuse. Cheap to share.
+/// Opens connections (directly or through the proxy the rules pick) and keeps idle ones for
+/// reuse. Cheap to share.
 pub(crate) struct Pool {
     tls: TlsConnector,
     connect_timeout: Option<Duration>,
-    idle: Mutex<HashMap<Origin, Vec<Connection>>>,
+    proxies: ProxyRules,
+    idle: Mutex<HashMap<Route, Vec<Connection>>>,
 }
 
 impl Pool {
-    pub(crate) fn new(tls: rustls::ClientConfig, connect_timeout: Option<Duration>) -> Self {
+    pub(crate) fn new(
+        tls: rustls::ClientConfig,
+        connect_timeout: Option<Duration>,
+        proxies: ProxyRules,
+    ) -> Self {
         Pool {
             tls: TlsConnector::from(Arc::new(tls)),
             connect_timeout,
+            proxies,
             idle: Mutex::new(HashMap::new()),
         }
     }
@@ -51,29 +61,35 @@ impl Pool {
         request: http::Request<Bytes>,
     ) -> Result<(http::response::Parts, OpenBody), Failure> {
         let origin = origin(request.uri())?;
-        let mut request = origin_form(request)?;
-        while let Some(mut connection) = self.take(&origin) {
+        let proxy = self.proxies.select(&origin.0, &origin.1);
+        let mut request = match proxy {
+            Some(proxy) if origin.0 == "http" => absolute_form(request, proxy)?,
+            _ => origin_form(request)?,
+        };
+        let route = Route::new(origin, proxy);
+        while let Some(mut connection) = self.take(&route) {
             if !poll_fn(|cx| Poll::Ready(connection.poll_reusable(cx))).await {
                 continue;
             }
             let exchange = connection.sender.try_send_request(request);
             match connection.drive(exchange).await {
-                Ok(response) => return Ok(self.open(origin, connection, response)),
+                Ok(response) => return Ok(self.open(route, connection, response)),
                 Err(mut error) => match error.take_message() {
                     Some(unsent) => request = unsent,
                     None => return Err(hyper_failure(error.into_error())),
                 },
             }
         }
-        let mut connection = Connection::open(&origin, &self.tls, self.connect_timeout).await?;
+        let mut connection =
+            Connection::open(&route.origin, proxy, &self.tls, self.connect_timeout).await?;
         let exchange = connection.sender.send_request(request);
         let response = connection.drive(exchange).await.map_err(hyper_failure)?;
-        Ok(self.open(origin, connection, response))
+        Ok(self.open(route, connection, response))
     }
 
     fn open(
         self: &Arc<Self>,
-        origin: Origin,
+        route: Route,
         connection: Connection,
         response: http::Response<Incoming>,
     ) -> (http::response::Parts, OpenBody) {
@@ -85,28 +101,28 @@ impl Pool {
                 body,
                 connection,
                 pool,
-                origin,
+                route,
             },
         )
     }
 
-    fn idle(&self) -> MutexGuard<'_, HashMap<Origin, Vec<Connection>>> {
+    fn idle(&self) -> MutexGuard<'_, HashMap<Route, Vec<Connection>>> {
         self.idle
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn take(&self, origin: &Origin) -> Option<Connection> {
+    fn take(&self, route: &Route) -> Option<Connection> {
         let mut idle = self.idle();
-        let connections = idle.get_mut(origin)?;
+        let connections = idle.get_mut(route)?;
         connections.retain(|connection| connection.idle_since.elapsed() < IDLE_EXPIRY);
         connections.pop()
     }
 
-    pub(crate) fn put(&self, origin: Origin, mut connection: Connection) {
+    pub(crate) fn put(&self, route: Route, mut connection: Connection) {
         connection.idle_since = Instant::now();
         let mut idle = self.idle();
-        let connections = idle.entry(origin).or_default();
+        let connections = idle.entry(route).or_default();
         if connections.len() < MAX_IDLE_PER_ORIGIN {
             connections.push(connection);
         }
