@@ -1,5 +1,5 @@
-//! The shared builder on this adapter: an explicit proxy is refused with a typed error (this
-//! adapter has no proxy support), every other setting builds and works over loopback.
+//! The shared builder on this adapter: every setting builds (a proxy too; `proxy.rs` covers
+//! what one does) and works over loopback; an unusable proxy URL is a typed error.
 
 mod common;
 
@@ -18,22 +18,17 @@ fn auth() -> StaticAuth {
 }
 
 #[test]
-fn an_explicit_proxy_is_an_unsupported_setting() {
+fn an_explicit_http_proxy_builds_and_another_scheme_is_a_proxy_error() {
     let built = Client::builder(Provider::openai(), auth())
-        .proxy("http://127.0.0.1:3128", "")
+        .proxy("http://user:secret@127.0.0.1:3128", "localhost")
         .build();
-    let error = built.unwrap_err();
-    assert_eq!(
-        error,
-        ConfigError::Unsupported {
-            setting: "proxy",
-            adapter: "async-std"
-        }
-    );
-    assert_eq!(
-        error.to_string(),
-        "the async-std adapter does not support the `proxy` setting"
-    );
+    assert!(built.is_ok(), "{built:?}");
+    let error = Client::builder(Provider::openai(), auth())
+        .proxy("https://user:secret@127.0.0.1:3128", "")
+        .build()
+        .unwrap_err();
+    assert_eq!(error, ConfigError::Proxy);
+    assert_eq!(error.to_string(), "invalid proxy URL");
 }
 
 #[test]

@@ -1,6 +1,9 @@
 //! Shared helpers of the integration tests: both runtimes, a client aimed at a testkit server.
 #![allow(dead_code)]
 
+pub mod recording_proxy;
+pub mod tls_server;
+
 use std::future::Future;
 use std::time::Duration;
 
