@@ -180,7 +180,8 @@ fn no_proxy_star_and_empty_lists() {
 fn selection_from_the_environment_follows_hyper_util() {
     const P: &str = "http://p.test";
     // (variables, http target's proxy, https target's proxy) for host api.openai.com
-    let cases: &[(&[(&str, &str)], Option<&str>, Option<&str>)] = &[
+    type Case<'a> = (&'a [(&'a str, &'a str)], Option<&'a str>, Option<&'a str>);
+    let cases: &[Case] = &[
         (&[], None, None),
         (
             &[("HTTPS_PROXY", "http://s.test:1")],
