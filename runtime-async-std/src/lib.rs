@@ -58,8 +58,8 @@
 //!
 //! - No task is spawned. hyper's connection future is polled together with the request or
 //!   body that uses it, by whoever polls the call or the stream; dropping an [`EventStream`]
-//!   closes its socket at once. A small pool keeps up to 8 idle connections per scheme, host
-//!   and port for 90 s; an idle connection is checked (polled once) when taken, so one the
+//!   closes its socket at once. A small pool keeps up to 8 idle connections per scheme, host,
+//!   port and proxy for 90 s; an idle connection is checked (polled once) when taken, so one the
 //!   server closed meanwhile is never used. A request hyper hands back unsent from a reused
 //!   connection goes to a new connection (the server never saw it: not a retry).
 //! - Sockets and timers are async-io's: its reactor is driven by `async_io::block_on`
@@ -75,7 +75,7 @@
 //!   the proxy sees only host and port); an `http` target's request goes to the proxy in
 //!   absolute form. Both carry `Proxy-Authorization: Basic` when the proxy URL has
 //!   credentials. A proxy refusing the tunnel is a `connect` transport failure whose source
-//!   is a [`ProxyError`] with its status. Pooled connections are keyed by origin and proxy.
+//!   is a [`ProxyError`] with its status.
 //!   A proxy URL other than `http://` fails `build()` with [`ConfigError::Proxy`].
 //! - Timeouts: connect (TCP, proxy tunnel and TLS, [`ClientBuilder::connect_timeout`]), response head
 //!   ([`ClientBuilder::response_timeout`], the core's deadline), stream idle (the core's

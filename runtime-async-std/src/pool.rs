@@ -172,3 +172,23 @@ fn origin_form(request: http::Request<Bytes>) -> Result<http::Request<Full<Bytes
     }
     Ok(request)
 }
+
+#[cfg(test)]
+mod tests {
+    use codex_api_core::client_config::Proxy;
+
+    use super::{Route, origin};
+
+    #[test]
+    fn direct_and_proxied_routes_to_one_origin_differ() {
+        let target = origin(&"https://api.example.test/v1/x".parse().unwrap()).unwrap();
+        let proxy = Proxy::parse("http://user:pass@127.0.0.1:3128").unwrap();
+        let other = Proxy::parse("http://127.0.0.1:3129").unwrap();
+        let direct = Route::new(target.clone(), None);
+        let proxied = Route::new(target.clone(), Some(&proxy));
+        assert_ne!(direct, proxied);
+        assert_ne!(proxied, Route::new(target.clone(), Some(&other)));
+        assert_eq!(proxied, Route::new(target, Some(&proxy)));
+        assert!(!format!("{proxied:?}").contains("pass"));
+    }
+}

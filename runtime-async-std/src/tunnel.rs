@@ -7,6 +7,7 @@ use std::io;
 use bytes::Bytes;
 use codex_api_core::client_config::Proxy;
 use codex_api_core::retry::TransportErrorKind;
+use codex_api_core::secret::Secret;
 use futures_lite::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use http::HeaderValue;
 use http::header::{HOST, PROXY_AUTHORIZATION};
@@ -48,6 +49,7 @@ where
         head.push_str("\r\n");
     }
     head.push_str("\r\n");
+    let head = Secret::new(head); // zeroed once sent: it may carry the proxy's credentials
     let name = authority(proxy.host(), proxy.port());
     let io_failure = |error: io::Error| {
         let kind = match classify(&error) {
@@ -57,7 +59,7 @@ where
         Failure::new(kind, error)
     };
     stream
-        .write_all(head.as_bytes())
+        .write_all(head.expose().as_bytes())
         .await
         .map_err(io_failure)?;
     drop(head);
