@@ -203,7 +203,7 @@ fn the_connect_timeout_covers_the_tunnel() {
             .unwrap();
         let error = client.list_models(None).await.unwrap_err();
         assert_eq!(transport(&error).kind(), TransportErrorKind::Timeout);
-        assert_eq!(proxy.connections(), 1);
+        assert_eq!(transport(&error).attempts(), 1);
     });
 }
 
