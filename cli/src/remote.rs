@@ -33,6 +33,7 @@ fn session_config(args: &RequestArgs) -> Result<SessionConfig, String> {
         auth: Auth::Static(args.credentials()),
         policy: None,
         attempts: None,
+        direct: false,
     })
 }
 

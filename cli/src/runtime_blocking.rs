@@ -45,6 +45,9 @@ impl BlockingSession {
         if let Some(log) = config.attempts {
             builder = builder.on_attempt(move |record| log.push(record));
         }
+        if config.direct {
+            builder = builder.without_proxy();
+        }
         let client = builder
             .build()
             .map_err(|err| format!("cannot configure the client: {err}"))?;

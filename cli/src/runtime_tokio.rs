@@ -51,6 +51,9 @@ impl TokioSession {
         if let Some(log) = config.attempts {
             builder = builder.on_attempt(move |record| log.push(record));
         }
+        if config.direct {
+            builder = builder.without_proxy();
+        }
         let client = builder
             .build()
             .map_err(|err| format!("cannot configure the client: {err}"))?;

@@ -176,6 +176,8 @@ pub struct SessionConfig {
     pub policy: Option<RetryPolicy>,
     /// Collects every attempt's record, when set.
     pub attempts: Option<AttemptLog>,
+    /// Connect directly, ignoring the proxy variables (the demo's embedded loopback server).
+    pub direct: bool,
 }
 
 /// A client of one runtime adapter, driven synchronously by the CLI.

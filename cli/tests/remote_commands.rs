@@ -45,6 +45,29 @@ fn demo_runs_the_scripted_session_on_every_runtime() {
     }
 }
 
+#[test]
+fn demo_connects_directly_whatever_the_proxy_variables_say() {
+    // A proxy nobody listens on: the demo's embedded loopback server must be reached directly.
+    for runtime in ["tokio", "async-std", "blocking"] {
+        let output = Command::new(env!("CARGO_BIN_EXE_codex-api"))
+            .args(["demo", "--runtime", runtime])
+            .env("HTTP_PROXY", "http://127.0.0.1:9")
+            .env("HTTPS_PROXY", "http://127.0.0.1:9")
+            .env("ALL_PROXY", "http://127.0.0.1:9")
+            .env_remove("NO_PROXY")
+            .env_remove("no_proxy")
+            .output()
+            .expect("the binary runs");
+        assert!(
+            output.status.success(),
+            "{runtime}: {}\n{}",
+            text(&output.stdout),
+            text(&output.stderr)
+        );
+        assert!(text(&output.stdout).contains("requests the server received: 4"));
+    }
+}
+
 fn check_demo(runtime: &str) {
     let started = std::time::Instant::now();
     let output = run(&["demo", "--runtime", runtime], None);

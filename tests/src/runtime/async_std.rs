@@ -61,6 +61,7 @@ fn client(
     builder
         .jitter_seed(config.jitter_seed)
         .response_timeout(config.response_timeout)
+        .without_proxy()
         .on_attempt(move |record| attempts.push(record))
         .build()
         .expect("build the async-std client")
