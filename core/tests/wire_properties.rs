@@ -93,4 +93,54 @@ proptest! {
         prop_assert_eq!(message.content[0].text(), Some(text.as_str()));
         prop_assert_eq!(message.id.as_deref(), Some(id.as_str()));
     }
+
+    #[test]
+    fn unknown_objects_keep_their_json_value(
+        members in proptest::collection::vec(("[a-z_]{1,6}", json_value()), 0..6),
+        kind in "x_[a-z]{1,6}",
+        at in 0usize..7,
+        pad in " {0,2}",
+    ) {
+        // Any object whose `type` is unknown (wherever it stands, with any members and
+        // whitespace) comes back as the same JSON value; re-decoding it changes nothing.
+        let mut parts: Vec<String> = members
+            .iter()
+            .filter(|(key, _)| key != "type")
+            .map(|(key, value)| format!("{pad}\"{key}\"{pad}:{pad}{value}{pad}"))
+            .collect();
+        parts.insert(at.min(parts.len()), format!("\"type\":{pad}\"{kind}\""));
+        let raw = format!("{{{}}}", parts.join(","));
+        let item: ResponseItem = serde_json::from_str(&raw).unwrap();
+        prop_assert!(matches!(item, ResponseItem::Other(_)));
+        prop_assert_eq!(item.kind(), kind.as_str());
+        let written = serde_json::to_string(&item).unwrap();
+        let value = |text: &str| serde_json::from_str::<serde_json::Value>(text).unwrap();
+        prop_assert_eq!(value(&written), value(&raw));
+        let again: ResponseItem = serde_json::from_str(&written).unwrap();
+        prop_assert_eq!(serde_json::to_string(&again).unwrap(), written);
+    }
+}
+
+/// Any JSON value, as text with arbitrary inner whitespace.
+fn json_value() -> impl Strategy<Value = String> {
+    let leaf = prop_oneof![
+        Just("null".to_owned()),
+        any::<bool>().prop_map(|value| value.to_string()),
+        any::<i64>().prop_map(|value| value.to_string()),
+        "-?(0|[1-9][0-9]{0,2})\\.[0-9]{1,3}0?(e[+-]?[0-9])?",
+        any::<String>().prop_map(|text| serde_json::to_string(&text).unwrap()),
+    ];
+    leaf.prop_recursive(3, 24, 4, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..4)
+                .prop_map(|items| format!("[{}]", items.join(", "))),
+            proptest::collection::vec(("[a-z]{1,4}", inner), 0..4).prop_map(|members| {
+                let members: Vec<String> = members
+                    .iter()
+                    .map(|(key, value)| format!("\"{key}\" : {value}"))
+                    .collect();
+                format!("{{ {} }}", members.join(","))
+            }),
+        ]
+    })
 }
