@@ -12,7 +12,7 @@ use crate::wire::Wire;
 
 /// Serves one connection until it closes, the script closes it, or the server stops.
 pub(crate) fn serve(stream: TcpStream, connection_id: u64, shared: Arc<Shared>) {
-    let Ok(mut wire) = Wire::new(stream, Arc::clone(&shared.stop)) else {
+    let Ok(mut wire) = Wire::new(stream, shared.tls.as_ref(), Arc::clone(&shared.stop)) else {
         return;
     };
     let mut reader = RequestReader::default();

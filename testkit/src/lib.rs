@@ -56,6 +56,8 @@
 //! - [`Transcript`]: Responses event streams (text, reasoning summaries, parallel function
 //!   calls, custom tool calls, `response.failed`, `error`, `response.incomplete`,
 //!   `codex.rate_limits`), plus raw bytes, other line endings and a BOM.
+//! - [`tls::TestIdentity`]: the TLS mode ([`TestServer::start_tls`]): a bundled test CA and a
+//!   `localhost` / `127.0.0.1` certificate, or an identity of your own.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -69,6 +71,7 @@ mod response_writer;
 mod script;
 mod server;
 mod stop;
+pub mod tls;
 mod transcript;
 mod wire;
 

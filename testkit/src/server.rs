@@ -12,6 +12,7 @@ use crate::connection::serve;
 use crate::request::RecordedRequest;
 use crate::script::{Script, ScriptedResponse};
 use crate::stop::StopSignal;
+use crate::tls::TestIdentity;
 
 /// What the script and the record share; one lock, so the record's order is the order in which
 /// requests took their scripted responses.
@@ -26,6 +27,8 @@ struct State {
 #[derive(Debug)]
 pub(crate) struct Shared {
     pub(crate) stop: Arc<StopSignal>,
+    /// The TLS configuration, in TLS mode.
+    pub(crate) tls: Option<Arc<rustls::ServerConfig>>,
     state: Mutex<State>,
     recorded: Condvar,
     connections: Mutex<Vec<JoinHandle<()>>>,
@@ -93,7 +96,8 @@ impl Shared {
     }
 }
 
-/// A scripted HTTP/1.1 server on `127.0.0.1`, on an ephemeral port.
+/// A scripted HTTP/1.1 server on `127.0.0.1`, on an ephemeral port, over plain TCP
+/// ([`start`](Self::start)) or TLS ([`start_tls`](Self::start_tls)).
 ///
 /// Each connection gets a thread of its own; requests on one connection are answered in turn
 /// (keep-alive). Dropping the server stops accepting, ends every response still running
@@ -106,12 +110,31 @@ pub struct TestServer {
 }
 
 impl TestServer {
-    /// Binds `127.0.0.1:0` and starts serving `script`.
+    /// Binds `127.0.0.1:0` and starts serving `script` over plain TCP.
     pub fn start(script: Script) -> io::Result<TestServer> {
+        TestServer::launch(script, None)
+    }
+
+    /// Binds `127.0.0.1:0` and starts serving `script` over TLS with `identity` (for example
+    /// [`TestIdentity::localhost`]); [`url`](Self::url) is then `https://127.0.0.1:PORT`.
+    ///
+    /// Everything else is as over plain TCP: each response's bytes go through the TLS session
+    /// (records of at most 16 KiB), faults and pauses happen at the same payload offsets, and
+    /// a scripted close sends a `close_notify` before the FIN, so the client sees a clean end
+    /// of stream exactly where a plain client would see the FIN. A client that does not trust
+    /// the issuer fails the handshake and the connection ends without a request recorded.
+    ///
+    /// Fails with [`io::ErrorKind::InvalidInput`] when the identity's PEM is unusable.
+    pub fn start_tls(script: Script, identity: &TestIdentity) -> io::Result<TestServer> {
+        TestServer::launch(script, Some(identity.server_config()?))
+    }
+
+    fn launch(script: Script, tls: Option<Arc<rustls::ServerConfig>>) -> io::Result<TestServer> {
         let listener = TcpListener::bind(("127.0.0.1", 0))?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
             stop: Arc::new(StopSignal::default()),
+            tls,
             state: Mutex::new(State {
                 script,
                 requests: Vec::new(),
@@ -136,9 +159,16 @@ impl TestServer {
         self.addr
     }
 
-    /// The base URL, `http://127.0.0.1:PORT` (no trailing slash).
+    /// The base URL, `http://127.0.0.1:PORT`, or `https://127.0.0.1:PORT` in TLS mode (no
+    /// trailing slash).
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.is_tls() { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
+    }
+
+    /// Whether the server speaks TLS ([`start_tls`](Self::start_tls)).
+    pub fn is_tls(&self) -> bool {
+        self.shared.tls.is_some()
     }
 
     /// Every request received so far, in the order they took their responses.

@@ -1,0 +1,146 @@
+//! The TLS mode's identity: a PEM certificate chain and private key for
+//! [`TestServer::start_tls`](crate::TestServer::start_tls), and a bundled test identity whose
+//! CA clients can trust.
+//!
+//! The bundled files are in the crate's `fixtures/`: a throwaway self-signed CA
+//! (`codex-api test CA`) and a certificate it signed for `localhost` and `127.0.0.1`, both valid
+//! until 2126. They are public test material: never trust this CA outside tests.
+
+use std::fmt;
+use std::io;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
+const LOCALHOST_CA_PEM: &str = include_str!("../fixtures/ca.pem");
+const LOCALHOST_CERT_PEM: &str = include_str!("../fixtures/server.pem");
+const LOCALHOST_KEY_PEM: &str = include_str!("../fixtures/server.key");
+
+/// A server identity: a PEM certificate chain (leaf first) and its PEM private key, plus the
+/// PEM of the CA that issued it when known.
+#[derive(Clone)]
+pub struct TestIdentity {
+    certificate_chain_pem: String,
+    private_key_pem: String,
+    ca_pem: Option<String>,
+}
+
+impl fmt::Debug for TestIdentity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The key stays out of Debug output even though it is test material.
+        f.debug_struct("TestIdentity")
+            .field("certificate_chain_pem", &self.certificate_chain_pem)
+            .field("private_key_pem", &"<redacted>")
+            .field("ca_pem", &self.ca_pem.is_some())
+            .finish()
+    }
+}
+
+impl TestIdentity {
+    /// The bundled identity: a certificate for `localhost` and `127.0.0.1`, issued by the
+    /// bundled test CA ([`ca_pem`](Self::ca_pem), [`localhost_ca_path`](Self::localhost_ca_path)).
+    pub fn localhost() -> TestIdentity {
+        TestIdentity {
+            certificate_chain_pem: LOCALHOST_CERT_PEM.to_owned(),
+            private_key_pem: LOCALHOST_KEY_PEM.to_owned(),
+            ca_pem: Some(LOCALHOST_CA_PEM.to_owned()),
+        }
+    }
+
+    /// An identity of your own: a PEM certificate chain (leaf first) and a PEM private key
+    /// (PKCS#8, PKCS#1 or SEC1). Checked when the server starts.
+    pub fn from_pem(
+        certificate_chain_pem: impl Into<String>,
+        private_key_pem: impl Into<String>,
+    ) -> TestIdentity {
+        TestIdentity {
+            certificate_chain_pem: certificate_chain_pem.into(),
+            private_key_pem: private_key_pem.into(),
+            ca_pem: None,
+        }
+    }
+
+    /// Records the PEM of the CA that issued the chain, for [`ca_pem`](Self::ca_pem).
+    pub fn with_ca_pem(mut self, ca_pem: impl Into<String>) -> TestIdentity {
+        self.ca_pem = Some(ca_pem.into());
+        self
+    }
+
+    /// The PEM of the issuing CA, for clients to trust (`None` when not known).
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.ca_pem.as_deref()
+    }
+
+    /// The path of the bundled test CA's PEM file (the issuer of [`localhost`](Self::localhost)),
+    /// for clients configured with a CA bundle file.
+    pub fn localhost_ca_path() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/ca.pem")
+    }
+
+    /// The PEM certificate chain.
+    pub fn certificate_chain_pem(&self) -> &str {
+        &self.certificate_chain_pem
+    }
+
+    /// A rustls client configuration (ring provider) that trusts only the issuing CA.
+    ///
+    /// Fails with [`io::ErrorKind::InvalidInput`] when the CA is unknown or not a usable
+    /// certificate.
+    pub fn client_config(&self) -> io::Result<Arc<rustls::ClientConfig>> {
+        let ca_pem = self.ca_pem.as_deref().ok_or_else(|| {
+            invalid("the identity has no CA PEM; add one with TestIdentity::with_ca_pem")
+        })?;
+        let mut roots = rustls::RootCertStore::empty();
+        for certificate in certificates(ca_pem, "CA")? {
+            roots
+                .add(certificate)
+                .map_err(|error| invalid(&format!("the CA certificate is unusable: {error}")))?;
+        }
+        let config = rustls::ClientConfig::builder_with_provider(provider())
+            .with_safe_default_protocol_versions()
+            .map_err(io::Error::other)?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        Ok(Arc::new(config))
+    }
+
+    /// The rustls server configuration (ring provider, ALPN `http/1.1`).
+    pub(crate) fn server_config(&self) -> io::Result<Arc<rustls::ServerConfig>> {
+        let chain = certificates(&self.certificate_chain_pem, "certificate chain")?;
+        let key = PrivateKeyDer::from_pem_slice(self.private_key_pem.as_bytes())
+            .map_err(|_| invalid("the private key PEM holds no usable private key"))?;
+        let mut config = rustls::ServerConfig::builder_with_provider(provider())
+            .with_safe_default_protocol_versions()
+            .map_err(io::Error::other)?
+            .with_no_client_auth()
+            .with_single_cert(chain, key)
+            .map_err(|error| invalid(&format!("the certificate or key is unusable: {error}")))?;
+        // The server speaks HTTP/1.1 only; say so, so that clients offering h2 do not pick it.
+        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        Ok(Arc::new(config))
+    }
+}
+
+fn provider() -> Arc<rustls::crypto::CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+/// Every certificate of a PEM text; at least one.
+fn certificates(pem: &str, what: &str) -> io::Result<Vec<CertificateDer<'static>>> {
+    let certificates = CertificateDer::pem_slice_iter(pem.as_bytes())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|error| invalid(&format!("the {what} PEM is malformed: {error}")))?;
+    if certificates.is_empty() {
+        return Err(invalid(&format!("the {what} PEM holds no certificate")));
+    }
+    Ok(certificates)
+}
+
+fn invalid(message: &str) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!("codex-api-testkit: {message}"),
+    )
+}
