@@ -1,5 +1,5 @@
-//! HTTPS through futures-rustls with a custom CA bundle, against a loopback rustls server on a
-//! std thread, on async-std and on smol. The fixtures are a throwaway test CA and a
+//! HTTPS through futures-rustls with a custom CA bundle, against the testkit's server in TLS
+//! mode, on async-std and on smol. Its identity is the testkit's throwaway test CA and a
 //! `localhost` / `127.0.0.1` certificate it signed.
 
 mod common;
@@ -14,7 +14,7 @@ use codex_api_core::provider::Provider;
 use codex_api_core::request::ResponsesOptions;
 use codex_api_core::retry::TransportErrorKind;
 
-use common::tls_server::{fixture, tls_server};
+use common::tls_server::{ca_path, key_path, tls_server};
 use common::{drain, on_both, request, text};
 
 fn client(url: String, ca_bundle: Option<PathBuf>) -> Result<Client, ConfigError> {
@@ -29,8 +29,8 @@ fn client(url: String, ca_bundle: Option<PathBuf>) -> Result<Client, ConfigError
 #[test]
 fn https_with_a_custom_ca_bundle() {
     on_both(|| async {
-        let (url, server) = tls_server();
-        let client = client(url, Some(fixture("ca.pem"))).unwrap();
+        let server = tls_server();
+        let client = client(format!("{}/v1", server.url()), Some(ca_path())).unwrap();
         let stream = client
             .stream(request(), ResponsesOptions::new())
             .await
@@ -38,10 +38,11 @@ fn https_with_a_custom_ca_bundle() {
         let (events, error) = drain(stream).await;
         assert!(error.is_none(), "{error:?}");
         assert_eq!(text(&events), "secure");
-        let head = server.join().unwrap().expect("the server read a request");
-        assert!(
-            head.starts_with("POST /v1/responses HTTP/1.1\r\n"),
-            "{head}"
+        let requests = server.requests();
+        assert_eq!(requests.len(), 1, "the server read a request");
+        assert_eq!(
+            (requests[0].method.as_str(), requests[0].path.as_str()),
+            ("POST", "/v1/responses")
         );
     });
 }
@@ -49,8 +50,8 @@ fn https_with_a_custom_ca_bundle() {
 #[test]
 fn an_unknown_issuer_is_a_tls_error_and_not_retried() {
     on_both(|| async {
-        let (url, server) = tls_server();
-        let error = client(url, None)
+        let server = tls_server();
+        let error = client(format!("{}/v1", server.url()), None)
             .unwrap()
             .list_models(None)
             .await
@@ -60,13 +61,13 @@ fn an_unknown_issuer_is_a_tls_error_and_not_retried() {
         };
         assert_eq!(transport.kind(), TransportErrorKind::Tls);
         assert_eq!(transport.attempts(), 1);
-        assert_eq!(server.join().unwrap(), None, "no request got through");
+        assert!(server.requests().is_empty(), "no request got through");
     });
 }
 
 #[test]
 fn a_bad_ca_bundle_is_a_config_error() {
-    let path = fixture("server.key");
+    let path = key_path();
     let error = client("https://127.0.0.1:1/v1".into(), Some(path)).unwrap_err();
     assert!(matches!(error, ConfigError::CaBundle { .. }), "{error:?}");
 }
@@ -84,7 +85,7 @@ fn a_silent_tls_server_hits_the_connect_timeout() {
         });
         let provider = Provider::custom("silent", url).unwrap();
         let client = Client::builder(provider, StaticAuth::new(Credentials::api_key("k")))
-            .ca_bundle(fixture("ca.pem"))
+            .ca_bundle(ca_path())
             .connect_timeout(Some(std::time::Duration::from_millis(200)))
             .retry_policy(codex_api_core::retry::RetryPolicy::never())
             .build()

@@ -1,9 +1,9 @@
-//! TLS with a custom CA bundle, and HTTP/2 chosen by ALPN, against a loopback hyper server.
-//! The fixtures are a throwaway test CA and a `localhost` / `127.0.0.1` certificate it signed.
+//! TLS with a custom CA bundle: HTTP/2 chosen by ALPN against a loopback hyper server, and
+//! HTTP/1.1 against the testkit's server in TLS mode. Both serve the testkit's identity: a
+//! throwaway test CA and a `localhost` / `127.0.0.1` certificate it signed.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
@@ -13,38 +13,19 @@ use codex_api_core::request::ResponsesOptions;
 use codex_api_core::retry::{RetryPolicy, TransportErrorKind};
 use codex_api_core::stream::ResponseEvent;
 use codex_api_core::wire::ResponsesApiRequest;
-use codex_api_testkit::Transcript;
+use codex_api_testkit::tls::TestIdentity;
+use codex_api_testkit::{Script, ScriptedResponse, TestServer, Transcript};
 use codex_api_tokio::{Client, Error, StaticAuth};
 use futures_util::StreamExt;
 use http_body_util::Full;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo};
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 
-fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-}
-
 /// A TLS server offering h2 and http/1.1; records the HTTP version of every request.
 async fn start_server(versions: Arc<Mutex<Vec<http::Version>>>) -> SocketAddr {
-    let certificates: Vec<CertificateDer<'static>> =
-        CertificateDer::pem_file_iter(fixture("server.pem"))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect();
-    let key = PrivateKeyDer::from_pem_file(fixture("server.key")).unwrap();
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(certificates, key)
-        .unwrap();
+    let mut config = (*TestIdentity::localhost().server_config().unwrap()).clone();
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     let acceptor = TlsAcceptor::from(Arc::new(config));
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -91,7 +72,7 @@ fn client(addr: SocketAddr, host: &str, ca_bundle: bool) -> Client {
         .without_proxy()
         .retry_policy(RetryPolicy::never());
     let builder = if ca_bundle {
-        builder.ca_bundle(fixture("ca.pem"))
+        builder.ca_bundle(TestIdentity::localhost_ca_path())
     } else {
         builder
     };
@@ -124,18 +105,30 @@ async fn a_custom_ca_is_trusted_and_alpn_picks_http2() {
     );
 }
 
+/// The testkit's server in TLS mode (HTTP/1.1 only), answering one `/models` request.
+fn testkit_server() -> TestServer {
+    TestServer::start_tls(
+        Script::new().then(ScriptedResponse::models(vec![], "e")),
+        &TestIdentity::localhost(),
+    )
+    .unwrap()
+}
+
 #[tokio::test]
 async fn an_ip_address_host_is_verified_too() {
-    let addr = start_server(Arc::new(Mutex::new(Vec::new()))).await;
-    client(addr, "127.0.0.1", true)
+    let server = testkit_server();
+    client(server.addr(), "127.0.0.1", true)
         .list_models(None)
         .await
         .unwrap();
+    assert_eq!(server.requests().len(), 1);
+    assert_eq!(server.requests()[0].path, "/v1/models");
 }
 
 #[tokio::test]
 async fn without_the_bundle_the_certificate_is_rejected() {
-    let addr = start_server(Arc::new(Mutex::new(Vec::new()))).await;
+    let server = testkit_server();
+    let addr = server.addr();
     let error = client(addr, "localhost", false)
         .list_models(None)
         .await
@@ -144,4 +137,5 @@ async fn without_the_bundle_the_certificate_is_rejected() {
         panic!("{error:?}")
     };
     assert_eq!(transport.kind(), TransportErrorKind::Tls);
+    assert!(server.requests().is_empty(), "no request got through");
 }

@@ -106,8 +106,12 @@ impl TestIdentity {
         Ok(Arc::new(config))
     }
 
-    /// The rustls server configuration (ring provider, ALPN `http/1.1`).
-    pub(crate) fn server_config(&self) -> io::Result<Arc<rustls::ServerConfig>> {
+    /// The rustls server configuration the TLS mode uses (ring provider, ALPN `http/1.1`); a
+    /// copy can serve the identity from a server of your own (for example with other ALPN
+    /// protocols).
+    ///
+    /// Fails with [`io::ErrorKind::InvalidInput`] when the chain or the key is unusable.
+    pub fn server_config(&self) -> io::Result<Arc<rustls::ServerConfig>> {
         let chain = certificates(&self.certificate_chain_pem, "certificate chain")?;
         let key = PrivateKeyDer::from_pem_slice(self.private_key_pem.as_bytes())
             .map_err(|_| invalid("the private key PEM holds no usable private key"))?;
