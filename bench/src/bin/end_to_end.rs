@@ -9,18 +9,23 @@
 //! 3. Idle streams: a fresh child process of this binary opens many concurrent streams that
 //!    the server holds open with a stall, on the tokio client, and reports its RSS.
 //!
+//! The throughput measurement runs twice: over plain HTTP, then over TLS (the testkit's TLS
+//! mode; every client trusts its bundled test CA).
+//!
 //! Options: `--mb N` (transcript, default 100), `--reps N` (per client, default 3),
 //! `--samples N` (latency samples per client, default 60; 0 skips), `--pause-ms N` (latency
-//! pauses, default 30), `--streams N` (idle streams, default 1000; 0 skips).
-//! Internal modes: `--serve-transcript MB RESPONSES`, `--serve-idle N`, `--idle-client URL N`.
+//! pauses, default 30), `--streams N` (idle streams, default 1000; 0 skips), `--no-tls` (skip
+//! the TLS throughput run), `--tls-only` (only the TLS throughput run: no plain throughput,
+//! latency or idle streams).
+//! Internal modes: `--serve-transcript MB RESPONSES plain|tls`, `--serve-idle N`,
+//! `--idle-client URL N`.
 
 use std::time::Duration;
 
-use codex_api_bench::end_to_end::{idle, latency, throughput};
+use codex_api_bench::end_to_end::{Transport, idle, latency, throughput};
 use codex_api_bench::report::load_average;
 
-const USAGE: &str =
-    "usage: end_to_end [--mb N] [--reps N] [--samples N] [--pause-ms N] [--streams N]";
+const USAGE: &str = "usage: end_to_end [--mb N] [--reps N] [--samples N] [--pause-ms N] [--streams N] [--no-tls | --tls-only]";
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -31,7 +36,8 @@ fn main() {
     };
     match args.first().map(String::as_str) {
         Some("--serve-transcript") => {
-            return throughput::serve_transcript(number(1, 100), number(2, 4));
+            let transport = Transport::from_arg(args.get(3).map(String::as_str));
+            return throughput::serve_transcript(number(1, 100), number(2, 4), transport);
         }
         Some("--serve-idle") => return idle::serve_idle(number(1, 1000)),
         Some("--idle-client") => {
@@ -41,28 +47,45 @@ fn main() {
         _ => {}
     }
     let (mut mb, mut reps, mut samples, mut pause_ms, mut streams) = (100, 3, 60, 30, 1000);
-    for pair in args.chunks(2) {
-        let value = pair.get(1).and_then(|value| value.parse::<usize>().ok());
-        match (pair[0].as_str(), value) {
-            ("--mb", Some(value)) => mb = value,
-            ("--reps", Some(value)) => reps = value.max(1),
-            ("--samples", Some(value)) => samples = value,
-            ("--pause-ms", Some(value)) => pause_ms = value,
-            ("--streams", Some(value)) => streams = value,
+    let (mut plain, mut tls) = (true, true);
+    let mut rest = args.iter();
+    while let Some(flag) = rest.next() {
+        match flag.as_str() {
+            "--no-tls" => tls = false,
+            "--tls-only" => plain = false,
             _ => {
-                eprintln!("{USAGE}");
-                std::process::exit(2);
+                let value = rest.next().and_then(|value| value.parse::<usize>().ok());
+                match (flag.as_str(), value) {
+                    ("--mb", Some(value)) => mb = value,
+                    ("--reps", Some(value)) => reps = value.max(1),
+                    ("--samples", Some(value)) => samples = value,
+                    ("--pause-ms", Some(value)) => pause_ms = value,
+                    ("--streams", Some(value)) => streams = value,
+                    _ => {
+                        eprintln!("{USAGE}");
+                        std::process::exit(2);
+                    }
+                }
             }
         }
+    }
+    if !plain && !tls {
+        eprintln!("{USAGE}");
+        std::process::exit(2);
     }
 
     println!("## End to end over loopback: one run\n");
     println!("- load average at start: {}", load_average());
-    throughput::measure(mb, reps);
-    if samples > 0 {
+    if plain {
+        throughput::measure(mb, reps, Transport::Plain);
+    }
+    if tls {
+        throughput::measure(mb, reps, Transport::Tls);
+    }
+    if plain && samples > 0 {
         latency::measure(samples, Duration::from_millis(pause_ms as u64));
     }
-    if streams > 0 {
+    if plain && streams > 0 {
         idle::measure(streams);
     }
     println!("\n- load average at end: {}", load_average());

@@ -5,7 +5,9 @@ use codex_api_core::request::ResponsesOptions;
 use codex_api_core::stream::ResponseEvent;
 use futures::StreamExt;
 
-use super::{Contender, Seen, credentials, openai_request, provider, request};
+use codex_api_testkit::tls::TestIdentity;
+
+use super::{Contender, Seen, Transport, credentials, openai_request, provider, request};
 
 /// One client of each contender, all for the same server. A client kept across streams reuses
 /// its connection where the client pools them.
@@ -19,38 +21,61 @@ pub struct Clients {
 
 impl Clients {
     /// Builds every client for the testkit server at `url` (our clients without a proxy;
-    /// async-openai with its default reqwest client: this environment sets no proxy).
-    pub fn new(url: &str) -> Clients {
+    /// async-openai with its default reqwest client over plain HTTP: this environment sets no
+    /// proxy). Over TLS, ours get `.ca_bundle(path of the testkit CA)` and async-openai a
+    /// reqwest client (`rustls-tls-manual-roots`, no proxy) whose only root is that CA.
+    pub fn new(url: &str, transport: Transport) -> Clients {
+        let tls = transport == Transport::Tls;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .unwrap_or_else(|error| panic!("{error}"));
         let tokio = runtime.block_on(async {
-            codex_api_tokio::Client::builder(
+            let builder = codex_api_tokio::Client::builder(
                 provider(url),
                 codex_api_tokio::StaticAuth::new(credentials()),
             )
-            .without_proxy()
-            .build()
-            .unwrap_or_else(|error| panic!("{error}"))
+            .without_proxy();
+            let builder = if tls {
+                builder.ca_bundle(TestIdentity::localhost_ca_path())
+            } else {
+                builder
+            };
+            builder.build().unwrap_or_else(|error| panic!("{error}"))
         });
-        let async_std = codex_api_async_std::Client::builder(
+        let mut async_std = codex_api_async_std::Client::builder(
             provider(url),
             codex_api_async_std::StaticAuth::new(credentials()),
-        )
-        .build()
-        .unwrap_or_else(|error| panic!("{error}"));
-        let blocking = codex_api_blocking::Client::builder(
+        );
+        let mut blocking = codex_api_blocking::Client::builder(
             provider(url),
             codex_api_blocking::StaticAuth::new(credentials()),
         )
-        .without_proxy()
-        .build()
-        .unwrap_or_else(|error| panic!("{error}"));
+        .without_proxy();
+        if tls {
+            async_std = async_std.ca_bundle(TestIdentity::localhost_ca_path());
+            blocking = blocking.ca_bundle(TestIdentity::localhost_ca_path());
+        }
+        let async_std = async_std.build().unwrap_or_else(|error| panic!("{error}"));
+        let blocking = blocking.build().unwrap_or_else(|error| panic!("{error}"));
         let config = async_openai::config::OpenAIConfig::new()
             .with_api_base(format!("{url}/v1"))
             .with_api_key(super::API_KEY);
-        let openai = async_openai::Client::with_config(config);
+        let mut openai = async_openai::Client::with_config(config);
+        if tls {
+            let ca = TestIdentity::localhost()
+                .ca_pem()
+                .map(|pem| reqwest::Certificate::from_pem(pem.as_bytes()))
+                .unwrap_or_else(|| unreachable!("the bundled identity has its CA"))
+                .unwrap_or_else(|error| panic!("{error}"));
+            let http = reqwest::Client::builder()
+                .tls_built_in_root_certs(false)
+                .add_root_certificate(ca)
+                .no_proxy()
+                .build()
+                .unwrap_or_else(|error| panic!("{error}"));
+            openai = openai.with_http_client(http);
+        }
         Clients {
             runtime,
             tokio,

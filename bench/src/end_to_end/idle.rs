@@ -10,7 +10,7 @@ use codex_api_core::stream::ResponseEvent;
 use codex_api_testkit::{Body, Script, ScriptedResponse, Stall};
 use futures::StreamExt;
 
-use super::{credentials, finish, memory_kib, provider, request, serve, spawn_self};
+use super::{Transport, credentials, finish, memory_kib, provider, request, serve, spawn_self};
 
 const CREATED: &str = "event: response.created\ndata: {\"type\":\"response.created\",\"response\":{\"id\":\"resp_1\",\"object\":\"response\",\"created_at\":1763750000,\"status\":\"in_progress\",\"model\":\"gpt-5-codex\",\"output\":[]},\"sequence_number\":0}\n\n";
 
@@ -25,7 +25,7 @@ pub fn serve_idle(count: usize) {
                 .stall(Stall::until_shutdown()),
         ));
     }
-    serve(script, String::new());
+    serve(script, Transport::Plain, String::new());
 }
 
 /// The client child (`--idle-client URL N`): opens `count` streams on one tokio client, waits

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use codex_api_testkit::{Body, BodyWrite, Script, ScriptedResponse, TestServer};
 
 use super::clients::Clients;
-use super::{Contender, Seen};
+use super::{Contender, Seen, Transport};
 use crate::corpus;
 
 /// What one sample measured.
@@ -97,7 +97,7 @@ pub fn measure(samples: usize, pause: Duration) {
     let url = server.url();
     // One client per contender for the whole measurement: connections are reused where the
     // client pools them (the table says how many each one opened).
-    let clients = Clients::new(&url);
+    let clients = Clients::new(&url, Transport::Plain);
     let mut results: Vec<Vec<Sample>> = contenders.iter().map(|_| Vec::new()).collect();
     let mut anomalies: Vec<String> = Vec::new();
     let mut request_bodies = vec![Vec::new(); contenders.len()];

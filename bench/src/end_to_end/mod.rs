@@ -20,6 +20,7 @@ use std::time::Duration;
 use codex_api_core::credentials::Credentials;
 use codex_api_core::provider::Provider;
 use codex_api_core::wire::{ResponseItem, ResponsesApiRequest, Role};
+use codex_api_testkit::tls::TestIdentity;
 use codex_api_testkit::{Script, TestServer};
 
 /// The model every contender asks for.
@@ -177,10 +178,48 @@ pub fn memory_kib() -> (u64, u64) {
     (field("VmHWM:"), field("VmRSS:"))
 }
 
-/// Serves `script` until stdin closes; prints the URL (and `note`) on stdout first. Run in a
-/// child process of the bench (see [`spawn_self`]).
-pub fn serve(script: Script, note: String) {
-    let server = TestServer::start(script).unwrap_or_else(|error| panic!("{error}"));
+/// Whether a server speaks plain HTTP or HTTPS.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Transport {
+    /// `http://`: the testkit's plain TCP mode.
+    Plain,
+    /// `https://`: the testkit's TLS mode with its bundled `localhost` / `127.0.0.1`
+    /// identity; every client trusts the bundled test CA (and only it, for ours and reqwest).
+    Tls,
+}
+
+impl Transport {
+    /// The word on the command line of the server child.
+    pub fn arg(self) -> &'static str {
+        match self {
+            Transport::Plain => "plain",
+            Transport::Tls => "tls",
+        }
+    }
+
+    /// Parses [`arg`](Self::arg) (anything else is plain).
+    pub fn from_arg(arg: Option<&str>) -> Transport {
+        if arg == Some("tls") {
+            Transport::Tls
+        } else {
+            Transport::Plain
+        }
+    }
+
+    /// Starts a testkit server for `script` over this transport.
+    pub fn start(self, script: Script) -> TestServer {
+        let started = match self {
+            Transport::Plain => TestServer::start(script),
+            Transport::Tls => TestServer::start_tls(script, &TestIdentity::localhost()),
+        };
+        started.unwrap_or_else(|error| panic!("{error}"))
+    }
+}
+
+/// Serves `script` over `transport` until stdin closes; prints the URL (and `note`) on stdout
+/// first. Run in a child process of the bench (see [`spawn_self`]).
+pub fn serve(script: Script, transport: Transport, note: String) {
+    let server = transport.start(script);
     println!("{} {note}", server.url());
     let _ = std::io::stdout().flush();
     let mut sink = Vec::new();

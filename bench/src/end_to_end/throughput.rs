@@ -6,11 +6,14 @@ use std::time::{Duration, Instant};
 use codex_api_testkit::{Body, Script, ScriptedResponse};
 
 use super::clients::Clients;
-use super::{Contender, Outcome, Seen, finish, median, process_cpu_time, serve, spawn_self};
+use super::{
+    Contender, Outcome, Seen, Transport, finish, median, process_cpu_time, serve, spawn_self,
+};
 use crate::corpus;
 
-/// The server child (`--serve-transcript MB RESPONSES`): `responses` copies of the transcript.
-pub fn serve_transcript(mb: usize, responses: usize) {
+/// The server child (`--serve-transcript MB RESPONSES plain|tls`): `responses` copies of the
+/// transcript, over `transport`.
+pub fn serve_transcript(mb: usize, responses: usize, transport: Transport) {
     let body = corpus::transcript(corpus::DEFAULT_SEED, mb * 1_000_000);
     let shape = corpus::shape(&body);
     let mut script = Script::new();
@@ -18,7 +21,11 @@ pub fn serve_transcript(mb: usize, responses: usize) {
         // No chunk size: the testkit writes a large piece in 64 KiB slices of its own bytes.
         script = script.then(ScriptedResponse::sse(Body::fixed(body.clone())));
     }
-    serve(script, format!("{} {}", shape.bytes, shape.frames));
+    serve(
+        script,
+        transport,
+        format!("{} {}", shape.bytes, shape.frames),
+    );
 }
 
 /// One streamed response.
@@ -30,9 +37,9 @@ struct Run {
     cpu: Duration,
 }
 
-fn run(contender: Contender, url: &str) -> Run {
-    // A fresh client (and so a fresh connection) per run.
-    let clients = Clients::new(url);
+fn run(contender: Contender, url: &str, transport: Transport) -> Run {
+    // A fresh client (and so a fresh connection, and over TLS a full handshake) per run.
+    let clients = Clients::new(url, transport);
     let mut outcome = Outcome::default();
     let mut first_event = None;
     let cpu_start = process_cpu_time();
@@ -51,36 +58,47 @@ fn run(contender: Contender, url: &str) -> Run {
     }
 }
 
-/// Runs the throughput measurement and prints its report.
-pub fn measure(mb: usize, reps: usize) {
+/// Runs the throughput measurement over `transport` and prints its report.
+pub fn measure(mb: usize, reps: usize, transport: Transport) {
     let contenders = Contender::ALL;
     let (server, line) = spawn_self(&[
         "--serve-transcript".to_owned(),
         mb.to_string(),
         ((reps + 1) * contenders.len()).to_string(),
+        transport.arg().to_owned(),
     ]);
     let mut parts = line.split_whitespace();
     let url = parts.next().unwrap_or_default().to_owned();
     let bytes: u64 = parts.next().and_then(|v| v.parse().ok()).unwrap_or(0);
     let frames: u64 = parts.next().and_then(|v| v.parse().ok()).unwrap_or(0);
+    let (heading, over) = match transport {
+        Transport::Plain => (
+            "Throughput and time to first event",
+            "plain HTTP (`http://`)",
+        ),
+        Transport::Tls => (
+            "Throughput and time to first event over TLS",
+            "TLS (`https://`, rustls 0.23 with ring in the testkit, records of at most 16 KiB; the testkit's bundled `localhost` / `127.0.0.1` certificate, every client trusting only its test CA)",
+        ),
+    };
+    println!("\n### {heading}\n");
     println!(
-        "- transcript: {bytes} bytes, {frames} SSE events (generated Responses transcript, `Content-Length` body, which the testkit writes 64 KiB per `write`), served by codex-api-testkit in a child process on 127.0.0.1; one warm-up stream per client, then {reps} repetitions per client, clients interleaved, a fresh client (so a fresh connection) per stream; figures are medians"
+        "- transcript: {bytes} bytes, {frames} SSE events (generated Responses transcript, `Content-Length` body, which the testkit writes 64 KiB per `write`), served by codex-api-testkit in a child process on 127.0.0.1 over {over}; one warm-up stream per client, then {reps} repetitions per client, clients interleaved, a fresh client (so a fresh connection) per stream; figures are medians"
     );
     // One warm-up stream per contender (first connection, page faults of the first buffers).
     for contender in contenders {
         eprintln!("warm-up: {}...", contender.name());
-        let _ = run(contender, &url);
+        let _ = run(contender, &url, transport);
     }
     let mut runs: Vec<Vec<Run>> = contenders.iter().map(|_| Vec::new()).collect();
     for _ in 0..reps {
         for (index, contender) in contenders.iter().enumerate() {
             eprintln!("streaming to {}...", contender.name());
-            runs[index].push(run(*contender, &url));
+            runs[index].push(run(*contender, &url, transport));
         }
     }
     finish(server);
-
-    println!("\n### Throughput and time to first event\n");
+    println!();
     for (contender, runs) in contenders.iter().zip(&runs) {
         let outcome = &runs[0].outcome;
         let same = runs.iter().all(|run| run.outcome == *outcome);
