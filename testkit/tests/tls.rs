@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use codex_api_testkit::tls::TestIdentity;
-use codex_api_testkit::{Body, Script, ScriptedResponse, TestServer, Transcript};
+use codex_api_testkit::{Body, Cut, Script, ScriptedResponse, Stall, TestServer, Transcript};
 use rustls::pki_types::ServerName;
 
 type TlsStream = rustls::StreamOwned<rustls::ClientConnection, TcpStream>;
@@ -208,4 +208,32 @@ fn an_unusable_identity_is_an_invalid_input_error() {
         std::fs::read_to_string(TestIdentity::localhost_ca_path()).unwrap(),
         TestIdentity::localhost().ca_pem().unwrap()
     );
+}
+
+#[test]
+fn a_stall_with_keep_alives_then_a_cut_over_tls() {
+    let identity = TestIdentity::localhost();
+    let body = Body::chunked()
+        .bytes("data: a\n\n")
+        .stall(
+            Stall::for_duration(Duration::from_millis(30))
+                .with_keep_alive(Duration::from_millis(10)),
+        )
+        .cut(Cut::InvalidChunkHeader)
+        .bytes("never");
+    let server = TestServer::start_tls(
+        Script::new().then(ScriptedResponse::new(200).body(body)),
+        &identity,
+    )
+    .unwrap();
+    let mut tls = connect(&server, identity.client_config().unwrap(), "localhost");
+    post(&mut tls, "{}").unwrap();
+    let mut reply = Vec::new();
+    tls.read_to_end(&mut reply).unwrap();
+    let (_, body) = split(&reply);
+    let body = String::from_utf8(body).unwrap();
+    assert!(body.starts_with("9\r\ndata: a\n\n\r\n"), "{body:?}");
+    assert!(body.contains("D\r\n: keep-alive\n\r\n"), "{body:?}");
+    assert!(body.ends_with("zz\r\n"), "{body:?}");
+    assert!(!body.contains("never"), "{body:?}");
 }
