@@ -149,21 +149,6 @@ impl Outcome {
     }
 }
 
-/// CPU time of this process, all threads (`CLOCK_PROCESS_CPUTIME_ID`).
-pub fn process_cpu_time() -> Duration {
-    let mut spec = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `spec` is a valid, writable timespec for the duration of the call.
-    #[allow(unsafe_code)]
-    let status = unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut spec) };
-    if status != 0 {
-        return Duration::ZERO;
-    }
-    Duration::new(spec.tv_sec as u64, spec.tv_nsec as u32)
-}
-
 /// `VmHWM` and `VmRSS` of this process, in KiB.
 pub fn memory_kib() -> (u64, u64) {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();

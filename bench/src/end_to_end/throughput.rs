@@ -6,10 +6,9 @@ use std::time::{Duration, Instant};
 use codex_api_testkit::{Body, Script, ScriptedResponse};
 
 use super::clients::Clients;
-use super::{
-    Contender, Outcome, Seen, Transport, finish, median, process_cpu_time, serve, spawn_self,
-};
+use super::{Contender, Outcome, Seen, Transport, finish, median, serve, spawn_self};
 use crate::corpus;
+use crate::cpu_time::process_cpu_time;
 
 /// The server child (`--serve-transcript MB RESPONSES plain|tls`): `responses` copies of the
 /// transcript, over `transport`.
