@@ -45,6 +45,7 @@ pub use builder::{ClientAdapter, ClientBuilder};
 pub use error::ConfigError;
 pub use proxy::{NoProxy, Proxy, ProxyRules, ProxySetting};
 
+use crate::agent_identity::ProviderAuthScope;
 use crate::call::AttemptRecord;
 use crate::credentials::Credentials;
 use crate::provider::Provider;
@@ -92,6 +93,10 @@ pub struct ClientConfig {
     pub ca_bundle: Option<PathBuf>,
     /// Which proxy to use (default [`ProxySetting::Environment`]).
     pub proxy: ProxySetting,
+    /// Agent Identity for this client's `responses` and `compact` calls (default `None`): each
+    /// attempt to a first-party provider gets its credentials from
+    /// [`ProviderAuthScope::credentials_for`] (a fresh assertion per attempt).
+    pub auth_scope: Option<ProviderAuthScope>,
 }
 
 impl ClientConfig {
@@ -109,6 +114,7 @@ impl ClientConfig {
             on_attempt: None,
             ca_bundle: None,
             proxy: ProxySetting::Environment,
+            auth_scope: None,
         }
     }
 
@@ -152,6 +158,7 @@ impl fmt::Debug for ClientConfig {
             )
             .field("ca_bundle", &self.ca_bundle)
             .field("proxy", &self.proxy)
+            .field("auth_scope", &self.auth_scope.as_ref().map(|_| "<scope>"))
             .finish()
     }
 }

@@ -23,28 +23,14 @@ use hyper::client::conn::http1::{SendRequest, handshake};
 use rustls::pki_types::ServerName;
 use smol_hyper::rt::FuturesIo;
 
-use crate::error::{BoxError, classify};
+use codex_api_client::{DnsError, ResponseBody, TransportFailure};
+
 use crate::pool::Pool;
+use crate::runtime::AsyncStdRuntime;
 use crate::tunnel::open_tunnel;
 
 /// How much of an unread body (the rest of a finished stream) is drained to reuse a connection.
 const MAX_LEFTOVER: usize = 64 * 1024;
-
-/// A failed exchange: the kind the core decides on, and the stack's error.
-#[derive(Debug)]
-pub(crate) struct Failure {
-    pub(crate) kind: TransportErrorKind,
-    pub(crate) source: BoxError,
-}
-
-impl Failure {
-    pub(crate) fn new(kind: TransportErrorKind, source: impl Into<BoxError>) -> Self {
-        Failure {
-            kind,
-            source: source.into(),
-        }
-    }
-}
 
 type Driver = Pin<Box<dyn Future<Output = hyper::Result<()>> + Send>>;
 /// Scheme, host (an IPv6 address without brackets) and port.
@@ -120,29 +106,36 @@ impl Connection {
         proxy: Option<&Proxy>,
         tls: &TlsConnector,
         connect_timeout: Option<Duration>,
-    ) -> Result<Connection, Failure> {
+    ) -> Result<Connection, TransportFailure> {
         let connecting = async {
             let (tcp_host, tcp_port) = match proxy {
                 Some(proxy) => (proxy.host(), proxy.port()),
                 None => (host.as_str(), *port),
             };
-            let mut tcp = async_net::TcpStream::connect((tcp_host, tcp_port))
+            let addresses = async_net::resolve((tcp_host, tcp_port))
                 .await
-                .map_err(|error| Failure::new(TransportErrorKind::Connect, error))?;
+                .map_err(|error| {
+                    TransportFailure::classify(DnsError::new(tcp_host, error), true)
+                })?;
+            let mut tcp = async_net::TcpStream::connect(&addresses[..])
+                .await
+                .map_err(|error| TransportFailure::classify(error, true))?;
             let _ = tcp.set_nodelay(true);
             let (sender, driver): (_, Driver) = if scheme == "https" {
                 if let Some(proxy) = proxy {
                     open_tunnel(&mut tcp, proxy, host, *port).await?;
                 }
                 let name = ServerName::try_from(host.clone())
-                    .map_err(|error| Failure::new(TransportErrorKind::Tls, error))?;
-                let tls = tls.connect(name, tcp).await.map_err(|error| {
-                    let kind = match classify(&error) {
-                        TransportErrorKind::Other => TransportErrorKind::Tls,
-                        kind => kind,
-                    };
-                    Failure::new(kind, error)
-                })?;
+                    .map_err(|error| TransportFailure::new(TransportErrorKind::Tls, error))?;
+                let tls =
+                    tls.connect(name, tcp).await.map_err(
+                        |error| match TransportFailure::classify(error, false) {
+                            failure if failure.kind() == TransportErrorKind::Other => {
+                                TransportFailure::new(TransportErrorKind::Tls, failure.into_error())
+                            }
+                            failure => failure,
+                        },
+                    )?;
                 let (sender, driver) = handshake(FuturesIo::new(tls))
                     .await
                     .map_err(hyper_failure)?;
@@ -162,10 +155,10 @@ impl Connection {
             })
         };
         let deadline = connect_timeout.map(|timeout| Instant::now() + timeout);
-        crate::client::within(deadline, connecting)
+        codex_api_client::within::<AsyncStdRuntime, _>(deadline, connecting)
             .await
             .unwrap_or_else(|_| {
-                Err(Failure::new(
+                Err(TransportFailure::new(
                     TransportErrorKind::Timeout,
                     "connect timed out",
                 ))
@@ -173,8 +166,10 @@ impl Connection {
     }
 }
 
-/// A response body being read, with the connection it arrives on.
-pub(crate) struct OpenBody {
+/// A response body being read, with the HTTP/1.1 connection it arrives on (reading it drives
+/// the connection). Released to the pool once read to its end or once its stream finished;
+/// dropped otherwise, which closes the connection.
+pub struct OpenBody {
     pub(crate) body: Incoming,
     pub(crate) connection: Connection,
     pub(crate) pool: Arc<Pool>,
@@ -189,35 +184,20 @@ impl std::fmt::Debug for OpenBody {
     }
 }
 
-impl OpenBody {
+impl ResponseBody for OpenBody {
     /// The next data chunk, `None` at the end of the body; drives the connection meanwhile.
-    pub(crate) fn poll_chunk(
+    fn poll_chunk(
         &mut self,
         cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Bytes, Failure>>> {
-        loop {
-            self.connection.poll_driver(cx);
-            return match Pin::new(&mut self.body).poll_frame(cx) {
-                Poll::Ready(Some(Ok(frame))) => match frame.into_data() {
-                    Ok(data) => Poll::Ready(Some(Ok(data))),
-                    Err(_trailers) => continue,
-                },
-                Poll::Ready(Some(Err(error))) => Poll::Ready(Some(Err(hyper_failure(error)))),
-                Poll::Ready(None) => Poll::Ready(None),
-                Poll::Pending => Poll::Pending,
-            };
-        }
-    }
-
-    /// [`OpenBody::poll_chunk`] as a future.
-    pub(crate) async fn chunk(&mut self) -> Option<Result<Bytes, Failure>> {
-        poll_fn(|cx| self.poll_chunk(cx)).await
+    ) -> Poll<Option<Result<Bytes, TransportFailure>>> {
+        self.connection.poll_driver(cx);
+        codex_api_client::poll_hyper_chunk(&mut self.body, cx)
     }
 
     /// Returns the connection to the pool: after the end of the body, or after a finished
     /// stream (whose unread rest, usually just the end of the chunked encoding, is drained
     /// when the connection is next taken). Dropping an `OpenBody` instead closes the connection.
-    pub(crate) fn release(self) {
+    fn release(self) {
         let OpenBody {
             body,
             mut connection,
@@ -241,6 +221,6 @@ fn poll_driver(driver: &mut Option<Driver>, cx: &mut Context<'_>) {
     }
 }
 
-pub(crate) fn hyper_failure(error: hyper::Error) -> Failure {
-    Failure::new(classify(&error), error)
+pub(crate) fn hyper_failure(error: hyper::Error) -> TransportFailure {
+    TransportFailure::classify(error, false)
 }

@@ -46,13 +46,10 @@
 //!
 //! # The run loop
 //!
-//! One call is one core [`Call`](codex_api_core::call::Call); the client executes its actions:
-//! `Send` (bounded by the core's response deadline), `ReadBody`, `Wait` (an async-io
-//! [`Timer`](async_io::Timer)), `RefreshAuth` (the [`AuthProvider`]), then `Stream` (an
-//! [`EventStream`]) or `Done`. Request bodies come from the core's
-//! [`PreparedRequest`](codex_api_core::request::PreparedRequest) entry points, encoded once.
-//! The stream reads the body only when it is polled and arms a timer at the core's idle
-//! deadline.
+//! The client, its call loop, the [`AuthProvider`] and the [`EventStream`] are
+//! [`codex_api_client`]'s, written once for every runtime; this crate is only the
+//! [`AsyncStdRuntime`]: a pool of hyper HTTP/1.1 connections over futures-io sends requests
+//! and yields body chunks, async-io timers keep the core's deadlines.
 //!
 //! # Transport
 //!
@@ -74,8 +71,8 @@
 //!   `https` target goes through a `CONNECT host:port` tunnel (TLS with the origin inside it,
 //!   the proxy sees only host and port); an `http` target's request goes to the proxy in
 //!   absolute form. Both carry `Proxy-Authorization: Basic` when the proxy URL has
-//!   credentials. A proxy refusing the tunnel is a `connect` transport failure whose source
-//!   is a [`ProxyError`] with its status.
+//!   credentials. A proxy refusing the tunnel is a `connect` transport failure whose
+//!   [`cause`](TransportError::cause) is a [`ProxyError`] with its status.
 //!   A proxy URL other than `http://` fails `build()` with [`ConfigError::Proxy`].
 //! - Timeouts: connect (TCP, proxy tunnel and TLS, [`ClientBuilder::connect_timeout`]), response head
 //!   ([`ClientBuilder::response_timeout`], the core's deadline), stream idle (the core's
@@ -83,17 +80,38 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-mod auth;
-mod builder;
-mod client;
 mod connection;
-mod error;
-mod events;
 mod pool;
+mod runtime;
 mod tunnel;
 
-pub use auth::{AuthFuture, AuthProvider, StaticAuth};
-pub use builder::{AsyncStdAdapter, AttemptObserver, ClientBuilder, ConfigError};
-pub use client::Client;
-pub use error::{BoxError, Error, ProxyError, TransportError};
-pub use events::{EventStream, RawEventStream};
+pub use codex_api_client::{
+    AttemptObserver, AuthFuture, AuthProvider, BoxError, ConfigError, Error, ProxyError,
+    StaticAuth, TransportError,
+};
+pub use connection::OpenBody;
+pub use runtime::{AsyncIoTimer, AsyncStdRuntime};
+
+/// A Responses API client over hyper (HTTP/1.1), rustls and async-io: runs on async-std, smol,
+/// or any executor. Cheap to clone; clones share the connection pool. Every method is
+/// [`codex_api_client::Client`]'s.
+pub type Client = codex_api_client::Client<AsyncStdRuntime>;
+
+/// Builds a [`Client`]: provider and credentials, timeouts, retry policy, TLS roots, proxies.
+/// Every setting is honoured by this adapter. Defaults: 30 s connect timeout, no response
+/// timeout, the provider's retry and idle-timeout settings, the Mozilla roots, proxies from
+/// the environment (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY`, also lowercase; the
+/// rules of [`ProxyRules::resolve`](codex_api_core::client_config::ProxyRules::resolve)).
+///
+/// Only `http://` proxies: a proxy URL with another scheme (or one that does not parse), set
+/// explicitly or in a variable, makes `build()` fail with [`ConfigError::Proxy`].
+pub type ClientBuilder = codex_api_client::ClientBuilder<AsyncStdRuntime>;
+
+/// The async-io adapter as a [`ClientAdapter`](codex_api_core::client_config::ClientAdapter).
+pub type AsyncStdAdapter = codex_api_client::Adapter<AsyncStdRuntime>;
+
+/// The Codex-level events of one response; see [`codex_api_client::EventStream`].
+pub type EventStream = codex_api_client::EventStream<AsyncStdRuntime>;
+
+/// Every decoded event of one response; see [`codex_api_client::RawEventStream`].
+pub type RawEventStream = codex_api_client::RawEventStream<AsyncStdRuntime>;

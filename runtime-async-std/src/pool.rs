@@ -19,7 +19,9 @@ use http::{HeaderValue, Uri};
 use http_body_util::Full;
 use hyper::body::Incoming;
 
-use crate::connection::{Connection, Failure, OpenBody, Origin, Route, hyper_failure};
+use codex_api_client::TransportFailure;
+
+use crate::connection::{Connection, OpenBody, Origin, Route, hyper_failure};
 use crate::tunnel::absolute_form;
 
 /// Idle connections kept per route (origin and proxy).
@@ -59,7 +61,7 @@ impl Pool {
     pub(crate) async fn send(
         self: &Arc<Self>,
         request: http::Request<Bytes>,
-    ) -> Result<(http::response::Parts, OpenBody), Failure> {
+    ) -> Result<(http::response::Parts, OpenBody), TransportFailure> {
         let origin = origin(request.uri())?;
         let proxy = self.proxies.select(&origin.0, &origin.1);
         let mut request = match proxy {
@@ -130,9 +132,9 @@ impl Pool {
 }
 
 /// The pool key of an absolute `http(s)` URI: scheme, host (IPv6 without brackets), port.
-fn origin(uri: &Uri) -> Result<Origin, Failure> {
+fn origin(uri: &Uri) -> Result<Origin, TransportFailure> {
     let invalid = || {
-        Failure::new(
+        TransportFailure::new(
             TransportErrorKind::Other,
             "the request URI is not an absolute http(s) URI",
         )
@@ -150,9 +152,11 @@ fn origin(uri: &Uri) -> Result<Origin, Failure> {
 }
 
 /// The request as HTTP/1.1 sends it to an origin server: origin-form target, `Host` header.
-fn origin_form(request: http::Request<Bytes>) -> Result<http::Request<Full<Bytes>>, Failure> {
+fn origin_form(
+    request: http::Request<Bytes>,
+) -> Result<http::Request<Full<Bytes>>, TransportFailure> {
     let invalid = || {
-        Failure::new(
+        TransportFailure::new(
             TransportErrorKind::Other,
             "the request URI has no valid host",
         )

@@ -13,8 +13,7 @@ use http::HeaderValue;
 use http::header::{HOST, PROXY_AUTHORIZATION};
 use http_body_util::Full;
 
-use crate::connection::Failure;
-use crate::error::{ProxyError, classify};
+use codex_api_client::{ProxyError, TransportFailure};
 
 /// The largest proxy response head to a `CONNECT` read before giving up.
 const MAX_HEAD: usize = 8 * 1024;
@@ -37,7 +36,7 @@ pub(crate) async fn open_tunnel<S>(
     proxy: &Proxy,
     host: &str,
     port: u16,
-) -> Result<(), Failure>
+) -> Result<(), TransportFailure>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
@@ -51,13 +50,7 @@ where
     head.push_str("\r\n");
     let head = Secret::new(head); // zeroed once sent: it may carry the proxy's credentials
     let name = authority(proxy.host(), proxy.port());
-    let io_failure = |error: io::Error| {
-        let kind = match classify(&error) {
-            TransportErrorKind::Other => TransportErrorKind::Connect,
-            kind => kind,
-        };
-        Failure::new(kind, error)
-    };
+    let io_failure = |error: io::Error| TransportFailure::classify(error, true);
     stream
         .write_all(head.expose().as_bytes())
         .await
@@ -107,7 +100,7 @@ where
 pub(crate) fn absolute_form(
     request: http::Request<Bytes>,
     proxy: &Proxy,
-) -> Result<http::Request<Full<Bytes>>, Failure> {
+) -> Result<http::Request<Full<Bytes>>, TransportFailure> {
     let mut request = request.map(Full::new);
     let uri = request.uri();
     let host = match uri.port() {
@@ -116,7 +109,7 @@ pub(crate) fn absolute_form(
     };
     if !request.headers().contains_key(HOST) {
         let host = HeaderValue::try_from(host).map_err(|_| {
-            Failure::new(
+            TransportFailure::new(
                 TransportErrorKind::Other,
                 "the request URI has no valid host",
             )
@@ -125,7 +118,7 @@ pub(crate) fn absolute_form(
     }
     if let Some(authorization) = proxy.authorization() {
         let mut value = HeaderValue::try_from(authorization.expose()).map_err(|_| {
-            Failure::new(
+            TransportFailure::new(
                 TransportErrorKind::Other,
                 "the proxy credentials are not a valid header value",
             )
@@ -136,8 +129,8 @@ pub(crate) fn absolute_form(
     Ok(request)
 }
 
-fn refused(error: ProxyError) -> Failure {
-    Failure::new(TransportErrorKind::Connect, error)
+fn refused(error: ProxyError) -> TransportFailure {
+    TransportFailure::new(TransportErrorKind::Connect, error)
 }
 
 /// Where the blank line ending a response head ends in `bytes`.

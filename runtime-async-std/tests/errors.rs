@@ -239,8 +239,7 @@ fn a_refused_connection_is_a_transport_error_after_retries() {
         assert_eq!(error.kind(), "transport");
         assert_eq!(transport.kind(), TransportErrorKind::Connect);
         assert_eq!(transport.attempts(), 3);
-        let source = std::error::Error::source(transport);
-        assert!(source.is_some(), "the socket error is kept");
+        assert!(transport.cause().is_some(), "the socket error is kept");
     });
 }
 

@@ -4,7 +4,6 @@
 
 mod common;
 
-use std::error::Error as _;
 use std::time::Duration;
 
 use codex_api_async_std::{Client, ConfigError, Error, ProxyError, StaticAuth};
@@ -145,8 +144,8 @@ fn a_proxy_refusing_the_tunnel_is_a_connect_error_with_its_status() {
         assert_eq!(transport.kind(), TransportErrorKind::Connect);
         assert_eq!(transport.attempts(), 1);
         let refused = transport
-            .source()
-            .and_then(|source| source.downcast_ref::<ProxyError>())
+            .cause()
+            .and_then(|cause| cause.downcast_ref::<ProxyError>())
             .unwrap_or_else(|| panic!("{error:?}"));
         assert_eq!(refused.status(), Some(407));
         assert!(

@@ -41,11 +41,13 @@
 //!
 //! # The run loop
 //!
-//! One call is one core [`Call`](codex_api_core::call::Call); [`Client`] executes its
-//! actions on the calling thread: `Send` (ureq), `ReadBody` (one read into a reused 16 KiB
-//! buffer), `Wait` (`std::thread::sleep` until the core's deadline), `RefreshAuth` (the
-//! [`AuthProvider`]), then `Stream` (an [`EventStream`], an `Iterator`) or `Done`. The
-//! stream reads the body only when `next()` is called; dropping it closes the connection.
+//! The client, its call loop, the [`AuthProvider`] and the [`EventStream`] are
+//! [`codex_api_client`]'s (its [`blocking`](codex_api_client::blocking) mirror), written once
+//! for every runtime; this crate is only the [`UreqRuntime`]: ureq sends each request and reads
+//! the body (one read into a 16 KiB buffer whose allocation is reclaimed) on the calling
+//! thread, so every future of the shared loop finishes on its first poll; `Wait` is
+//! `std::thread::sleep` until the core's deadline. The stream reads the body only when
+//! `next()` is called; dropping it closes the connection.
 //!
 //! # Timeouts
 //!
@@ -103,14 +105,31 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-mod auth;
-mod builder;
-mod client;
-mod error;
-mod events;
+mod proxy;
+mod runtime;
 
-pub use auth::{AuthProvider, StaticAuth};
-pub use builder::{AttemptObserver, BlockingAdapter, ClientBuilder, ConfigError};
-pub use client::Client;
-pub use error::{BoxError, Error, TransportError};
-pub use events::{EventStream, RawEventStream};
+pub use codex_api_client::blocking::AuthProvider;
+pub use codex_api_client::{
+    AttemptObserver, BoxError, ConfigError, Error, StaticAuth, TransportError,
+};
+pub use runtime::{ThreadSleep, UreqBody, UreqRuntime};
+
+/// A Responses API client over ureq 3 (HTTP/1.1, rustls), blocking the calling thread. Cheap
+/// to clone; clones share the connection pool. Every method is
+/// [`codex_api_client::blocking::Client`]'s.
+pub type Client = codex_api_client::blocking::Client<UreqRuntime>;
+
+/// Builds a [`Client`]: provider and credentials, timeouts, retry policy, TLS roots, proxies.
+/// Every setting is honoured by this adapter. Defaults: 30 s connect timeout, no response
+/// timeout, the provider's retry and idle-timeout settings, the Mozilla roots, a proxy from
+/// the environment (`ALL_PROXY`, `HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`, also lowercase).
+pub type ClientBuilder = codex_api_client::blocking::ClientBuilder<UreqRuntime>;
+
+/// The ureq adapter as a [`ClientAdapter`](codex_api_core::client_config::ClientAdapter).
+pub type BlockingAdapter = codex_api_client::blocking::BlockingAdapter<UreqRuntime>;
+
+/// The Codex-level events of one response, as an `Iterator`.
+pub type EventStream = codex_api_client::blocking::EventStream<UreqRuntime>;
+
+/// Every decoded event of one response, as an `Iterator`.
+pub type RawEventStream = codex_api_client::blocking::RawEventStream<UreqRuntime>;

@@ -315,10 +315,7 @@ fn a_refused_connection_is_a_transport_error_after_retries() {
     };
     assert_eq!(transport.kind(), TransportErrorKind::Connect);
     assert_eq!(transport.attempts(), 3);
-    assert!(
-        std::error::Error::source(transport).is_some(),
-        "the ureq error is kept"
-    );
+    assert!(transport.cause().is_some(), "the ureq error is kept");
 }
 
 #[test]

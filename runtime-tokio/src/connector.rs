@@ -3,7 +3,7 @@
 
 use std::future::Future;
 use std::io;
-use std::path::Path;
+use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -14,25 +14,50 @@ use hyper_util::client::legacy::connect::proxy::Tunnel;
 use hyper_util::client::legacy::connect::{Connected, Connection, HttpConnector};
 use hyper_util::client::proxy::matcher::Matcher;
 use hyper_util::rt::TokioIo;
-use rustls::pki_types::CertificateDer;
-use rustls::pki_types::pem::PemObject;
 use tokio::net::TcpStream;
 use tower_service::Service;
 
-use codex_api_core::client_config::ConfigError;
-
-use crate::error::BoxError;
+use codex_api_client::{BoxError, DnsError};
+use hyper_util::client::legacy::connect::dns::Name;
 
 /// Opens TCP connections, directly or through the proxy the [`Matcher`] picks.
 #[derive(Clone, Debug)]
 pub(crate) struct Connector {
-    tcp: HttpConnector,
+    tcp: HttpConnector<Resolver>,
     proxies: Arc<Matcher>,
 }
 
 impl Connector {
-    pub(crate) fn new(tcp: HttpConnector, proxies: Arc<Matcher>) -> Self {
+    pub(crate) fn new(tcp: HttpConnector<Resolver>, proxies: Arc<Matcher>) -> Self {
         Connector { tcp, proxies }
+    }
+}
+
+/// Host names resolved by tokio, a failure wrapped in [`DnsError`] (so it is `dns` on every
+/// runtime).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Resolver;
+
+type Resolving =
+    Pin<Box<dyn Future<Output = Result<std::vec::IntoIter<SocketAddr>, DnsError>> + Send>>;
+
+impl Service<Name> for Resolver {
+    type Response = std::vec::IntoIter<SocketAddr>;
+    type Error = DnsError;
+    type Future = Resolving;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), DnsError>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, name: Name) -> Resolving {
+        Box::pin(async move {
+            let host = name.as_str();
+            match tokio::net::lookup_host((host, 0)).await {
+                Ok(addresses) => Ok(addresses.collect::<Vec<_>>().into_iter()),
+                Err(error) => Err(DnsError::new(host, error)),
+            }
+        })
     }
 }
 
@@ -121,38 +146,4 @@ impl Write for ProxiedIo {
     ) -> Poll<io::Result<usize>> {
         Pin::new(&mut self.io).poll_write_vectored(cx, bufs)
     }
-}
-
-/// The rustls configuration: the Mozilla roots (webpki-roots) plus the certificates of an
-/// optional PEM bundle, ALPN left to the connector (h2, http/1.1).
-pub(crate) fn tls_config(ca_bundle: Option<&Path>) -> Result<rustls::ClientConfig, ConfigError> {
-    let mut roots = rustls::RootCertStore {
-        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-    };
-    if let Some(path) = ca_bundle {
-        let bundle_error = |reason: String| ConfigError::CaBundle {
-            path: path.display().to_string(),
-            reason,
-        };
-        let mut added = 0_usize;
-        for certificate in
-            CertificateDer::pem_file_iter(path).map_err(|e| bundle_error(e.to_string()))?
-        {
-            let certificate = certificate.map_err(|e| bundle_error(e.to_string()))?;
-            roots
-                .add(certificate)
-                .map_err(|e| bundle_error(e.to_string()))?;
-            added += 1;
-        }
-        if added == 0 {
-            return Err(bundle_error("no certificate in the file".into()));
-        }
-    }
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| ConfigError::Tls(e.to_string()))?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    Ok(config)
 }

@@ -44,11 +44,10 @@
 //!
 //! # The run loop
 //!
-//! One call is one core [`Call`](codex_api_core::call::Call); the client executes its actions:
-//! `Send` (hyper, bounded by the core's response deadline), `ReadBody`, `Wait`
-//! (`tokio::time::sleep_until`), `RefreshAuth` (the [`AuthProvider`]), then `Stream` (an
-//! [`EventStream`]) or `Done`. The stream reads the body only when it is polled, and arms a
-//! tokio timer at the core's idle deadline.
+//! The client, its call loop, the [`AuthProvider`] and the [`EventStream`] are
+//! [`codex_api_client`]'s, written once for every runtime; this crate is only the
+//! [`TokioRuntime`]: hyper's pooled client sends requests and yields body chunks, tokio's
+//! timers keep the core's deadlines.
 //!
 //! # Transport
 //!
@@ -66,23 +65,38 @@
 //!
 //! # Features
 //!
-//! - `tracing`: a `codex_api.call` span per call and a `codex_api.attempt` span per attempt
-//!   (attempt number, status, request id, outcome, error kind, elapsed time). No credential,
-//!   header value or body is ever recorded. [`ClientBuilder::on_attempt`] gives the same
-//!   records (and the auth-recovery tags) without the feature.
+//! - `tracing`: the spans of [`codex_api_client::telemetry`] (a `codex_api.call` span per call,
+//!   a `codex_api.attempt` span per attempt, OpenTelemetry GenAI names), the same on every
+//!   runtime. No credential, header value or body is ever recorded.
+//!   [`ClientBuilder::on_attempt`](codex_api_core::client_config::ClientBuilder::on_attempt)
+//!   gives the same records without the feature.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-mod auth;
-mod builder;
-mod client;
 mod connector;
-mod error;
-mod events;
-mod telemetry;
+mod runtime;
 
-pub use auth::{AuthFuture, AuthProvider, StaticAuth};
-pub use builder::{AttemptObserver, ClientBuilder, ConfigError, TokioAdapter};
-pub use client::Client;
-pub use error::{BoxError, Error, TransportError};
-pub use events::{EventStream, RawEventStream};
+pub use codex_api_client::{
+    AttemptObserver, AuthFuture, AuthProvider, BoxError, ConfigError, Error, StaticAuth,
+    TransportError,
+};
+pub use runtime::{TokioBody, TokioRuntime, TokioSleep};
+
+/// A Responses API client over hyper (HTTP/1.1 and HTTP/2), rustls and tokio. Cheap to clone;
+/// clones share the connection pool. Every method is [`codex_api_client::Client`]'s.
+pub type Client = codex_api_client::Client<TokioRuntime>;
+
+/// Builds a [`Client`]: provider and credentials, timeouts, retry policy, TLS roots, proxies.
+/// Every setting is honoured by this adapter. Defaults: 30 s connect timeout, no response
+/// timeout, the provider's retry and idle-timeout settings, the Mozilla roots, proxies from
+/// the environment (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY`, also lowercase).
+pub type ClientBuilder = codex_api_client::ClientBuilder<TokioRuntime>;
+
+/// The tokio adapter as a [`ClientAdapter`](codex_api_core::client_config::ClientAdapter).
+pub type TokioAdapter = codex_api_client::Adapter<TokioRuntime>;
+
+/// The Codex-level events of one response; see [`codex_api_client::EventStream`].
+pub type EventStream = codex_api_client::EventStream<TokioRuntime>;
+
+/// Every decoded event of one response; see [`codex_api_client::RawEventStream`].
+pub type RawEventStream = codex_api_client::RawEventStream<TokioRuntime>;

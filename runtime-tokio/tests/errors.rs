@@ -321,10 +321,7 @@ async fn a_refused_connection_is_a_transport_error_after_retries() {
     };
     assert_eq!(transport.kind(), TransportErrorKind::Connect);
     assert_eq!(transport.attempts(), 3);
-    assert!(
-        std::error::Error::source(transport).is_some(),
-        "the hyper error is kept"
-    );
+    assert!(transport.cause().is_some(), "the hyper error is kept");
 }
 
 #[tokio::test]

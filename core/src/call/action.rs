@@ -6,6 +6,7 @@ use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
 use serde::de::DeserializeOwned;
 
+use crate::agent_identity::AgentIdentityError;
 use crate::error::ApiError;
 use crate::request::BuildError;
 use crate::retry::TransportErrorKind;
@@ -138,11 +139,16 @@ pub enum CallError {
     /// invalid, for example). Nothing was sent.
     #[error("could not build the request: {0}")]
     Build(BuildError),
+    /// The client's [`ProviderAuthScope`](crate::agent_identity::ProviderAuthScope) applies
+    /// to this request but could not give its credentials (no identity provisioned, no run
+    /// task registered, ...). Nothing was sent: the call never falls back to the bearer token.
+    #[error("agent identity: {0}")]
+    AgentIdentity(AgentIdentityError),
 }
 
 impl CallError {
     /// A stable machine-readable kind: the [`ApiError::kind`] for server errors, else
-    /// `transport`, `timeout`, `body_too_large` or `request_build`.
+    /// `transport`, `timeout`, `body_too_large`, `request_build` or `agent_identity`.
     pub fn kind(&self) -> &'static str {
         match self {
             CallError::Api(error) => error.kind(),
@@ -150,6 +156,7 @@ impl CallError {
             CallError::Timeout { .. } => "timeout",
             CallError::BodyTooLarge { .. } => "body_too_large",
             CallError::Build(_) => "request_build",
+            CallError::AgentIdentity(_) => "agent_identity",
         }
     }
 

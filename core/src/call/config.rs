@@ -1,9 +1,11 @@
 //! What a [`Call`](super::Call) is built from.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
 
+use crate::agent_identity::ProviderAuthScope;
 use crate::provider::Provider;
 use crate::request::{Endpoint, PreparedRequest, ResponsesOptions};
 use crate::retry::RetryPolicy;
@@ -95,6 +97,9 @@ pub struct CallConfig {
     pub limits: CallLimits,
     /// Settings of the response stream (streaming mode only).
     pub stream: StreamConfig,
+    /// Agent Identity: when set and the endpoint is `responses` or `responses/compact`, each
+    /// attempt's credentials come from [`ProviderAuthScope::credentials_for`].
+    pub auth_scope: Option<Arc<ProviderAuthScope>>,
 }
 
 impl CallConfig {
@@ -132,6 +137,7 @@ impl CallConfig {
             policy,
             limits: CallLimits::default(),
             stream,
+            auth_scope: None,
         }
     }
 
@@ -163,6 +169,12 @@ impl CallConfig {
         };
         let (endpoint, body) = prepared.into_parts();
         Self::new(endpoint, mode, provider, options, body)
+    }
+
+    /// Returns the configuration with this Agent Identity scope.
+    pub fn with_auth_scope(mut self, scope: Option<Arc<ProviderAuthScope>>) -> Self {
+        self.auth_scope = scope;
+        self
     }
 
     /// Returns the configuration with this retry policy.

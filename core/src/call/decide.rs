@@ -242,7 +242,7 @@ impl Call {
     }
 
     /// The wall-clock time at `now`, extrapolated from the anchor.
-    fn wall_time(&self, now: Instant) -> SystemTime {
+    pub(super) fn wall_time(&self, now: Instant) -> SystemTime {
         let (anchor, wall) = self.clock_anchor;
         let shifted = match now.checked_duration_since(anchor) {
             Some(ahead) => wall.checked_add(ahead),

@@ -101,7 +101,7 @@ mod input;
 mod telemetry;
 
 pub use action::{Action, CallError, CallOutput};
-pub use client_error::{BoxError, ClientError, TransportError};
+pub use client_error::{BoxError, ClientError, TransportCause, TransportError};
 pub use config::{
     CallConfig, CallLimits, DEFAULT_ERROR_BODY_CAP, DEFAULT_SUCCESS_BODY_CAP, ResponseMode,
 };
@@ -359,12 +359,19 @@ impl Call {
 
     /// Builds and "sends" the next request.
     fn send(&mut self, now: Instant) -> Action {
+        let scoped = match self.attempt_credentials(now) {
+            Ok(scoped) => scoped,
+            Err(error) => {
+                self.phase = Phase::Finished;
+                return Action::Done(Err(CallError::AgentIdentity(error)));
+            }
+        };
         let request = match build_request(
             &self.config.provider,
             &self.config.endpoint,
             self.config.body.clone(),
             &self.config.options,
-            &self.credentials,
+            scoped.as_ref().unwrap_or(&self.credentials),
         ) {
             Ok(request) => request,
             Err(error) => {
@@ -389,6 +396,33 @@ impl Call {
         });
         self.phase = Phase::AwaitingHead;
         Action::Send(request)
+    }
+}
+
+impl Call {
+    /// The credentials of the next attempt when an Agent Identity scope replaces the call's
+    /// own (`None`: send the call's credentials): only for `responses` and
+    /// `responses/compact`, and only where [`ProviderAuthScope::credentials_for`] says so.
+    ///
+    /// [`ProviderAuthScope::credentials_for`]: crate::agent_identity::ProviderAuthScope::credentials_for
+    fn attempt_credentials(
+        &self,
+        now: Instant,
+    ) -> Result<Option<Credentials>, crate::agent_identity::AgentIdentityError> {
+        let Some(scope) = &self.config.auth_scope else {
+            return Ok(None);
+        };
+        let path = self.config.endpoint.path();
+        if path != "responses" && path != "responses/compact" {
+            return Ok(None);
+        }
+        let provider = &self.config.provider;
+        if !scope.applies_to(provider, &self.credentials) {
+            return Ok(None);
+        }
+        scope
+            .credentials_for(provider, &self.credentials, self.wall_time(now))
+            .map(Some)
     }
 }
 

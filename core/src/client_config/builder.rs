@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::{ClientConfig, ConfigError, ProxySetting};
+use crate::agent_identity::ProviderAuthScope;
 use crate::call::AttemptRecord;
 use crate::credentials::Credentials;
 use crate::provider::Provider;
@@ -120,6 +121,15 @@ impl<A: ClientAdapter> ClientBuilder<A> {
     /// [`ClientBuilder::build`] with [`ConfigError::Unsupported`].
     pub fn proxy(mut self, proxy: impl Into<String>, no_proxy: impl Into<String>) -> Self {
         self.config.proxy = ProxySetting::explicit(proxy, no_proxy);
+        self
+    }
+
+    /// Turns on Agent Identity for this client's `responses` and `compact` calls to
+    /// first-party providers (see [`ProviderAuthScope`]); other providers and API-key
+    /// credentials are untouched. A scope that applies but has no run task fails those calls
+    /// with [`CallError::AgentIdentity`](crate::call::CallError::AgentIdentity).
+    pub fn auth_scope(mut self, scope: ProviderAuthScope) -> Self {
+        self.config.auth_scope = Some(scope);
         self
     }
 

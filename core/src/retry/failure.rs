@@ -9,8 +9,12 @@ use http::StatusCode;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TransportErrorKind {
-    /// The connection could not be established (DNS failure, refused, unreachable).
+    /// The connection could not be established (refused, unreachable, a proxy refusing the
+    /// tunnel).
     Connect,
+    /// The host name could not be resolved (DNS). Retried like [`TransportErrorKind::Connect`]:
+    /// resolvers fail transiently too.
+    Dns,
     /// An established connection was reset or closed before the response was complete.
     Reset,
     /// A socket-level timeout (connect, read or write) expired.
@@ -23,10 +27,11 @@ pub enum TransportErrorKind {
 }
 
 impl TransportErrorKind {
-    /// A stable machine-readable name: `connect`, `reset`, `timeout`, `tls` or `other`.
+    /// A stable machine-readable name: `connect`, `dns`, `reset`, `timeout`, `tls` or `other`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Connect => "connect",
+            Self::Dns => "dns",
             Self::Reset => "reset",
             Self::Timeout => "timeout",
             Self::Tls => "tls",

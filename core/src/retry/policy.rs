@@ -19,7 +19,8 @@ pub struct RetryOn {
     pub rate_limited: bool,
     /// Retry every `5xx` status.
     pub server_errors: bool,
-    /// Retry transport failures ([`TransportErrorKind::Connect`], [`TransportErrorKind::Reset`],
+    /// Retry transport failures ([`TransportErrorKind::Connect`], [`TransportErrorKind::Dns`],
+    /// [`TransportErrorKind::Reset`],
     /// [`TransportErrorKind::Timeout`], [`TransportErrorKind::Other`]) and core deadlines
     /// ([`Failure::Timeout`]).
     pub transport: bool,

@@ -1,0 +1,303 @@
+//! The synchronous mirror of the client: the same methods (minus `async`), the same semantics,
+//! for a runtime whose IO blocks the calling thread (`codex-api-blocking`).
+//!
+//! It runs the very same call loop and event stream as the async [`Client`](crate::Client):
+//! a blocking runtime's futures finish on their first poll, and [`block_on`] polls them on the
+//! calling thread.
+
+use std::fmt;
+use std::future::{Future, poll_fn};
+use std::marker::PhantomData;
+use std::pin::pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+use std::thread::Thread;
+
+use codex_api_core::agent_identity::{
+    AgentTaskExternalRef, AgentTaskKind, ProviderAuthScope, RegisteredAgentTask,
+};
+use codex_api_core::call::{CallOutput, ClientError};
+use codex_api_core::client_config::{ClientAdapter, ClientConfig, ConfigError};
+use codex_api_core::credentials::Credentials;
+use codex_api_core::provider::Provider;
+use codex_api_core::request::{PreparedRequest, ResponsesOptions};
+use codex_api_core::stream::{ResponseEvent, ResponseStream, StreamItem};
+use codex_api_core::unauthorized::{RecoveryMode, RecoveryStep, StepFailure};
+use codex_api_core::wire::{
+    CompactionInput, CompactionOutput, MemorySummarizeInput, MemorySummarizeOutput, ModelsResponse,
+    ResponsesApiRequest,
+};
+
+use crate::auth::{AuthFuture, StaticAuth};
+use crate::client::Adapter;
+use crate::runtime::Runtime;
+
+/// The source of a blocking client's credentials (a step may block the calling thread).
+///
+/// The client asks for [`credentials`](AuthProvider::credentials) once per call, and, when the
+/// core decides a 401 calls for it, runs one [`refresh`](AuthProvider::refresh) step of the
+/// plan of [`recovery_mode`](AuthProvider::recovery_mode) (`Managed`: reload, then
+/// refresh_token; `External`: external_refresh; `None`: nothing).
+pub trait AuthProvider: Send + Sync {
+    /// The credentials to send now.
+    fn credentials(&self) -> Credentials;
+
+    /// Runs one recovery step: the credentials to use from now on (the same ones when the
+    /// step found nothing new), or how the step failed.
+    fn refresh(&self, step: RecoveryStep) -> Result<Credentials, StepFailure>;
+
+    /// Who owns the credentials, and so which recovery steps exist.
+    fn recovery_mode(&self) -> RecoveryMode;
+
+    /// A label for the credentials kind, reported in the `auth_mode` recovery tag.
+    fn auth_mode(&self) -> &str;
+}
+
+impl AuthProvider for StaticAuth {
+    fn credentials(&self) -> Credentials {
+        self.get().clone()
+    }
+
+    fn refresh(&self, _step: RecoveryStep) -> Result<Credentials, StepFailure> {
+        Err(StepFailure::Permanent)
+    }
+
+    fn recovery_mode(&self) -> RecoveryMode {
+        RecoveryMode::None
+    }
+
+    fn auth_mode(&self) -> &str {
+        self.mode()
+    }
+}
+
+/// A blocking [`AuthProvider`] seen by the shared call loop: each step runs at once.
+struct Blocking(Arc<dyn AuthProvider>);
+
+impl crate::auth::AuthProvider for Blocking {
+    fn credentials(&self) -> AuthFuture<'_, Credentials> {
+        Box::pin(std::future::ready(self.0.credentials()))
+    }
+
+    fn refresh(&self, step: RecoveryStep) -> AuthFuture<'_, Result<Credentials, StepFailure>> {
+        Box::pin(std::future::ready(self.0.refresh(step)))
+    }
+
+    fn recovery_mode(&self) -> RecoveryMode {
+        self.0.recovery_mode()
+    }
+
+    fn auth_mode(&self) -> &str {
+        self.0.auth_mode()
+    }
+}
+
+/// Wakes the thread that polls in [`block_on`].
+struct Unpark(Thread);
+
+impl Wake for Unpark {
+    fn wake(self: Arc<Self>) {
+        self.0.unpark();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.0.unpark();
+    }
+}
+
+thread_local! {
+    /// One waker per thread, made once: polling allocates nothing.
+    static WAKER: Waker = Waker::from(Arc::new(Unpark(std::thread::current())));
+}
+
+/// Runs `future` to completion on the calling thread, parking it while the future waits (a
+/// blocking runtime's futures never do).
+pub fn block_on<F: Future>(future: F) -> F::Output {
+    let mut future = pin!(future);
+    WAKER.with(|waker| {
+        let mut cx = Context::from_waker(waker);
+        loop {
+            if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+                return output;
+            }
+            std::thread::park();
+        }
+    })
+}
+
+/// A blocking Responses API client on runtime `R`. Cheap to clone; clones share the pool.
+pub struct Client<R: Runtime> {
+    inner: crate::Client<R>,
+}
+
+impl<R: Runtime> Clone for Client<R> {
+    fn clone(&self) -> Self {
+        Client {
+            inner: self.inner.clone(),
+        }
+    }
+}
+
+impl<R: Runtime> fmt::Debug for Client<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.inner.fmt(f)
+    }
+}
+
+/// Builds a blocking [`Client`] on runtime `R`.
+pub type ClientBuilder<R> = codex_api_core::client_config::ClientBuilder<BlockingAdapter<R>>;
+
+/// Runtime `R` as a [`ClientAdapter`] of the blocking [`Client`].
+pub struct BlockingAdapter<R>(PhantomData<R>);
+
+impl<R> fmt::Debug for BlockingAdapter<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("BlockingAdapter")
+    }
+}
+
+impl<R: Runtime> ClientAdapter for BlockingAdapter<R> {
+    const NAME: &'static str = R::NAME;
+    type Auth = Arc<dyn AuthProvider>;
+    type Client = Client<R>;
+
+    fn static_auth(credentials: Credentials) -> Self::Auth {
+        Arc::new(StaticAuth::new(credentials))
+    }
+
+    fn env_var(name: &str) -> Option<String> {
+        std::env::var(name).ok()
+    }
+
+    fn build(config: ClientConfig, auth: Self::Auth) -> Result<Client<R>, ConfigError> {
+        let inner = Adapter::<R>::build(config, Arc::new(Blocking(auth)))?;
+        Ok(Client { inner })
+    }
+}
+
+impl<R: Runtime> Client<R> {
+    /// A [`ClientBuilder`] for `provider` with credentials from `auth`.
+    pub fn builder(provider: Provider, auth: impl AuthProvider + 'static) -> ClientBuilder<R> {
+        ClientBuilder::new(provider, Arc::new(auth))
+    }
+
+    /// A client configured from the environment.
+    pub fn from_env() -> Result<Client<R>, ConfigError> {
+        ClientBuilder::<R>::from_env()?.build()
+    }
+
+    /// The provider requests go to.
+    pub fn provider(&self) -> &Provider {
+        self.inner.provider()
+    }
+
+    /// `POST responses`: the events of one streamed response, as an `Iterator`. Errors before
+    /// the stream come here; errors in it come from the iterator.
+    pub fn stream(
+        &self,
+        request: ResponsesApiRequest,
+        options: ResponsesOptions,
+    ) -> Result<EventStream<R>, ClientError> {
+        block_on(self.inner.stream(request, options)).map(EventStream)
+    }
+
+    /// `POST responses/compact`.
+    pub fn compact(
+        &self,
+        input: CompactionInput,
+        options: ResponsesOptions,
+    ) -> Result<CompactionOutput, ClientError> {
+        block_on(self.inner.compact(input, options))
+    }
+
+    /// `POST memories/trace_summarize`.
+    pub fn summarize_memories(
+        &self,
+        input: MemorySummarizeInput,
+        options: ResponsesOptions,
+    ) -> Result<MemorySummarizeOutput, ClientError> {
+        block_on(self.inner.summarize_memories(input, options))
+    }
+
+    /// `GET models` (with `client_version` when given).
+    pub fn list_models(&self, client_version: Option<&str>) -> Result<ModelsResponse, ClientError> {
+        block_on(self.inner.list_models(client_version))
+    }
+
+    /// Any unary call: the 2xx response's status, headers and body.
+    pub fn send(
+        &self,
+        prepared: PreparedRequest,
+        options: ResponsesOptions,
+    ) -> Result<CallOutput, ClientError> {
+        block_on(self.inner.send(prepared, options))
+    }
+
+    /// The Agent Identity scope in force.
+    pub fn auth_scope(&self) -> Option<Arc<ProviderAuthScope>> {
+        self.inner.auth_scope()
+    }
+
+    /// Replaces the Agent Identity scope.
+    pub fn set_auth_scope(&self, scope: Option<ProviderAuthScope>) {
+        self.inner.set_auth_scope(scope);
+    }
+
+    /// Registers a run task and records it in the scope (see
+    /// [`crate::Client::register_run_task`]).
+    pub fn register_run_task(
+        &self,
+        auth_base_url: &str,
+        kind: AgentTaskKind,
+        external_ref: Option<&AgentTaskExternalRef>,
+    ) -> Result<RegisteredAgentTask, ClientError> {
+        block_on(
+            self.inner
+                .register_run_task(auth_base_url, kind, external_ref),
+        )
+    }
+}
+
+/// The Codex-level events of one response, as an `Iterator` ([`crate::EventStream`] read on
+/// the calling thread). Dropping it closes its connection.
+#[derive(Debug)]
+pub struct EventStream<R: Runtime>(crate::EventStream<R>);
+
+/// Every decoded event of one response, as an `Iterator`; from [`EventStream::into_raw`].
+#[derive(Debug)]
+pub struct RawEventStream<R: Runtime>(crate::RawEventStream<R>);
+
+impl<R: Runtime> EventStream<R> {
+    /// The raw view of the same stream (use one view for the whole stream).
+    pub fn into_raw(self) -> RawEventStream<R> {
+        RawEventStream(self.0.into_raw())
+    }
+
+    /// The core's stream state: request id, turn state, server model, counters.
+    pub fn state(&self) -> &ResponseStream {
+        self.0.state()
+    }
+}
+
+impl<R: Runtime> RawEventStream<R> {
+    /// The core's stream state: request id, turn state, server model, counters.
+    pub fn state(&self) -> &ResponseStream {
+        self.0.state()
+    }
+}
+
+impl<R: Runtime> Iterator for EventStream<R> {
+    type Item = Result<ResponseEvent, ClientError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        block_on(poll_fn(|cx| self.0.poll_event(cx)))
+    }
+}
+
+impl<R: Runtime> Iterator for RawEventStream<R> {
+    type Item = Result<StreamItem, ClientError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        block_on(poll_fn(|cx| self.0.poll_item(cx)))
+    }
+}

@@ -1,0 +1,240 @@
+//! The async [`Client`]: every endpoint method, written once for every runtime.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use codex_api_core::agent_identity::{
+    AgentIdentityError, AgentTaskExternalRef, AgentTaskKind, ProviderAuthScope,
+    RegisteredAgentTask, Rfc3339Timestamp, build_task_registration_request,
+    parse_task_registration_reply,
+};
+use codex_api_core::call::{CallError, CallOutput, ClientError, TransportError};
+use codex_api_core::client_config::{ClientAdapter, ClientConfig, ConfigError};
+use codex_api_core::credentials::Credentials;
+use codex_api_core::error::ApiError;
+use codex_api_core::provider::Provider;
+use codex_api_core::request::{PreparedRequest, ResponsesOptions};
+use codex_api_core::wire::{
+    CompactionInput, CompactionOutput, MemorySummarizeInput, MemorySummarizeOutput, ModelsResponse,
+    ResponsesApiRequest,
+};
+
+use crate::auth::{AuthProvider, StaticAuth};
+use crate::driver::{Finish, Inner};
+use crate::events::EventStream;
+use crate::registration::send_registration;
+use crate::runtime::Runtime;
+use crate::telemetry::CallLabels;
+
+/// A Responses API client on runtime `R`. Cheap to clone; clones share the connection pool.
+///
+/// Each runtime crate names it: `codex_api_tokio::Client` is `Client<TokioRuntime>`, and so
+/// on. Every method runs one core [`Call`](codex_api_core::call::Call): retries, backoff,
+/// `Retry-After` and 401 recovery are the core's decisions; the runtime only moves bytes.
+pub struct Client<R: Runtime> {
+    inner: Arc<Inner<R>>,
+}
+
+impl<R: Runtime> Clone for Client<R> {
+    fn clone(&self) -> Self {
+        Client {
+            inner: Arc::clone(&self.inner),
+        }
+    }
+}
+
+impl<R: Runtime> fmt::Debug for Client<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("runtime", &R::NAME)
+            .field("provider", &self.inner.provider.name())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds a [`Client`] on runtime `R`: the core's shared
+/// [`ClientBuilder`](codex_api_core::client_config::ClientBuilder) with the runtime plugged in.
+pub type ClientBuilder<R> = codex_api_core::client_config::ClientBuilder<Adapter<R>>;
+
+/// Runtime `R` as a [`ClientAdapter`]: what makes a [`ClientBuilder`] build a [`Client`].
+pub struct Adapter<R>(PhantomData<R>);
+
+impl<R> fmt::Debug for Adapter<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Adapter")
+    }
+}
+
+impl<R: Runtime> ClientAdapter for Adapter<R> {
+    const NAME: &'static str = R::NAME;
+    type Auth = Arc<dyn AuthProvider>;
+    type Client = Client<R>;
+
+    fn static_auth(credentials: Credentials) -> Self::Auth {
+        Arc::new(StaticAuth::new(credentials))
+    }
+
+    fn env_var(name: &str) -> Option<String> {
+        std::env::var(name).ok()
+    }
+
+    /// Sets up the runtime's transport (TLS roots, proxies, pool); needs no running executor.
+    fn build(config: ClientConfig, auth: Self::Auth) -> Result<Client<R>, ConfigError> {
+        let runtime = R::from_config(&config)?;
+        Ok(Client {
+            inner: Arc::new(Inner::new(config, auth, runtime)),
+        })
+    }
+}
+
+impl<R: Runtime> Client<R> {
+    /// A [`ClientBuilder`] for `provider` with credentials from `auth`.
+    pub fn builder(provider: Provider, auth: impl AuthProvider + 'static) -> ClientBuilder<R> {
+        ClientBuilder::new(provider, Arc::new(auth))
+    }
+
+    /// A client configured from the environment (see
+    /// [`ClientBuilder::from_env`](codex_api_core::client_config::ClientBuilder::from_env)).
+    pub fn from_env() -> Result<Client<R>, ConfigError> {
+        ClientBuilder::<R>::from_env()?.build()
+    }
+
+    /// The provider requests go to.
+    pub fn provider(&self) -> &Provider {
+        &self.inner.provider
+    }
+
+    /// `POST responses`: the events of one streamed response. Errors before the stream (after
+    /// the core's retries and auth recovery) come here; errors in it come from the stream.
+    pub async fn stream(
+        &self,
+        request: ResponsesApiRequest,
+        options: ResponsesOptions,
+    ) -> Result<EventStream<R>, ClientError> {
+        let labels = CallLabels::new("chat", Some(&request.model));
+        let prepared = PreparedRequest::responses(&self.inner.provider, request)?;
+        match Box::pin(self.inner.run(prepared, options, labels)).await? {
+            Finish::Stream(stream, body, trace) => Ok(EventStream::new(stream, body, trace)),
+            Finish::Unary(_) => Err(mismatch("the core answered a streaming call with a body")),
+        }
+    }
+
+    /// `POST responses/compact`.
+    pub async fn compact(
+        &self,
+        input: CompactionInput,
+        options: ResponsesOptions,
+    ) -> Result<CompactionOutput, ClientError> {
+        let labels = CallLabels::new("responses.compact", Some(&input.model));
+        let prepared = PreparedRequest::compact(&self.inner.provider, input)?;
+        Ok(self.unary(prepared, options, labels).await?.json()?)
+    }
+
+    /// `POST memories/trace_summarize`.
+    pub async fn summarize_memories(
+        &self,
+        input: MemorySummarizeInput,
+        options: ResponsesOptions,
+    ) -> Result<MemorySummarizeOutput, ClientError> {
+        let labels = CallLabels::new("memories.trace_summarize", Some(&input.model));
+        let prepared = PreparedRequest::summarize_memories(&input)?;
+        Ok(self.unary(prepared, options, labels).await?.json()?)
+    }
+
+    /// `GET models` (with `client_version` when given). The `ETag` header, when present, wins
+    /// over a body `etag`.
+    pub async fn list_models(
+        &self,
+        client_version: Option<&str>,
+    ) -> Result<ModelsResponse, ClientError> {
+        let prepared = PreparedRequest::list_models(client_version);
+        let labels = CallLabels::new("models.list", None);
+        let output = self.unary(prepared, ResponsesOptions::new(), labels);
+        Ok(output.await?.models()?)
+    }
+
+    /// Any unary call: the 2xx response's status, headers and body.
+    pub async fn send(
+        &self,
+        prepared: PreparedRequest,
+        options: ResponsesOptions,
+    ) -> Result<CallOutput, ClientError> {
+        let labels = CallLabels::new("request", None);
+        self.unary(prepared, options, labels).await
+    }
+
+    async fn unary(
+        &self,
+        prepared: PreparedRequest,
+        options: ResponsesOptions,
+        labels: CallLabels,
+    ) -> Result<CallOutput, ClientError> {
+        match Box::pin(self.inner.run(prepared, options, labels)).await? {
+            Finish::Unary(output) => Ok(output),
+            Finish::Stream(..) => Err(mismatch("the core answered a unary call with a stream")),
+        }
+    }
+
+    /// The Agent Identity scope in force (from
+    /// [`ClientBuilder::auth_scope`](codex_api_core::client_config::ClientBuilder::auth_scope),
+    /// updated by [`Client::register_run_task`]).
+    pub fn auth_scope(&self) -> Option<Arc<ProviderAuthScope>> {
+        self.inner.scope()
+    }
+
+    /// Replaces the Agent Identity scope (calls already under way keep theirs).
+    pub fn set_auth_scope(&self, scope: Option<ProviderAuthScope>) {
+        *self
+            .inner
+            .auth_scope
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = scope.map(Arc::new);
+    }
+
+    /// Registers a run task for the scope's provisioned identity at `auth_base_url` (the
+    /// request the core builds: signed, no `Authorization`) and records it in the scope, so
+    /// that later `responses` and `compact` calls carry assertions for it. One attempt; a
+    /// non-2xx reply is an [`ApiError`].
+    pub async fn register_run_task(
+        &self,
+        auth_base_url: &str,
+        kind: AgentTaskKind,
+        external_ref: Option<&AgentTaskExternalRef>,
+    ) -> Result<RegisteredAgentTask, ClientError> {
+        let identity_error =
+            |error: AgentIdentityError| ClientError::Call(CallError::AgentIdentity(error));
+        let scope = self
+            .inner
+            .scope()
+            .ok_or(AgentIdentityError::NotProvisioned)
+            .map_err(identity_error)?;
+        let identity = scope
+            .identity()
+            .ok_or(AgentIdentityError::NotProvisioned)
+            .map_err(identity_error)?;
+        let timestamp =
+            Rfc3339Timestamp::from_system_time(SystemTime::now()).map_err(identity_error)?;
+        let request =
+            build_task_registration_request(auth_base_url, identity, &timestamp, external_ref)
+                .map_err(identity_error)?;
+        let output = send_registration(&self.inner.runtime, request).await?;
+        let task =
+            parse_task_registration_reply(&output.body, identity, kind).map_err(|error| {
+                ClientError::Api(Box::new(
+                    ApiError::protocol(&error.to_string()).with_response_head(&output.headers),
+                ))
+            })?;
+        let mut updated = ProviderAuthScope::clone(&scope);
+        updated
+            .handle_run_task(task.clone())
+            .map_err(identity_error)?;
+        self.set_auth_scope(Some(updated));
+        Ok(task)
+    }
+}
+
+fn mismatch(message: &'static str) -> ClientError {
+    ClientError::Transport(TransportError::adapter(message))
+}

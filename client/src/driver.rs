@@ -1,0 +1,301 @@
+//! The loop that executes a core [`Call`]'s actions over a [`Runtime`], written once for every
+//! runtime (a blocking runtime runs the same loop, each future finishing on its first poll).
+
+use std::future::{Future, poll_fn};
+use std::pin::pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::Poll;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use codex_api_core::agent_identity::ProviderAuthScope;
+use codex_api_core::call::{
+    Action, AttemptRecord, Call, CallConfig, CallLimits, CallOutput, ClientError, TransportCause,
+    TransportError,
+};
+use codex_api_core::client_config::{AttemptObserver, ClientConfig};
+use codex_api_core::provider::Provider;
+use codex_api_core::request::{PreparedRequest, ResponsesOptions};
+use codex_api_core::retry::{RetryPolicy, SplitMix64};
+use codex_api_core::stream::ResponseStream;
+use codex_api_core::unauthorized::AuthRecovery;
+
+use crate::auth::AuthProvider;
+use crate::runtime::{ResponseBody, Runtime, SendLimits, Timer, TransportFailure};
+use crate::telemetry::{CallLabels, CallTrace};
+
+/// Everything a client shares among its clones: the runtime, the settings, the auth source.
+pub(crate) struct Inner<R: Runtime> {
+    pub(crate) runtime: R,
+    pub(crate) provider: Provider,
+    pub(crate) auth: Arc<dyn AuthProvider>,
+    response_timeout: Option<Duration>,
+    stream_idle_timeout: Option<Option<Duration>>,
+    policy: Option<RetryPolicy>,
+    seed: AtomicU64,
+    on_attempt: Option<AttemptObserver>,
+    pub(crate) auth_scope: std::sync::RwLock<Option<Arc<ProviderAuthScope>>>,
+}
+
+/// How a call ended well: a unary body, or a stream with its open body.
+pub(crate) enum Finish<R: Runtime> {
+    Unary(CallOutput),
+    Stream(Box<ResponseStream>, Option<R::Body>, CallTrace),
+}
+
+impl<R: Runtime> Inner<R> {
+    pub(crate) fn new(config: ClientConfig, auth: Arc<dyn AuthProvider>, runtime: R) -> Self {
+        let clock = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
+        Inner {
+            runtime,
+            provider: config.provider,
+            auth,
+            response_timeout: config.response_timeout,
+            stream_idle_timeout: config.stream_idle_timeout,
+            policy: config.retry_policy,
+            seed: AtomicU64::new(config.jitter_seed.unwrap_or(clock.as_nanos() as u64)),
+            on_attempt: config.on_attempt,
+            auth_scope: std::sync::RwLock::new(config.auth_scope.map(Arc::new)),
+        }
+    }
+
+    /// The Agent Identity scope now in force.
+    pub(crate) fn scope(&self) -> Option<Arc<ProviderAuthScope>> {
+        self.auth_scope
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    fn call_config(&self, prepared: PreparedRequest, options: ResponsesOptions) -> CallConfig {
+        let limits = CallLimits::default().with_response_timeout(self.response_timeout);
+        let mut config = CallConfig::for_request(prepared, self.provider.clone(), options)
+            .with_limits(limits)
+            .with_auth_scope(self.scope());
+        if let Some(policy) = &self.policy {
+            config = config.with_policy(policy.clone());
+        }
+        if let Some(idle) = self.stream_idle_timeout {
+            let stream = config.stream.with_idle_timeout(idle);
+            config = config.with_stream(stream);
+        }
+        config
+    }
+
+    fn observe(&self, trace: &CallTrace, record: &AttemptRecord) {
+        trace.attempt(record);
+        if let Some(observer) = &self.on_attempt {
+            observer(record);
+        }
+    }
+
+    /// Runs one core [`Call`]: executes its actions, feeds back what happened.
+    pub(crate) async fn run(
+        &self,
+        prepared: PreparedRequest,
+        options: ResponsesOptions,
+        labels: CallLabels,
+    ) -> Result<Finish<R>, ClientError> {
+        let trace = CallTrace::new(&labels, &self.provider, R::NAME);
+        match self.drive(prepared, options, &trace).await {
+            Ok(Outcome::Unary(output)) => Ok(Finish::Unary(output)),
+            Ok(Outcome::Stream(stream, body)) => Ok(Finish::Stream(stream, body, trace)),
+            Err(error) => {
+                trace.failed(error.kind());
+                Err(error)
+            }
+        }
+    }
+
+    async fn drive(
+        &self,
+        prepared: PreparedRequest,
+        options: ResponsesOptions,
+        trace: &CallTrace,
+    ) -> Result<Outcome<R::Body>, ClientError> {
+        let streaming = prepared.is_streaming();
+        let config = self.call_config(prepared, options);
+        let idle_timeout = config.stream.idle_timeout.filter(|_| streaming);
+        let credentials = self.auth.credentials().await;
+        let recovery = AuthRecovery::new(self.auth.recovery_mode(), self.auth.auth_mode());
+        let seed = self
+            .seed
+            .fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed);
+        let (now, wall) = (Instant::now(), SystemTime::now());
+        let mut call = Call::new(
+            config,
+            credentials,
+            recovery,
+            SplitMix64::new(seed),
+            now,
+            wall,
+        );
+        let mut body: Option<R::Body> = None;
+        let mut target = None;
+        let mut last_transport: Option<TransportCause> = None;
+        loop {
+            let action = call.poll_action(Instant::now());
+            while let Some(record) = call.poll_telemetry() {
+                self.observe(trace, &record);
+            }
+            if !matches!(action, Action::ReadBody | Action::Stream(_)) {
+                body = None; // an unwanted body: dropping it closes or recycles the connection
+            }
+            let failure = match action {
+                Action::Send(request) => {
+                    target = authority(request.uri());
+                    let limits = SendLimits {
+                        deadline: call.poll_timeout(),
+                        streaming,
+                        idle_timeout,
+                    };
+                    let sent = self.runtime.send(request, limits);
+                    match within::<R, _>(call.poll_timeout(), sent).await {
+                        Ok(Ok((head, open))) => {
+                            call.handle_head(Instant::now(), &head);
+                            body = Some(open);
+                            None
+                        }
+                        Ok(Err(failure)) => Some(failure),
+                        Err(deadline) => {
+                            call.handle_timeout(deadline);
+                            None
+                        }
+                    }
+                }
+                Action::ReadBody => {
+                    let Some(open) = body.as_mut() else {
+                        call.handle_body_end(Instant::now());
+                        continue;
+                    };
+                    let chunk = poll_fn(|cx| open.poll_chunk(cx));
+                    match within::<R, _>(call.poll_timeout(), chunk).await {
+                        Ok(Some(Ok(data))) => {
+                            call.handle_body(Instant::now(), &data);
+                            None
+                        }
+                        Ok(Some(Err(failure))) => Some(failure),
+                        Ok(None) => {
+                            body.take().into_iter().for_each(ResponseBody::release);
+                            call.handle_body_end(Instant::now());
+                            None
+                        }
+                        Err(deadline) => {
+                            call.handle_timeout(deadline);
+                            None
+                        }
+                    }
+                }
+                Action::Wait(until) => {
+                    R::timer(until).await;
+                    None
+                }
+                Action::RefreshAuth(step) => {
+                    let result = self.auth.refresh(step).await;
+                    call.handle_credentials(result);
+                    None
+                }
+                Action::Stream(stream) => return Ok(Outcome::Stream(stream, body.take())),
+                Action::Done(result) => {
+                    return result
+                        .map(Outcome::Unary)
+                        .map_err(|error| ClientError::from_call(error, last_transport.take()));
+                }
+                _ => {
+                    let bug = TransportError::adapter("the core asked for an input already given");
+                    return Err(ClientError::Transport(bug));
+                }
+            };
+            if let Some(cause) =
+                failure.and_then(|failure| feed_failure(&mut call, failure, target.as_deref()))
+            {
+                last_transport = Some(cause);
+            }
+        }
+    }
+}
+
+/// How the action loop ended well.
+enum Outcome<B> {
+    Unary(CallOutput),
+    Stream(Box<ResponseStream>, Option<B>),
+}
+
+/// Feeds a failed send or read to the call: the expiry of a runtime timer that carries the
+/// core's deadline is that deadline passing; anything else is a transport failure, whose
+/// cause is returned for the final error.
+fn feed_failure(
+    call: &mut Call,
+    failure: TransportFailure,
+    target: Option<&str>,
+) -> Option<TransportCause> {
+    let now = Instant::now();
+    match call.poll_timeout() {
+        Some(deadline) if failure.is_expired() => {
+            call.handle_timeout(now.max(deadline));
+            None
+        }
+        _ => {
+            call.handle_transport_error(now, failure.kind());
+            let cause = TransportCause::new(failure.into_error());
+            Some(match target {
+                Some(target) => cause.with_target(target),
+                None => cause,
+            })
+        }
+    }
+}
+
+/// `host:port` of an absolute URI (the port the scheme implies when absent).
+fn authority(uri: &http::Uri) -> Option<String> {
+    let host = uri.host()?;
+    let port = uri
+        .port_u16()
+        .unwrap_or(if uri.scheme_str() == Some("http") {
+            80
+        } else {
+            443
+        });
+    Some(format!("{host}:{port}"))
+}
+
+/// Runs `future` until `deadline` on runtime `R`'s timer; `Err(now)` when the deadline came
+/// first. The future is polled first, so a blocking runtime's future (ready on its first poll)
+/// never waits on the timer.
+pub async fn within<R: Runtime, F: Future>(
+    deadline: Option<Instant>,
+    future: F,
+) -> Result<F::Output, Instant> {
+    let Some(deadline) = deadline else {
+        return Ok(future.await);
+    };
+    let mut future = pin!(future);
+    let mut timer: Option<R::Timer> = None;
+    poll_fn(|cx| {
+        if let Poll::Ready(output) = future.as_mut().poll(cx) {
+            return Poll::Ready(Ok(output));
+        }
+        let timer = timer.get_or_insert_with(|| R::timer(deadline));
+        match std::pin::Pin::new(timer).poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Err(Instant::now().max(deadline))),
+            Poll::Pending => Poll::Pending,
+        }
+    })
+    .await
+}
+
+/// Resets `timer` to `deadline` unless it is already set there.
+pub(crate) fn arm<T: Timer>(
+    slot: &mut Option<(T, Instant)>,
+    deadline: Instant,
+    make: fn(Instant) -> T,
+) -> &mut T {
+    let (timer, armed) = slot.get_or_insert_with(|| (make(deadline), deadline));
+    if *armed != deadline {
+        timer.reset(deadline);
+        *armed = deadline;
+    }
+    timer
+}

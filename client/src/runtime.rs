@@ -1,0 +1,132 @@
+//! What a runtime supplies: send a request and hand back its head and body, read body chunks,
+//! and timers. Everything else (the endpoints, the call loop, auth, the event stream, tracing)
+//! is written once over this trait.
+
+use std::future::Future;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use codex_api_core::call::BoxError;
+use codex_api_core::client_config::{ClientConfig, ConfigError};
+use codex_api_core::retry::TransportErrorKind;
+
+use crate::classify::classify;
+
+/// One runtime's transport: an HTTP stack, its connection pool and its timers.
+///
+/// Implemented once per runtime (`codex-api-tokio`, `codex-api-async-std`,
+/// `codex-api-blocking`); [`Client`](crate::Client) and
+/// [`blocking::Client`](crate::blocking::Client) do the rest. A blocking runtime returns
+/// futures that finish on their first poll (the IO happens inside it) and enforces the core's
+/// deadlines with its own timers ([`SendLimits`], [`TransportFailure::expired`]).
+pub trait Runtime: Sized + Send + Sync + 'static {
+    /// The runtime's name in [`ConfigError::Unsupported`] and logs (`"tokio"`, ...).
+    const NAME: &'static str;
+    /// A response body being read (it owns its connection until released or dropped).
+    type Body: ResponseBody;
+    /// A timer for the core's deadlines.
+    type Timer: Timer;
+
+    /// Sets up the transport from the runtime-neutral settings: TLS roots, proxies, connect
+    /// timeout, pool. Must not need a running executor.
+    fn from_config(config: &ClientConfig) -> Result<Self, ConfigError>;
+
+    /// Sends one request (head and body) and returns the response head with its open body.
+    /// `limits` carries the core's deadlines for a runtime whose stack fixes its timers when a
+    /// request is sent; an async runtime may ignore them (the client races its [`Timer`]).
+    fn send(
+        &self,
+        request: http::Request<Bytes>,
+        limits: SendLimits,
+    ) -> impl Future<Output = Result<(http::response::Parts, Self::Body), TransportFailure>> + Send;
+
+    /// A timer that fires at `deadline`.
+    fn timer(deadline: Instant) -> Self::Timer;
+}
+
+/// A response body: data chunks, then its end.
+pub trait ResponseBody: Send + Unpin + 'static {
+    /// The next data chunk, `None` at the end of the body.
+    fn poll_chunk(&mut self, cx: &mut Context<'_>)
+    -> Poll<Option<Result<Bytes, TransportFailure>>>;
+
+    /// Called instead of dropping when the body was read to its end or the stream over it
+    /// finished: a runtime with its own pool takes the connection back. The default drops it.
+    fn release(self)
+    where
+        Self: Sized,
+    {
+    }
+}
+
+/// A timer of a runtime: a future that completes at its deadline, and can be moved.
+pub trait Timer: Future<Output = ()> + Send + Unpin {
+    /// Moves the deadline.
+    fn reset(&mut self, deadline: Instant);
+}
+
+/// The core's deadlines for one request, for a runtime that sets its timers when it sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SendLimits {
+    /// The core's response deadline (head, and a unary body).
+    pub deadline: Option<Instant>,
+    /// Whether the response is a stream (the deadline then covers the head only).
+    pub streaming: bool,
+    /// The stream idle timeout (streams only): the longest silence between reads.
+    pub idle_timeout: Option<Duration>,
+}
+
+/// A failed send or read: the kind the core decides on and the stack's error.
+#[derive(Debug)]
+pub struct TransportFailure {
+    kind: TransportErrorKind,
+    error: BoxError,
+    expired: bool,
+}
+
+impl TransportFailure {
+    /// A failure of a known kind.
+    pub fn new(kind: TransportErrorKind, error: impl Into<BoxError>) -> Self {
+        TransportFailure {
+            kind,
+            error: error.into(),
+            expired: false,
+        }
+    }
+
+    /// A failure classified from its error chain (I/O kinds, rustls, DNS, proxy refusals and,
+    /// with the `hyper` feature, hyper's own predicates); `connecting` makes an otherwise
+    /// unknown failure a `connect` one.
+    pub fn classify(error: impl Into<BoxError>, connecting: bool) -> Self {
+        let error = error.into();
+        let kind = classify(error.as_ref(), connecting);
+        TransportFailure::new(kind, error)
+    }
+
+    /// The runtime's own timer that carries a core deadline (the [`SendLimits`]) expired: the
+    /// core is told its deadline passed rather than of a transport failure.
+    pub fn expired(error: impl Into<BoxError>) -> Self {
+        TransportFailure {
+            kind: TransportErrorKind::Timeout,
+            error: error.into(),
+            expired: true,
+        }
+    }
+
+    /// The classification.
+    pub fn kind(&self) -> TransportErrorKind {
+        self.kind
+    }
+
+    /// Whether a runtime timer carrying a core deadline expired.
+    pub fn is_expired(&self) -> bool {
+        self.expired
+    }
+
+    /// The stack's error.
+    pub fn into_error(self) -> BoxError {
+        self.error
+    }
+}

@@ -1,0 +1,228 @@
+//! [`UreqRuntime`]: ureq 3 (HTTP/1.1, rustls, pooled connections) on the calling thread, as a
+//! [`Runtime`] whose futures finish on their first poll.
+
+use std::future::Future;
+use std::io::{self, ErrorKind, Read};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use bytes::{Bytes, BytesMut};
+use codex_api_client::{DnsError, ResponseBody, Runtime, SendLimits, Timer, TransportFailure};
+use codex_api_core::client_config::{ClientConfig, ConfigError};
+use codex_api_core::retry::TransportErrorKind;
+use ureq::tls::{Certificate, RootCerts, TlsConfig};
+use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
+use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
+use ureq::{Agent, AsSendBody, BodyReader};
+
+use crate::proxy::proxy;
+
+/// The size of the buffer a response body is read into (reclaimed for every read once the
+/// core has seen the previous chunk).
+const READ_BUFFER: usize = 16 * 1024;
+
+/// The blocking runtime: one ureq agent that never turns a status into an error and never
+/// follows a redirect, so every response reaches the core and credentials never go to another
+/// origin.
+#[derive(Debug)]
+pub struct UreqRuntime {
+    agent: Agent,
+}
+
+impl Runtime for UreqRuntime {
+    const NAME: &'static str = "blocking";
+    type Body = UreqBody;
+    type Timer = ThreadSleep;
+
+    /// Reads the CA bundle and builds the agent.
+    fn from_config(config: &ClientConfig) -> Result<Self, ConfigError> {
+        let roots = match config.ca_bundle.as_deref() {
+            None => RootCerts::WebPki,
+            Some(path) => {
+                let mozilla = webpki_root_certs::TLS_SERVER_ROOT_CERTS.iter();
+                let bundle = codex_api_client::tls::ca_bundle(path)?;
+                let roots = mozilla.map(|certificate| Certificate::from_der(certificate.as_ref()));
+                let extra = bundle
+                    .iter()
+                    .map(|c| Certificate::from_der(c.as_ref()).to_owned());
+                RootCerts::from(roots.chain(extra).collect::<Vec<_>>())
+            }
+        };
+        let settings = Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .max_redirects_will_error(false)
+            .save_redirect_history(false)
+            .timeout_connect(config.connect_timeout)
+            .proxy(proxy(&config.proxy)?)
+            .tls_config(TlsConfig::builder().root_certs(roots).build())
+            .build();
+        let agent = Agent::with_parts(settings, DefaultConnector::new(), DnsResolver::default());
+        Ok(UreqRuntime { agent })
+    }
+
+    /// Sends the request at once (the future is ready): ureq's timers carry the core's
+    /// deadlines, its head timer (streams) or whole-exchange timer (unary calls) the response
+    /// deadline, its per-read timer the stream idle window.
+    fn send(
+        &self,
+        request: http::Request<Bytes>,
+        limits: SendLimits,
+    ) -> impl Future<Output = Result<(http::response::Parts, UreqBody), TransportFailure>> + Send
+    {
+        let response = limits
+            .deadline
+            .map(|d| d.saturating_duration_since(Instant::now()));
+        let per_read = limits.idle_timeout.filter(|_| limits.streaming);
+        let (parts, bytes) = request.into_parts();
+        let sent = if bytes.is_empty() {
+            self.run(
+                http::Request::from_parts(parts, ()),
+                response,
+                per_read,
+                limits.streaming,
+            )
+        } else {
+            let body = http::Request::from_parts(parts, &bytes[..]);
+            self.run(body, response, per_read, limits.streaming)
+        };
+        std::future::ready(sent.map(|response| {
+            let (head, body) = response.into_parts();
+            let body = UreqBody {
+                reader: body.into_reader(),
+                buffer: BytesMut::new(),
+            };
+            (head, body)
+        }))
+    }
+
+    fn timer(deadline: Instant) -> ThreadSleep {
+        ThreadSleep(deadline)
+    }
+}
+
+impl UreqRuntime {
+    fn run<S: AsSendBody>(
+        &self,
+        request: http::Request<S>,
+        response: Option<Duration>,
+        per_read: Option<Duration>,
+        streaming: bool,
+    ) -> Result<http::Response<ureq::Body>, TransportFailure> {
+        let config = self
+            .agent
+            .configure_request(request)
+            .timeout_per_read(per_read);
+        let config = if streaming {
+            config.timeout_recv_response(response)
+        } else {
+            config.timeout_per_call(response)
+        };
+        self.agent.run(config.build()).map_err(failure)
+    }
+}
+
+/// A ureq response body. Dropping it closes the connection (a stream ends at its terminal
+/// event, usually before ureq has seen the end of the body).
+pub struct UreqBody {
+    reader: BodyReader<'static>,
+    buffer: BytesMut,
+}
+
+impl std::fmt::Debug for UreqBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UreqBody").finish_non_exhaustive()
+    }
+}
+
+impl ResponseBody for UreqBody {
+    /// Reads once, blocking: ready with a chunk, the end, or a failure.
+    fn poll_chunk(
+        &mut self,
+        _cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Bytes, TransportFailure>>> {
+        // The previous chunk is usually dropped by now, so this reclaims its allocation.
+        self.buffer.reserve(READ_BUFFER);
+        self.buffer.resize(READ_BUFFER, 0);
+        loop {
+            return Poll::Ready(match self.reader.read(&mut self.buffer) {
+                Ok(0) => None,
+                Ok(read) => {
+                    self.buffer.truncate(read);
+                    Some(Ok(self.buffer.split().freeze()))
+                }
+                Err(error) if error.kind() == ErrorKind::Interrupted => continue,
+                Err(error) => Some(Err(failure(ureq::Error::from(error)))),
+            });
+        }
+    }
+}
+
+/// A timer that blocks the thread when polled.
+#[derive(Debug)]
+pub struct ThreadSleep(Instant);
+
+impl Future for ThreadSleep {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<()> {
+        std::thread::sleep(self.0.saturating_duration_since(Instant::now()));
+        Poll::Ready(())
+    }
+}
+
+impl Timer for ThreadSleep {
+    fn reset(&mut self, deadline: Instant) {
+        self.0 = deadline;
+    }
+}
+
+/// Classifies a ureq failure. Its timers carry the core's deadlines: their expiry is the
+/// deadline passing ([`TransportFailure::expired`]), except the connect timer's.
+fn failure(error: ureq::Error) -> TransportFailure {
+    use ureq::Timeout;
+    let kind = match &error {
+        ureq::Error::Timeout(Timeout::Connect | Timeout::Resolve) => TransportErrorKind::Timeout,
+        ureq::Error::Timeout(_) => return TransportFailure::expired(error),
+        ureq::Error::Io(io) if matches!(io.kind(), ErrorKind::TimedOut | ErrorKind::WouldBlock) => {
+            return TransportFailure::expired(error);
+        }
+        ureq::Error::ConnectionFailed | ureq::Error::ConnectProxyFailed(_) => {
+            TransportErrorKind::Connect
+        }
+        ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::Pem(_) => {
+            TransportErrorKind::Tls
+        }
+        ureq::Error::Io(io) => codex_api_client::classify(io, false),
+        ureq::Error::Other(other) => codex_api_client::classify(other.as_ref(), false),
+        _ => TransportErrorKind::Other,
+    };
+    TransportFailure::new(kind, error)
+}
+
+/// ureq's resolver, its failures wrapped in [`DnsError`] (so they are `dns` on every runtime).
+#[derive(Debug, Default)]
+struct DnsResolver(DefaultResolver);
+
+impl Resolver for DnsResolver {
+    fn resolve(
+        &self,
+        uri: &http::Uri,
+        config: &ureq::config::Config,
+        timeout: NextTimeout,
+    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        let dns = |source: io::Error| {
+            let host = uri.host().unwrap_or_default();
+            ureq::Error::Other(Box::new(DnsError::new(host, source)))
+        };
+        match self.0.resolve(uri, config, timeout) {
+            Err(ureq::Error::Io(source)) => Err(dns(source)),
+            Err(ureq::Error::HostNotFound) => Err(dns(io::Error::new(
+                ErrorKind::NotFound,
+                "no address for the host",
+            ))),
+            other => other,
+        }
+    }
+}
