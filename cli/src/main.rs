@@ -20,9 +20,7 @@ mod render;
 mod replay;
 mod request_args;
 mod runtime;
-mod runtime_async_std;
-mod runtime_blocking;
-mod runtime_tokio;
+mod runtime_session;
 mod session;
 
 use std::process::ExitCode;
@@ -55,7 +53,7 @@ enum Command {
 }
 
 /// Logs to stderr when `RUST_LOG` is set (e.g. `RUST_LOG=codex_api=debug`): a span per call
-/// and per attempt from the tokio adapter. Never credentials: the core's records hold none.
+/// and per attempt, the same on every runtime. Never credentials: the core's records hold none.
 fn init_logging() {
     if std::env::var_os("RUST_LOG").is_some() {
         let _ = tracing_subscriber::fmt()

@@ -2,9 +2,11 @@
 
 use clap::ValueEnum;
 
-use crate::runtime_async_std::AsyncStdSession;
-use crate::runtime_blocking::BlockingSession;
-use crate::runtime_tokio::TokioSession;
+use codex_api_async_std::AsyncStdRuntime;
+use codex_api_blocking::UreqRuntime;
+use codex_api_tokio::TokioRuntime;
+
+use crate::runtime_session::{AsyncIoExecutor, RuntimeSession, ThreadExecutor, TokioExecutor};
 use crate::session::{Session, SessionConfig};
 
 /// The runtime adapters.
@@ -35,8 +37,17 @@ pub fn open_session(
     config: SessionConfig,
 ) -> Result<Box<dyn Session>, String> {
     match runtime {
-        RuntimeName::Tokio => Ok(Box::new(TokioSession::new(config)?)),
-        RuntimeName::AsyncStd => Ok(Box::new(AsyncStdSession::new(config)?)),
-        RuntimeName::Blocking => Ok(Box::new(BlockingSession::new(config)?)),
+        RuntimeName::Tokio => Ok(Box::new(RuntimeSession::<TokioRuntime, _>::new(
+            config,
+            TokioExecutor::new()?,
+        )?)),
+        RuntimeName::AsyncStd => Ok(Box::new(RuntimeSession::<AsyncStdRuntime, _>::new(
+            config,
+            AsyncIoExecutor,
+        )?)),
+        RuntimeName::Blocking => Ok(Box::new(RuntimeSession::<UreqRuntime, _>::new(
+            config,
+            ThreadExecutor,
+        )?)),
     }
 }

@@ -3,6 +3,7 @@
 
 use std::sync::{Arc, Mutex};
 
+use codex_api_client::blocking::AuthProvider;
 use codex_api_core::call::AttemptRecord;
 use codex_api_core::credentials::Credentials;
 use codex_api_core::error::ApiError;
@@ -119,9 +120,9 @@ impl RotatingTokens {
     }
 }
 
-impl Auth {
+impl AuthProvider for Auth {
     /// The credentials to send now.
-    pub fn credentials(&self) -> Credentials {
+    fn credentials(&self) -> Credentials {
         match self {
             Auth::Static(credentials) => credentials.clone(),
             Auth::Rotating(tokens) => {
@@ -132,7 +133,7 @@ impl Auth {
     }
 
     /// Runs one recovery step.
-    pub fn refresh(&self, step: RecoveryStep) -> Result<Credentials, StepFailure> {
+    fn refresh(&self, step: RecoveryStep) -> Result<Credentials, StepFailure> {
         match self {
             Auth::Static(_) => Err(StepFailure::Permanent),
             Auth::Rotating(tokens) => {
@@ -149,7 +150,7 @@ impl Auth {
     }
 
     /// Which recovery steps exist.
-    pub fn recovery_mode(&self) -> RecoveryMode {
+    fn recovery_mode(&self) -> RecoveryMode {
         match self {
             Auth::Static(_) => RecoveryMode::None,
             Auth::Rotating(_) => RecoveryMode::Managed,
@@ -157,7 +158,7 @@ impl Auth {
     }
 
     /// The `auth_mode` tag.
-    pub fn auth_mode(&self) -> &'static str {
+    fn auth_mode(&self) -> &str {
         match self {
             Auth::Static(Credentials::None) => "none",
             Auth::Static(_) | Auth::Rotating(_) => "api_key",

@@ -71,10 +71,25 @@ impl AuthProvider for StaticAuth {
     }
 }
 
-/// A blocking [`AuthProvider`] seen by the shared call loop: each step runs at once.
-struct Blocking(Arc<dyn AuthProvider>);
+/// A blocking [`AuthProvider`] as the async [`crate::AuthProvider`]: each step runs at once on
+/// the polling thread. For credential sources that never wait long (a file, a keychain, a
+/// lock), so that async and blocking clients can share one.
+pub struct SyncAuth<A: ?Sized>(Arc<A>);
 
-impl crate::auth::AuthProvider for Blocking {
+impl<A: AuthProvider + ?Sized> SyncAuth<A> {
+    /// Wraps a shared blocking provider.
+    pub fn new(auth: Arc<A>) -> Self {
+        SyncAuth(auth)
+    }
+}
+
+impl<A: ?Sized> fmt::Debug for SyncAuth<A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SyncAuth")
+    }
+}
+
+impl<A: AuthProvider + ?Sized> crate::auth::AuthProvider for SyncAuth<A> {
     fn credentials(&self) -> AuthFuture<'_, Credentials> {
         Box::pin(std::future::ready(self.0.credentials()))
     }
@@ -170,7 +185,7 @@ impl<R: Runtime> ClientAdapter for BlockingAdapter<R> {
     }
 
     fn build(config: ClientConfig, auth: Self::Auth) -> Result<Client<R>, ConfigError> {
-        let inner = Adapter::<R>::build(config, Arc::new(Blocking(auth)))?;
+        let inner = Adapter::<R>::build(config, Arc::new(SyncAuth(auth)))?;
         Ok(Client { inner })
     }
 }

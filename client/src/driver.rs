@@ -84,7 +84,7 @@ impl<R: Runtime> Inner<R> {
         config
     }
 
-    fn observe(&self, trace: &CallTrace, record: &AttemptRecord) {
+    fn observe(&self, trace: &mut CallTrace, record: &AttemptRecord) {
         trace.attempt(record);
         if let Some(observer) = &self.on_attempt {
             observer(record);
@@ -98,8 +98,10 @@ impl<R: Runtime> Inner<R> {
         options: ResponsesOptions,
         labels: CallLabels,
     ) -> Result<Finish<R>, ClientError> {
-        let trace = CallTrace::new(&labels, &self.provider, R::NAME);
-        match self.drive(prepared, options, &trace).await {
+        let mut trace = CallTrace::new(&labels, &self.provider, R::NAME);
+        let result = self.drive(prepared, options, &mut trace).await;
+        trace.call_ended();
+        match result {
             Ok(Outcome::Unary(output)) => Ok(Finish::Unary(output)),
             Ok(Outcome::Stream(stream, body)) => Ok(Finish::Stream(stream, body, trace)),
             Err(error) => {
@@ -113,7 +115,7 @@ impl<R: Runtime> Inner<R> {
         &self,
         prepared: PreparedRequest,
         options: ResponsesOptions,
-        trace: &CallTrace,
+        trace: &mut CallTrace,
     ) -> Result<Outcome<R::Body>, ClientError> {
         let streaming = prepared.is_streaming();
         let config = self.call_config(prepared, options);

@@ -49,9 +49,11 @@ impl CallLabels {
 pub(crate) struct CallTrace {
     #[cfg(feature = "tracing")]
     span: tracing::Span,
+    /// When the request of the attempt that streamed was sent.
     #[cfg(feature = "tracing")]
     started: Instant,
     first_event_seen: bool,
+    attempts: u32,
 }
 
 impl CallTrace {
@@ -64,11 +66,19 @@ impl CallTrace {
             #[cfg(feature = "tracing")]
             started: Instant::now(),
             first_event_seen: false,
+            attempts: 0,
         }
     }
 
     /// Records one attempt as a span of its own (closed at once).
-    pub(crate) fn attempt(&self, record: &AttemptRecord) {
+    pub(crate) fn attempt(&mut self, record: &AttemptRecord) {
+        self.attempts = record.attempt;
+        #[cfg(feature = "tracing")]
+        if record.outcome == codex_api_core::call::AttemptOutcome::Streamed {
+            self.started = Instant::now()
+                .checked_sub(record.elapsed)
+                .unwrap_or(self.started);
+        }
         #[cfg(feature = "tracing")]
         {
             let span = tracing::debug_span!(
@@ -104,11 +114,16 @@ impl CallTrace {
             for (name, value) in record.auth_recovery.iter().flatten() {
                 span.record(*name, value.as_str());
             }
-            self.span.record("codex_api.attempts", record.attempt);
             span.in_scope(|| tracing::debug!(decision = ?record.decision, "attempt ended"));
         }
         #[cfg(not(feature = "tracing"))]
         let _ = record;
+    }
+
+    /// The call is over (its result or stream handed out): records how many attempts it made.
+    pub(crate) fn call_ended(&self) {
+        #[cfg(feature = "tracing")]
+        self.span.record("codex_api.attempts", self.attempts);
     }
 
     /// The call (or its stream) failed with an error of this kind.
@@ -131,11 +146,9 @@ impl CallTrace {
         self.first_event_seen = true;
         #[cfg(feature = "tracing")]
         {
-            let elapsed = self.started.elapsed();
-            self.span.record(
-                "codex_api.time_to_first_event_ms",
-                elapsed.as_secs_f64() * 1000.0,
-            );
+            let micros = self.started.elapsed().as_micros() as f64;
+            self.span
+                .record("codex_api.time_to_first_event_ms", micros / 1000.0);
         }
     }
 

@@ -89,6 +89,7 @@ pub struct Provider {
     originator: String,
     user_agent: String,
     retry: RetrySettings,
+    first_party: Option<bool>,
 }
 
 impl Provider {
@@ -125,7 +126,17 @@ impl Provider {
             originator: DEFAULT_ORIGINATOR.to_owned(),
             user_agent: DEFAULT_USER_AGENT.to_owned(),
             retry: RetrySettings::default(),
+            first_party: None,
         }
+    }
+
+    /// Declares whether this provider is first-party OpenAI, overriding the detection by base
+    /// URL: for a gateway you run in front of the OpenAI API (or a test server standing in for
+    /// it). Agent Identity assertions go only to first-party providers, so declare it only for
+    /// a host you trust with them.
+    pub fn with_first_party(mut self, first_party: bool) -> Self {
+        self.first_party = Some(first_party);
+        self
     }
 
     /// Sets a query parameter sent with every request. Setting a name again replaces its value
@@ -268,8 +279,9 @@ impl Provider {
     }
 
     /// Whether this provider is first-party OpenAI: the OpenAI API or the ChatGPT Codex
-    /// backend, over HTTPS.
+    /// backend, over HTTPS, unless [`Provider::with_first_party`] said otherwise.
     pub fn is_first_party_openai(&self) -> bool {
-        detect::is_first_party_openai(&self.base_url)
+        self.first_party
+            .unwrap_or_else(|| detect::is_first_party_openai(&self.base_url))
     }
 }

@@ -1,0 +1,142 @@
+//! The CLI's one [`Session`]: the shared client of `codex-api-client` on any runtime, driven
+//! on the calling thread by that runtime's executor.
+
+use std::future::Future;
+
+use codex_api_client::blocking::SyncAuth;
+use codex_api_client::{Client, Error, Runtime};
+use codex_api_core::request::ResponsesOptions;
+use codex_api_core::wire::{
+    CompactionInput, CompactionOutput, ModelsResponse, ResponsesApiRequest,
+};
+use futures_util::StreamExt;
+
+use crate::session::{Failure, Output, Session, SessionConfig, StreamEnd, View};
+
+/// How a session runs a future to completion on the calling thread.
+pub trait Executor {
+    /// Runs `future` to completion.
+    fn block_on<F: Future>(&self, future: F) -> F::Output;
+}
+
+/// A current-thread tokio runtime (for `codex-api-tokio`).
+pub struct TokioExecutor(tokio::runtime::Runtime);
+
+impl TokioExecutor {
+    /// Starts the runtime.
+    pub fn new() -> Result<Self, String> {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map(TokioExecutor)
+            .map_err(|err| format!("cannot start the tokio runtime: {err}"))
+    }
+}
+
+impl Executor for TokioExecutor {
+    fn block_on<F: Future>(&self, future: F) -> F::Output {
+        self.0.block_on(future)
+    }
+}
+
+/// `async_io::block_on`, the reactor async-std and smol share (for `codex-api-async-std`).
+pub struct AsyncIoExecutor;
+
+impl Executor for AsyncIoExecutor {
+    fn block_on<F: Future>(&self, future: F) -> F::Output {
+        async_io::block_on(future)
+    }
+}
+
+/// The calling thread itself (for `codex-api-blocking`, whose futures finish on their first
+/// poll): what `codex_api_blocking::Client` does for every method.
+pub struct ThreadExecutor;
+
+impl Executor for ThreadExecutor {
+    fn block_on<F: Future>(&self, future: F) -> F::Output {
+        codex_api_client::blocking::block_on(future)
+    }
+}
+
+/// A client on runtime `R`, driven by executor `E`.
+pub struct RuntimeSession<R: Runtime, E: Executor> {
+    client: Client<R>,
+    executor: E,
+}
+
+impl<R: Runtime, E: Executor> RuntimeSession<R, E> {
+    /// A session for `config`.
+    pub fn new(config: SessionConfig, executor: E) -> Result<Self, String> {
+        let auth = SyncAuth::new(std::sync::Arc::new(config.auth));
+        let mut builder = Client::<R>::builder(config.provider, auth);
+        if let Some(policy) = config.policy {
+            builder = builder.retry_policy(policy);
+        }
+        if let Some(log) = config.attempts {
+            builder = builder.on_attempt(move |record| log.push(record));
+        }
+        if config.direct {
+            builder = builder.without_proxy();
+        }
+        let client = builder
+            .build()
+            .map_err(|err| format!("cannot configure the client: {err}"))?;
+        Ok(RuntimeSession { client, executor })
+    }
+}
+
+fn failure(error: &Error) -> Failure {
+    Failure::new(error.kind(), error.to_string(), error.api_error())
+}
+
+impl<R: Runtime, E: Executor> Session for RuntimeSession<R, E> {
+    fn stream(
+        &mut self,
+        request: ResponsesApiRequest,
+        options: ResponsesOptions,
+        view: View,
+        sink: &mut dyn FnMut(Output),
+    ) -> Result<StreamEnd, Failure> {
+        let client = &self.client;
+        self.executor.block_on(async {
+            let events = client
+                .stream(request, options)
+                .await
+                .map_err(|err| failure(&err))?;
+            let request_id = events.state().request_id().map(str::to_owned);
+            let end = StreamEnd { request_id };
+            match view {
+                View::Codex => {
+                    let mut events = events;
+                    while let Some(event) = events.next().await {
+                        sink(Output::Event(event.map_err(|err| failure(&err))?));
+                    }
+                }
+                View::Raw => {
+                    let mut items = events.into_raw();
+                    while let Some(item) = items.next().await {
+                        sink(Output::Raw(item.map_err(|err| failure(&err))?));
+                    }
+                }
+            }
+            Ok(end)
+        })
+    }
+
+    fn compact(
+        &mut self,
+        input: CompactionInput,
+        options: ResponsesOptions,
+    ) -> Result<CompactionOutput, Failure> {
+        self.executor
+            .block_on(self.client.compact(input, options))
+            .map_err(|err| failure(&err))
+    }
+
+    fn list_models(&mut self) -> Result<ModelsResponse, Failure> {
+        let version = Some(env!("CARGO_PKG_VERSION"));
+        self.executor
+            .block_on(self.client.list_models(version))
+            .map_err(|err| failure(&err))
+    }
+}
