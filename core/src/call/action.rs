@@ -142,7 +142,7 @@ pub enum CallError {
     /// The client's [`ProviderAuthScope`](crate::agent_identity::ProviderAuthScope) applies
     /// to this request but could not give its credentials (no identity provisioned, no run
     /// task registered, ...). Nothing was sent: the call never falls back to the bearer token.
-    #[error("agent identity: {0}")]
+    #[error(transparent)]
     AgentIdentity(AgentIdentityError),
 }
 
