@@ -5,6 +5,7 @@ use std::error::Error as StdError;
 use std::fmt;
 use std::io;
 
+use codex_api_core::client_config::ProxyError;
 use codex_api_core::retry::TransportErrorKind;
 
 /// A host name that did not resolve. Runtimes wrap their resolver's error in it, so that a DNS
@@ -41,79 +42,6 @@ impl StdError for DnsError {
         Some(&self.source)
     }
 }
-
-/// Why an HTTP proxy did not open a `CONNECT` tunnel: the cause of a
-/// [`TransportErrorKind::Connect`] failure (reach it with
-/// [`TransportError::cause`](codex_api_core::call::TransportError::cause) and
-/// `downcast_ref`). Names the proxy by host and port only, never its credentials.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ProxyError {
-    /// The proxy answered with a non-2xx status (407: it wants other credentials).
-    Refused {
-        /// The proxy, `host:port`.
-        proxy: String,
-        /// The proxy's status code.
-        status: u16,
-    },
-    /// The proxy's answer is not an HTTP/1.x response head (or bytes followed a 2xx head).
-    Malformed {
-        /// The proxy, `host:port`.
-        proxy: String,
-    },
-    /// The proxy's response head did not end within `limit` bytes.
-    HeadTooLarge {
-        /// The proxy, `host:port`.
-        proxy: String,
-        /// The largest head read.
-        limit: usize,
-    },
-    /// The proxy closed the connection before its response head ended.
-    Closed {
-        /// The proxy, `host:port`.
-        proxy: String,
-    },
-}
-
-impl ProxyError {
-    /// The proxy's status code, for [`ProxyError::Refused`].
-    pub fn status(&self) -> Option<u16> {
-        match self {
-            ProxyError::Refused { status, .. } => Some(*status),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for ProxyError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ProxyError::Refused { proxy, status } => {
-                write!(
-                    f,
-                    "the proxy {proxy} refused the tunnel with status {status}"
-                )
-            }
-            ProxyError::Malformed { proxy } => {
-                write!(f, "the proxy {proxy} sent a malformed answer to CONNECT")
-            }
-            ProxyError::HeadTooLarge { proxy, limit } => {
-                write!(
-                    f,
-                    "the proxy {proxy} sent a response head over {limit} bytes"
-                )
-            }
-            ProxyError::Closed { proxy } => {
-                write!(
-                    f,
-                    "the proxy {proxy} closed the connection before answering CONNECT"
-                )
-            }
-        }
-    }
-}
-
-impl StdError for ProxyError {}
 
 /// Classifies a failure by its error chain: a [`DnsError`] is `dns`, a rustls error `tls`, a
 /// [`ProxyError`] `connect`; else the first I/O kind that says something (see

@@ -23,7 +23,7 @@ use crate::telemetry::CallTrace;
 /// once it has finished, the runtime may keep the connection for reuse. For the whole final
 /// [`Response`](codex_api_core::wire::Response) object, feed the raw view
 /// ([`EventStream::into_raw`]) to an
-/// [`Accumulator`](codex_api_core::accumulator::Accumulator).
+/// [`ResponseAccumulator`](codex_api_core::accumulator::ResponseAccumulator).
 pub struct EventStream<R: Runtime> {
     pump: Pump<R>,
 }

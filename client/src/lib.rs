@@ -110,9 +110,10 @@ pub mod telemetry;
 pub mod tls;
 
 pub use auth::{AuthFuture, AuthProvider, StaticAuth};
-pub use classify::{DnsError, ProxyError, classify};
+pub use classify::{DnsError, classify};
 pub use client::{Adapter, Client, ClientBuilder};
 pub use codex_api_core::call::{BoxError, ClientError as Error, TransportError};
+pub use codex_api_core::client_config::ProxyError;
 pub use codex_api_core::client_config::{AttemptObserver, ConfigError};
 pub use driver::within;
 pub use events::{EventStream, RawEventStream};

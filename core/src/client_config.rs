@@ -43,7 +43,10 @@ use std::time::Duration;
 
 pub use builder::{ClientAdapter, ClientBuilder};
 pub use error::ConfigError;
-pub use proxy::{NoProxy, Proxy, ProxyRules, ProxySetting};
+pub use proxy::{
+    MAX_CONNECT_REPLY, NoProxy, Proxy, ProxyError, ProxyRules, ProxySetting, RequestTargetError,
+    TunnelReply, authority, connect_request, http1_request, origin, read_connect_reply,
+};
 
 use crate::agent_identity::ProviderAuthScope;
 use crate::call::AttemptRecord;

@@ -10,19 +10,16 @@ use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use codex_api_core::client_config::ProxyRules;
+use codex_api_core::client_config::{ProxyRules, http1_request, origin};
 use codex_api_core::retry::TransportErrorKind;
 use futures_lite::future::poll_fn;
 use futures_rustls::TlsConnector;
-use http::header::HOST;
-use http::{HeaderValue, Uri};
 use http_body_util::Full;
 use hyper::body::Incoming;
 
 use codex_api_client::TransportFailure;
 
-use crate::connection::{Connection, OpenBody, Origin, Route, hyper_failure};
-use crate::tunnel::absolute_form;
+use crate::connection::{Connection, OpenBody, Route, hyper_failure};
 
 /// Idle connections kept per route (origin and proxy).
 const MAX_IDLE_PER_ORIGIN: usize = 8;
@@ -62,12 +59,13 @@ impl Pool {
         self: &Arc<Self>,
         request: http::Request<Bytes>,
     ) -> Result<(http::response::Parts, OpenBody), TransportFailure> {
-        let origin = origin(request.uri())?;
+        let invalid = |error| TransportFailure::new(TransportErrorKind::Other, error);
+        let origin = origin(request.uri()).map_err(invalid)?;
         let proxy = self.proxies.select(&origin.0, &origin.1);
-        let mut request = match proxy {
-            Some(proxy) if origin.0 == "http" => absolute_form(request, proxy)?,
-            _ => origin_form(request)?,
-        };
+        let forwarding = proxy.filter(|_| origin.0 == "http");
+        let mut request = http1_request(request, forwarding)
+            .map_err(invalid)?
+            .map(Full::new);
         let route = Route::new(origin, proxy);
         while let Some(mut connection) = self.take(&route) {
             if !poll_fn(|cx| Poll::Ready(connection.poll_reusable(cx))).await {
@@ -131,57 +129,13 @@ impl Pool {
     }
 }
 
-/// The pool key of an absolute `http(s)` URI: scheme, host (IPv6 without brackets), port.
-fn origin(uri: &Uri) -> Result<Origin, TransportFailure> {
-    let invalid = || {
-        TransportFailure::new(
-            TransportErrorKind::Other,
-            "the request URI is not an absolute http(s) URI",
-        )
-    };
-    let scheme = uri
-        .scheme_str()
-        .filter(|s| *s == "http" || *s == "https")
-        .ok_or_else(invalid)?;
-    let host = uri.host().ok_or_else(invalid)?;
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    let port = uri
-        .port_u16()
-        .unwrap_or(if scheme == "https" { 443 } else { 80 });
-    Ok((scheme.to_owned(), host.to_owned(), port))
-}
-
-/// The request as HTTP/1.1 sends it to an origin server: origin-form target, `Host` header.
-fn origin_form(
-    request: http::Request<Bytes>,
-) -> Result<http::Request<Full<Bytes>>, TransportFailure> {
-    let invalid = || {
-        TransportFailure::new(
-            TransportErrorKind::Other,
-            "the request URI has no valid host",
-        )
-    };
-    let mut request = request.map(Full::new);
-    let uri = request.uri();
-    let host = match uri.port() {
-        Some(port) => format!("{}:{port}", uri.host().unwrap_or_default()),
-        None => uri.host().unwrap_or_default().to_owned(),
-    };
-    let target = uri.path_and_query().map_or("/", |target| target.as_str());
-    let target: Uri = target.parse().map_err(|_| invalid())?;
-    *request.uri_mut() = target;
-    if !request.headers().contains_key(HOST) {
-        let host = HeaderValue::try_from(host).map_err(|_| invalid())?;
-        request.headers_mut().insert(HOST, host);
-    }
-    Ok(request)
-}
-
 #[cfg(test)]
 mod tests {
     use codex_api_core::client_config::Proxy;
 
-    use super::{Route, origin};
+    use codex_api_core::client_config::origin;
+
+    use super::Route;
 
     #[test]
     fn direct_and_proxied_routes_to_one_origin_differ() {

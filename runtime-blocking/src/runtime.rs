@@ -184,9 +184,9 @@ fn failure(error: ureq::Error) -> TransportFailure {
     use ureq::Timeout;
     let kind = match &error {
         ureq::Error::Timeout(Timeout::Connect | Timeout::Resolve) => TransportErrorKind::Timeout,
-        ureq::Error::Timeout(_) => return TransportFailure::expired(error),
+        ureq::Error::Timeout(_) => return TransportFailure::expired(UreqError(error)),
         ureq::Error::Io(io) if matches!(io.kind(), ErrorKind::TimedOut | ErrorKind::WouldBlock) => {
-            return TransportFailure::expired(error);
+            return TransportFailure::expired(UreqError(error));
         }
         ureq::Error::ConnectionFailed | ureq::Error::ConnectProxyFailed(_) => {
             TransportErrorKind::Connect
@@ -198,7 +198,37 @@ fn failure(error: ureq::Error) -> TransportFailure {
         ureq::Error::Other(other) => codex_api_client::classify(other.as_ref(), false),
         _ => TransportErrorKind::Other,
     };
-    TransportFailure::new(kind, error)
+    TransportFailure::new(kind, UreqError(error))
+}
+
+/// A ureq error as the cause of a transport failure: ureq's own `Error` has no `source()`, so
+/// this one leads to the error inside it (the socket's, the resolver's, rustls'), whose text
+/// ends the failure's message. [`UreqError::ureq`] gives ureq's error itself.
+#[derive(Debug)]
+pub struct UreqError(ureq::Error);
+
+impl UreqError {
+    /// ureq's error.
+    pub fn ureq(&self) -> &ureq::Error {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for UreqError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for UreqError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.0 {
+            ureq::Error::Io(error) => Some(error),
+            ureq::Error::Other(error) => Some(error.as_ref()),
+            ureq::Error::Rustls(error) => Some(error),
+            _ => None,
+        }
+    }
 }
 
 /// ureq's resolver, its failures wrapped in [`DnsError`] (so they are `dns` on every runtime).

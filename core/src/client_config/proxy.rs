@@ -23,6 +23,7 @@
 //! ```
 
 mod endpoint;
+mod http1;
 mod no_proxy;
 
 #[cfg(test)]
@@ -31,6 +32,10 @@ mod tests;
 use std::fmt;
 
 pub use endpoint::Proxy;
+pub use http1::{
+    MAX_CONNECT_REPLY, ProxyError, RequestTargetError, TunnelReply, authority, connect_request,
+    http1_request, origin, read_connect_reply,
+};
 pub use no_proxy::NoProxy;
 
 use super::ConfigError;
