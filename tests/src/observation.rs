@@ -11,13 +11,11 @@ use codex_api_core::wire::{CompactionOutput, MemorySummarizeOutput, ModelsRespon
 use codex_api_testkit::RecordedRequest;
 
 /// Request headers left out of the comparison because the HTTP stack, not the core, owns them:
-/// `host` (names the ephemeral port of each run's server), the connection-management headers
-/// (`connection`, `keep-alive`, `te`), the body framing (`content-length` vs
-/// `transfer-encoding`), and `accept-encoding` (transport compression offered by the stack).
-/// Everything else — `user-agent`, `originator`, `authorization`, `accept`, `content-type`,
-/// session and Codex headers — is the core's and must be identical.
-pub const TRANSPORT_HEADERS: [&str; 6] = [
-    "host",
+/// the connection-management headers (`connection`, `keep-alive`, `te`) and the body framing
+/// (`content-length` vs `transfer-encoding`); also [`ACCEPT_ENCODING`]. Everything else —
+/// `host` (the run's own server shown as [`SERVER_HOST`]), `user-agent`, `originator`,
+/// `authorization`, `accept`, `content-type`, session and Codex headers — must be identical.
+pub const TRANSPORT_HEADERS: [&str; 5] = [
     "connection",
     "keep-alive",
     "te",
@@ -28,9 +26,15 @@ pub const TRANSPORT_HEADERS: [&str; 6] = [
 /// Also excluded: transport compression the HTTP stack may offer on its own.
 pub const ACCEPT_ENCODING: &str = "accept-encoding";
 
+/// What a `host` header naming the run's own server reads as (each run's server has an
+/// ephemeral port of its own).
+pub const SERVER_HOST: &str = "<server>";
+
 /// Where a failure surfaced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Phase {
+    /// From `ClientBuilder::build` (or `Client::from_env`): a `ConfigError`, no call made.
+    Build,
     /// From the call itself (before any stream existed, or a unary call).
     Call,
     /// From the event stream, after the call returned it.
@@ -71,6 +75,12 @@ impl ErrorFacts {
         }
     }
 
+    /// Facts of a configuration error (kind `config`; the detail is its `Debug`, then its
+    /// message).
+    pub fn config(error: &codex_api_core::client_config::ConfigError) -> ErrorFacts {
+        ErrorFacts::other(Phase::Build, "config", format!("{error:?}: {error}"))
+    }
+
     /// Facts of any other error.
     pub fn other(phase: Phase, kind: &str, detail: String) -> ErrorFacts {
         ErrorFacts {
@@ -108,6 +118,10 @@ pub enum Outcome {
     },
     /// The call or its stream failed.
     Failed(ErrorFacts),
+    /// The consumer dropped the stream early ([`Step::StreamAndDrop`](crate::scenario::Step)).
+    Dropped,
+    /// The outcome of each call step of a [`CallSpec::Sequence`](crate::scenario::CallSpec).
+    Steps(Vec<Outcome>),
 }
 
 /// One request as the server saw it, minus the transport's headers.
@@ -138,18 +152,35 @@ impl SeenRequest {
     }
 }
 
-/// Normalises recorded requests: drops the transport headers, lowercases and sorts the rest.
-pub fn normalise(requests: &[RecordedRequest]) -> Vec<SeenRequest> {
+/// The headers of a `CONNECT` request (the transport's own request to a proxy) that are
+/// compared: the proxy's credentials, and the API's, which must never be there. The rest
+/// (`user-agent`, `proxy-connection`, ...) is the stack's.
+pub const CONNECT_HEADERS: [&str; 2] = ["proxy-authorization", "authorization"];
+
+/// Normalises the requests a server at `server` (`127.0.0.1:PORT`) recorded: drops the
+/// transport headers (of a `CONNECT`, all but [`CONNECT_HEADERS`]), shows a `host` naming
+/// `server` as [`SERVER_HOST`], lowercases and sorts the rest.
+pub fn normalise(requests: &[RecordedRequest], server: &str) -> Vec<SeenRequest> {
     requests
         .iter()
         .map(|request| {
+            let connect = request.method == "CONNECT";
             let mut headers: Vec<(String, String)> = request
                 .headers
                 .iter()
-                .map(|(name, value)| (name.to_ascii_lowercase(), value.clone()))
+                .map(|(name, value)| {
+                    let name = name.to_ascii_lowercase();
+                    match value.as_str() {
+                        value if name == "host" && value == server => {
+                            (name, SERVER_HOST.to_owned())
+                        }
+                        value => (name, value.to_owned()),
+                    }
+                })
                 .filter(|(name, _)| {
                     !TRANSPORT_HEADERS.contains(&name.as_str()) && name != ACCEPT_ENCODING
                 })
+                .filter(|(name, _)| !connect || CONNECT_HEADERS.contains(&name.as_str()))
                 .collect();
             headers.sort_by(|a, b| a.0.cmp(&b.0));
             SeenRequest {
@@ -158,6 +189,21 @@ pub fn normalise(requests: &[RecordedRequest]) -> Vec<SeenRequest> {
                 headers,
                 body: request.body.clone(),
             }
+        })
+        .collect()
+}
+
+/// The connection of each request, numbered by first use (`[7, 7, 9]` becomes `[0, 0, 1]`).
+pub fn connections(requests: &[RecordedRequest]) -> Vec<u64> {
+    let mut seen: Vec<u64> = Vec::new();
+    requests
+        .iter()
+        .map(|request| {
+            let index = seen.iter().position(|id| *id == request.connection_id);
+            index.unwrap_or_else(|| {
+                seen.push(request.connection_id);
+                seen.len() - 1
+            }) as u64
         })
         .collect()
 }
@@ -199,6 +245,34 @@ impl StreamFacts {
     }
 }
 
+/// A count of the events of a [`CallSpec::Tally`](crate::scenario::CallSpec::Tally) call.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Events delivered.
+    pub events: u64,
+    /// Of which text deltas.
+    pub text_deltas: u64,
+    /// The bytes of their text.
+    pub text_bytes: u64,
+    /// Whether a `Completed` event was delivered.
+    pub completed: bool,
+}
+
+impl Tally {
+    /// Counts one event.
+    pub fn add(&mut self, event: &ResponseEvent) {
+        self.events += 1;
+        match event {
+            ResponseEvent::OutputTextDelta { delta, .. } => {
+                self.text_deltas += 1;
+                self.text_bytes += delta.len() as u64;
+            }
+            ResponseEvent::Completed { .. } => self.completed = true,
+            _ => {}
+        }
+    }
+}
+
 /// Everything one run of a scenario produced. Equal across runtimes, or a runtime differs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Observation {
@@ -206,6 +280,8 @@ pub struct Observation {
     pub events: Vec<ResponseEvent>,
     /// The raw items delivered before the end (raw-view calls only).
     pub raw: Vec<StreamItem>,
+    /// The tally of the events (tally calls only: their events are not kept).
+    pub tally: Option<Tally>,
     /// What the drained stream knew about itself (streamed calls only).
     pub stream: Option<StreamFacts>,
     /// How it ended.
@@ -217,6 +293,10 @@ pub struct Observation {
     /// The core's record of every attempt, as the adapter reported it (`elapsed` zeroed: it
     /// is the only timing in it). Retry delays are compared exactly: the jitter is seeded.
     pub attempts: Vec<AttemptRecord>,
+    /// The connection each request arrived on, numbered by first use (`[0, 0, 1]`: the third
+    /// request opened a new connection). A runtime whose pool legitimately differs says so
+    /// ([`Scenario::connections_on`](crate::scenario::Scenario::connections_on)).
+    pub connections: Vec<u64>,
 }
 
 impl Observation {
@@ -229,6 +309,14 @@ impl Observation {
                 _ => None,
             })
             .collect()
+    }
+
+    /// The outcomes of a sequence's call steps; panics with the outcome for a single call.
+    pub fn steps(&self) -> &[Outcome] {
+        match &self.outcome {
+            Outcome::Steps(steps) => steps,
+            other => panic!("expected the outcomes of a sequence, got {other:?}"),
+        }
     }
 
     /// The failure, if the call failed.
@@ -283,6 +371,9 @@ pub fn differences(left: &Observation, right: &Observation) -> Vec<String> {
             out.push(format!("raw item {index}: {a:?}\n    vs {b:?}"));
         }
     }
+    if left.tally != right.tally {
+        out.push(format!("tally: {:?}\n    vs {:?}", left.tally, right.tally));
+    }
     if left.stream != right.stream {
         out.push(format!(
             "stream facts: {:?}\n    vs {:?}",
@@ -305,6 +396,12 @@ pub fn differences(left: &Observation, right: &Observation) -> Vec<String> {
                 b.map(describe_request).unwrap_or_else(|| "none".into())
             ));
         }
+    }
+    if left.connections != right.connections {
+        out.push(format!(
+            "connections: {:?}\n    vs {:?}",
+            left.connections, right.connections
+        ));
     }
     let attempts = left.attempts.len().max(right.attempts.len());
     for index in 0..attempts {
@@ -351,20 +448,24 @@ mod tests {
     }
 
     #[test]
-    fn normalise_drops_only_transport_headers_and_sorts_the_rest() {
-        let seen = normalise(&[recorded(&[
-            ("User-Agent", "codex-api/0.1.0"),
-            ("Host", "127.0.0.1:4000"),
-            ("Content-Length", "2"),
-            ("Accept-Encoding", "gzip"),
-            ("Authorization", "Bearer sk"),
-            ("x-extra", "1"),
-            ("X-Extra", "2"),
-        ])]);
+    fn normalise_drops_only_transport_headers_and_names_the_server() {
+        let seen = normalise(
+            &[recorded(&[
+                ("User-Agent", "codex-api/0.1.0"),
+                ("Host", "127.0.0.1:4000"),
+                ("Content-Length", "2"),
+                ("Accept-Encoding", "gzip"),
+                ("Authorization", "Bearer sk"),
+                ("x-extra", "1"),
+                ("X-Extra", "2"),
+            ])],
+            "127.0.0.1:4000",
+        );
         assert_eq!(
             seen[0].headers,
             [
                 ("authorization".to_owned(), "Bearer sk".to_owned()),
+                ("host".to_owned(), SERVER_HOST.to_owned()),
                 ("user-agent".to_owned(), "codex-api/0.1.0".to_owned()),
                 ("x-extra".to_owned(), "1".to_owned()),
                 ("x-extra".to_owned(), "2".to_owned()),
@@ -377,19 +478,23 @@ mod tests {
         let base = Observation {
             events: vec![ResponseEvent::Created],
             raw: Vec::new(),
+            tally: None,
             stream: None,
             outcome: Outcome::StreamEnded,
-            requests: normalise(&[recorded(&[("user-agent", "a")])]),
+            requests: normalise(&[recorded(&[("user-agent", "a")])], ""),
             auth_steps: Vec::new(),
             attempts: Vec::new(),
+            connections: vec![0],
         };
         assert!(differences(&base, &base.clone()).is_empty());
         let mut other = base.clone();
-        other.requests = normalise(&[recorded(&[("user-agent", "b")])]);
+        other.connections = vec![1];
+        other.requests = normalise(&[recorded(&[("user-agent", "b")])], "");
         other.auth_steps = vec![RecoveryStep::Reload];
         let found = differences(&other, &base);
-        assert_eq!(found.len(), 2, "{found:#?}");
+        assert_eq!(found.len(), 3, "{found:#?}");
         assert!(found[0].starts_with("request 0:"), "{found:#?}");
-        assert!(found[1].starts_with("auth steps:"), "{found:#?}");
+        assert!(found[1].starts_with("connections:"), "{found:#?}");
+        assert!(found[2].starts_with("auth steps:"), "{found:#?}");
     }
 }

@@ -1,6 +1,7 @@
 //! One scenario: a testkit script, the call to make, the client's configuration and its
 //! credentials, plus the expectations checked on top of cross-runtime equality.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use codex_api_core::credentials::Credentials;
@@ -21,6 +22,9 @@ pub enum CallSpec {
     Stream(Box<ResponsesApiRequest>, ResponsesOptions),
     /// `POST responses`, streamed, drained through the raw view (`into_raw`).
     RawStream(Box<ResponsesApiRequest>, ResponsesOptions),
+    /// `POST responses`, streamed and drained keeping only a
+    /// [`Tally`](crate::observation::Tally) of the events, for streams too big to keep.
+    Tally(Box<ResponsesApiRequest>),
     /// `POST responses/compact`.
     Compact(Box<CompactionInput>, ResponsesOptions),
     /// `POST memories/trace_summarize`.
@@ -29,12 +33,50 @@ pub enum CallSpec {
     Models(Option<String>),
     /// Any unary call through the adapter's generic `send` (status, headers, body).
     Unary(Endpoint, ResponsesOptions, Option<Vec<u8>>),
+    /// Several steps in turn, each on a clone of one client (clones share its connections):
+    /// what a connection pool keeps, reuses or closes between calls. The outcome is
+    /// [`Outcome::Steps`](crate::observation::Outcome::Steps), one per call step; the events
+    /// of every step are concatenated.
+    Sequence(Vec<Step>),
+}
+
+/// One step of a [`CallSpec::Sequence`].
+#[derive(Debug, Clone)]
+pub enum Step {
+    /// A call (not itself a sequence), drained like a call of its own.
+    Call(Box<CallSpec>),
+    /// A streamed call (default options) whose stream the consumer drops once `Until` holds;
+    /// its outcome is [`Outcome::Dropped`](crate::observation::Outcome::Dropped).
+    StreamAndDrop(Box<ResponsesApiRequest>, Until),
+    /// Waits without a call; the runtime keeps running (its background tasks progress).
+    Pause(Duration),
+}
+
+impl Step {
+    /// A call step.
+    pub fn call(call: CallSpec) -> Step {
+        Step::Call(Box::new(call))
+    }
+}
+
+/// When a [`Step::StreamAndDrop`] consumer stops reading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Until {
+    /// After this many events.
+    Events(usize),
+    /// At the `Completed` event (as a consumer that stops there does).
+    Completed,
 }
 
 impl CallSpec {
     /// A streamed call with default options.
     pub fn stream(request: ResponsesApiRequest) -> CallSpec {
         CallSpec::Stream(Box::new(request), ResponsesOptions::new())
+    }
+
+    /// A sequence of steps on one client.
+    pub fn sequence(steps: impl IntoIterator<Item = Step>) -> CallSpec {
+        CallSpec::Sequence(steps.into_iter().collect())
     }
 }
 
@@ -54,6 +96,26 @@ pub enum AuthSpec {
 }
 
 impl AuthSpec {
+    /// Every secret this source may hand out (never to be shown in an error or a `Debug`).
+    pub fn secrets(&self) -> Vec<String> {
+        match self {
+            AuthSpec::Static(credentials) => match credentials {
+                Credentials::ApiKey(secret) | Credentials::AgentAssertion(secret) => {
+                    vec![secret.expose().to_owned()]
+                }
+                Credentials::ChatGpt { token, .. } => vec![token.expose().to_owned()],
+                Credentials::AccountAgentAssertion { assertion, .. } => {
+                    vec![assertion.expose().to_owned()]
+                }
+                _ => Vec::new(),
+            },
+            AuthSpec::Rotating { .. } => vec![
+                crate::auth::OLD_TOKEN.to_owned(),
+                crate::auth::NEW_TOKEN.to_owned(),
+            ],
+        }
+    }
+
     /// A fresh, runtime-neutral auth source for one run.
     pub fn build(&self) -> ScriptedAuth {
         match self {
@@ -62,6 +124,66 @@ impl AuthSpec {
         }
     }
 }
+
+/// Where a client's explicit proxy points.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProxyTarget {
+    /// The scenario's own server plays the proxy: `http://{userinfo}{server address}`
+    /// (`userinfo` is `""` or `user:password@`).
+    TestServer {
+        /// The proxy URL's user info, with its `@`.
+        userinfo: &'static str,
+    },
+    /// A fixed proxy URL (an invalid one, a dead port, ...).
+    Url(String),
+}
+
+/// An explicit proxy (`ClientBuilder::proxy`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProxySpec {
+    /// The proxy URL.
+    pub target: ProxyTarget,
+    /// The hosts reached directly (`NO_PROXY` syntax).
+    pub no_proxy: &'static str,
+}
+
+impl ProxySpec {
+    /// The scenario's server as the proxy, with `userinfo` (`""` or `user:password@`).
+    pub fn test_server(userinfo: &'static str, no_proxy: &'static str) -> Self {
+        ProxySpec {
+            target: ProxyTarget::TestServer { userinfo },
+            no_proxy,
+        }
+    }
+
+    /// A fixed proxy URL.
+    pub fn url(url: impl Into<String>, no_proxy: &'static str) -> Self {
+        ProxySpec {
+            target: ProxyTarget::Url(url.into()),
+            no_proxy,
+        }
+    }
+
+    /// The password in the proxy URL's user info, if any (a secret).
+    pub fn password(&self) -> Option<String> {
+        let userinfo = match &self.target {
+            ProxyTarget::TestServer { userinfo } => (*userinfo).to_owned(),
+            ProxyTarget::Url(url) => {
+                let rest = url.split_once("://").map_or(url.as_str(), |(_, rest)| rest);
+                rest.rsplit_once('@')
+                    .map(|(userinfo, _)| userinfo.to_owned())
+                    .unwrap_or_default()
+            }
+        };
+        let password = userinfo.trim_end_matches('@').split_once(':')?.1;
+        (!password.is_empty()).then(|| password.to_owned())
+    }
+}
+
+/// The proxy every scenario without one of its own sets and then removes
+/// (`proxy(..).without_proxy()`): nothing listens there, so every row also checks that
+/// `without_proxy` undoes an explicit proxy (and that no environment proxy interferes).
+pub const UNDONE_PROXY: &str = "http://user:undone-secret@127.0.0.1:9";
 
 /// The client configuration every runtime gets.
 #[derive(Debug, Clone)]
@@ -76,6 +198,12 @@ pub struct ClientConfig {
     pub idle_timeout: Option<Option<Duration>>,
     /// How long a response head may take (`None`: no limit).
     pub response_timeout: Option<Duration>,
+    /// How long opening a connection may take.
+    pub connect_timeout: Option<Duration>,
+    /// A PEM file of extra trusted roots (`ClientBuilder::ca_bundle`).
+    pub ca_bundle: Option<PathBuf>,
+    /// An explicit proxy; `None` sets [`UNDONE_PROXY`] and removes it again.
+    pub proxy: Option<ProxySpec>,
     /// Adjusts the provider built for the test server's base URL (headers, originator, ...).
     pub provider: fn(Provider) -> Provider,
 }
@@ -87,6 +215,9 @@ impl Default for ClientConfig {
             jitter_seed: 7,
             idle_timeout: Some(Some(Duration::from_secs(10))),
             response_timeout: None,
+            connect_timeout: Some(Duration::from_secs(10)),
+            ca_bundle: None,
+            proxy: None,
             provider: |provider| provider,
         }
     }
@@ -125,6 +256,30 @@ pub struct Scenario {
     /// Runtimes that legitimately behave differently here: their observation is checked by
     /// the difference's own assertion instead of being compared.
     pub known_differences: Vec<KnownDifference>,
+    /// Whether the server speaks TLS (the testkit's `localhost` / `127.0.0.1` identity, signed
+    /// by its test CA; trust it with [`Scenario::ca_bundle`]).
+    pub tls: bool,
+    /// Which connection each request must arrive on, numbered by first use (`[0, 0, 1]`: the
+    /// first two share one, the third opened another), checked on every runtime (besides the
+    /// comparison, which covers connections in every row).
+    pub connections: Option<Vec<u64>>,
+    /// Runtimes whose connection use legitimately differs (from [`Scenario::connections`] and
+    /// from the other runtimes): checked against their own list instead of compared.
+    pub connection_differences: Vec<ConnectionDifference>,
+    /// More secrets (besides the credentials' and the proxy password) that no error, client
+    /// `Debug` or attempt record may show.
+    pub secrets: Vec<String>,
+}
+
+/// A legitimate difference of one runtime's connection use.
+#[derive(Debug, Clone)]
+pub struct ConnectionDifference {
+    /// The runtime's name.
+    pub runtime: &'static str,
+    /// Why the difference is legitimate.
+    pub reason: &'static str,
+    /// The connections this runtime uses instead.
+    pub connections: Vec<u64>,
 }
 
 /// A (scenario, runtime) pair left out of the comparison because of a bug.
@@ -177,7 +332,22 @@ impl Scenario {
             min_request_gaps: Vec::new(),
             excluded: Vec::new(),
             known_differences: Vec::new(),
+            tls: false,
+            connections: None,
+            connection_differences: Vec::new(),
+            secrets: Vec::new(),
         }
+    }
+
+    /// Every secret no error, client `Debug` or attempt record may show: the credentials',
+    /// the proxy password, and the row's own.
+    pub fn all_secrets(&self) -> Vec<String> {
+        let mut secrets = self.auth.secrets();
+        secrets.extend(self.config.proxy.as_ref().and_then(ProxySpec::password));
+        secrets.push("undone-secret".to_owned());
+        secrets.extend(self.secrets.iter().cloned());
+        secrets.retain(|secret| !secret.is_empty());
+        secrets
     }
 
     /// Leaves `runtime` out of the comparison because of `bug`, except for the parts of the
@@ -242,6 +412,12 @@ impl Scenario {
         self
     }
 
+    /// Disables the stream idle timeout through the client builder.
+    pub fn no_idle_timeout(mut self) -> Self {
+        self.config.idle_timeout = Some(None);
+        self
+    }
+
     /// Leaves the provider's idle timeout in force (no builder override).
     pub fn provider_idle_timeout(mut self) -> Self {
         self.config.idle_timeout = None;
@@ -264,5 +440,65 @@ impl Scenario {
     pub fn policy(mut self, policy: RetryPolicy) -> Self {
         self.config.policy = Some(policy);
         self
+    }
+
+    /// Serves the script over TLS.
+    pub fn tls(mut self) -> Self {
+        self.tls = true;
+        self
+    }
+
+    /// Trusts the roots of a PEM file.
+    pub fn ca_bundle(mut self, path: impl Into<PathBuf>) -> Self {
+        self.config.ca_bundle = Some(path.into());
+        self
+    }
+
+    /// Sets an explicit proxy.
+    pub fn proxy(mut self, proxy: ProxySpec) -> Self {
+        self.config.proxy = Some(proxy);
+        self
+    }
+
+    /// Sets the connect timeout.
+    pub fn connect_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.config.connect_timeout = timeout;
+        self
+    }
+
+    /// States which connection each request arrives on, on every runtime.
+    pub fn connections(mut self, connections: &[u64]) -> Self {
+        self.connections = Some(connections.to_vec());
+        self
+    }
+
+    /// Records that `runtime` legitimately uses `connections` instead.
+    pub fn connections_on(
+        mut self,
+        runtime: &'static str,
+        connections: &[u64],
+        reason: &'static str,
+    ) -> Self {
+        self.connection_differences.push(ConnectionDifference {
+            runtime,
+            reason,
+            connections: connections.to_vec(),
+        });
+        self
+    }
+
+    /// Adds a secret that must never be shown.
+    pub fn secret(mut self, secret: impl Into<String>) -> Self {
+        self.secrets.push(secret.into());
+        self
+    }
+
+    /// The connections `runtime` must use, if the row states them.
+    pub fn connections_for(&self, runtime: &str) -> Option<&[u64]> {
+        self.connection_differences
+            .iter()
+            .find(|difference| difference.runtime == runtime)
+            .map(|difference| difference.connections.as_slice())
+            .or(self.connections.as_deref())
     }
 }

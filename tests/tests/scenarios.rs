@@ -6,12 +6,22 @@
 //! memory).
 
 use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::process::Command;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
+use codex_api_core::credentials::Credentials;
+use codex_api_core::provider::Provider;
+use codex_api_testkit::{Script, ScriptedResponse, TestServer, Transcript};
+use codex_api_tests::auth::ScriptedAuth;
+use codex_api_tests::runtime::{self, AttemptSink};
+use codex_api_tests::scenario::{Step, Until};
 use codex_api_tests::table::faults as limits;
-use codex_api_tests::{Scenario, run_everywhere, table};
+use codex_api_tests::{CallSpec, ErrorFacts, Outcome, Phase, Scenario, run_everywhere, table};
 
 macro_rules! runner {
     () => {
@@ -104,6 +114,18 @@ fn bounded_memory_huge_error(scenario: &Scenario) {
     );
 }
 
+/// The 50 MB stream: read as fast as it is consumed, it leaves the peak where it was, give or
+/// take buffers; keeping it would take 50 MB per runtime.
+fn bounded_memory_flat_stream(scenario: &Scenario) {
+    let growth = peak_growth(scenario);
+    let bound = 32 << 20;
+    assert!(
+        growth < bound,
+        "peak memory grew by {growth} bytes (bound {bound}) over {} MB per runtime",
+        limits::FLAT_EVENTS * limits::FLAT_DELTA / 1_000_000
+    );
+}
+
 /// CPU time (user + system, in clock ticks) of each live thread whose name starts with
 /// `prefix`, by thread id.
 fn thread_ticks(prefix: &str, into: &mut HashMap<String, u64>) {
@@ -170,6 +192,98 @@ fn bounded_cpu_drip(scenario: &Scenario) {
         cpu < bound,
         "the runtime threads used {cpu:?} of CPU during a {drip:?} drip"
     );
+}
+
+/// A one-shot raw server: answers one request with an event stream that never ends, then
+/// reports when the client closed the connection (end of stream or reset), or `None` if it
+/// did not within 10 s.
+fn endless_server() -> (String, mpsc::Receiver<Option<Instant>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}/v1", listener.local_addr().expect("address"));
+    let (closed_tx, closed_rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let (mut socket, _) = listener.accept().expect("accept");
+        let mut head = Vec::new();
+        let mut byte = [0_u8; 1];
+        while !head.ends_with(b"\r\n\r\n") {
+            socket.read_exact(&mut byte).expect("request head");
+            head.push(byte[0]);
+        }
+        let length: usize = String::from_utf8_lossy(&head)
+            .lines()
+            .find_map(|line| {
+                let line = line.to_ascii_lowercase();
+                line.strip_prefix("content-length:")
+                    .and_then(|value| value.trim().parse().ok())
+            })
+            .expect("content-length");
+        socket
+            .read_exact(&mut vec![0_u8; length])
+            .expect("request body");
+        let event = Transcript::new().created().to_bytes();
+        write!(
+            socket,
+            "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n\
+             transfer-encoding: chunked\r\n\r\n{:x}\r\n",
+            event.len()
+        )
+        .and_then(|()| socket.write_all(&event))
+        .and_then(|()| socket.write_all(b"\r\n"))
+        .expect("response");
+        // Only the client can end this response. A close is an end of stream or, when the
+        // client closed with bytes of ours unread (a timing matter), a reset.
+        socket
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .expect("read timeout");
+        let closed = match socket.read_to_end(&mut Vec::new()) {
+            Ok(_) => true,
+            Err(error) => error.kind() == std::io::ErrorKind::ConnectionReset,
+        };
+        let _ = closed_tx.send(closed.then(Instant::now));
+    });
+    (url, closed_rx)
+}
+
+/// How long a client lives on after dropping the endless stream.
+const HOLD: Duration = Duration::from_millis(600);
+
+/// The dropped stream: besides the row (the next call opens a new connection), every runtime
+/// drops a stream of an endless response and must close its socket at once, while the client
+/// lives on (a pool that kept the connection would close it only with the client).
+fn closes_the_socket_on_drop(scenario: &Scenario) {
+    run_everywhere(scenario);
+    let call = CallSpec::sequence([
+        Step::StreamAndDrop(Box::new(table::request()), Until::Events(1)),
+        Step::Pause(HOLD),
+    ]);
+    std::thread::scope(|scope| {
+        for runtime in runtime::all() {
+            let (call, config) = (&call, &scenario.config);
+            scope.spawn(move || {
+                let (url, closed) = endless_server();
+                let provider = Provider::custom("endless", url).expect("provider");
+                let auth = ScriptedAuth::fixed(Credentials::api_key("sk-test"));
+                let execution =
+                    runtime.execute(provider, config, auth, AttemptSink::default(), call);
+                let returned = Instant::now();
+                let name = runtime.name();
+                assert_eq!(
+                    execution.outcome,
+                    Outcome::Steps(vec![Outcome::Dropped]),
+                    "{name}"
+                );
+                let closed_at = closed
+                    .recv_timeout(Duration::from_secs(15))
+                    .expect("the server reports")
+                    .unwrap_or_else(|| panic!("{name}: the connection was never closed"));
+                assert!(
+                    closed_at + HOLD / 2 <= returned,
+                    "{name}: the connection was closed only {:?} before the client went away",
+                    returned.saturating_duration_since(closed_at)
+                );
+            });
+        }
+    });
 }
 
 scenarios! {
@@ -279,4 +393,246 @@ scenarios! {
     fifty_consecutive_500s,
     unauthorized_forever_managed,
     invalid_utf8_and_nul_in_every_field,
+    failed_rate_limit_with_retry_delay,
+    error_event_overloaded,
+    error_event_nested_without_code,
+    forbidden_403,
+    unprocessable_422,
+    teapot_418_unexpected_status,
+    usage_not_included_403,
+    cyber_policy_400,
+    conflict_409_retried,
+    unary_chunked_body_stalls_past_response_timeout,
+    error_body_cut_still_classified,
+    server_errors_then_success,
+    redirect_on_models_is_not_followed,
+    models_etag_header_wins_over_body,
+    calls_reuse_one_connection,
+    finished_streams_give_their_connection_back,
+    finished_chunked_stream_gives_its_connection_back,
+    server_closed_connection_is_not_reused,
+    dropped_stream_closes_its_connection with closes_the_socket_on_drop,
+    idle_timed_out_stream_is_not_pooled,
+    tls_with_a_custom_ca_bundle,
+    tls_unknown_issuer_not_retried,
+    tls_to_a_plain_server_not_retried,
+    ca_bundle_missing_file,
+    ca_bundle_without_a_certificate,
+    ca_bundle_not_pem,
+    proxy_tunnels_https_with_connect,
+    proxy_refusing_the_tunnel_is_retried,
+    proxied_connections_are_reused,
+    proxy_carries_plain_http,
+    no_proxy_hosts_are_reached_directly,
+    no_proxy_cidr_is_reached_directly,
+    no_proxy_wildcard_reaches_every_host_directly,
+    proxy_url_without_scheme_is_http,
+    proxy_url_unclosed_ipv6,
+    proxy_url_socks5,
+    proxy_url_https,
+    proxy_url_without_host,
+    proxy_url_port_out_of_range,
+    fifty_megabytes_in_flat_memory with bounded_memory_flat_stream,
+}
+
+/// Set in the child process of the `from_env` tests to what each runtime's call must give:
+/// `models`, or the `Debug` of the `ConfigError` that `from_env` must fail with.
+const CHILD: &str = "CODEX_API_TESTS_FROM_ENV_EXPECT";
+
+/// Set in the child to the runtimes (comma-separated) excluded because of a bug: they must
+/// still give something else, or the exclusion is stale.
+const CHILD_EXCLUDED: &str = "CODEX_API_TESTS_FROM_ENV_EXCLUDED";
+
+/// The variables a child starts without (the parent's environment may have some).
+const VARIABLES: [&str; 12] = [
+    "OPENAI_API_KEY",
+    "OPENAI_BASE_URL",
+    "OPENAI_ORG_ID",
+    "OPENAI_PROJECT_ID",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+    "NO_PROXY",
+    "no_proxy",
+];
+
+/// This test binary, re-run as a child running only `from_env_child` with `variables` set and
+/// none of [`VARIABLES`] besides (setting variables in a threaded test process is unsound);
+/// `expect` is what each runtime's `list_models` must give, except the `excluded` ones.
+fn run_child(expect: &str, excluded: &[&str], variables: &[(&str, String)]) {
+    let mut command = Command::new(std::env::current_exe().expect("the test binary"));
+    command
+        .args(["--exact", "from_env_child", "--nocapture"])
+        .env(CHILD, expect)
+        .env(CHILD_EXCLUDED, excluded.join(","));
+    for name in VARIABLES {
+        command.env_remove(name);
+    }
+    for (name, value) in variables {
+        command.env(name, value);
+    }
+    let output = command.output().expect("run the child");
+    assert!(
+        output.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// In the child: `list_models` with `Client::from_env()` on every runtime, in turn; each must
+/// give what the parent expects, and show no secret of the environment.
+#[test]
+fn from_env_child() {
+    let Some(expect) = std::env::var_os(CHILD) else {
+        return; // only meaningful inside the children started below
+    };
+    let expect = expect.to_string_lossy();
+    let excluded = std::env::var(CHILD_EXCLUDED).unwrap_or_default();
+    let mut problems = Vec::new();
+    for runtime in runtime::all() {
+        let execution = runtime.execute_from_env(&CallSpec::Models(None));
+        let name = runtime.name();
+        let as_expected = match &execution.outcome {
+            Outcome::Models(_) => expect == "models",
+            Outcome::Failed(ErrorFacts {
+                phase: Phase::Build,
+                detail,
+                ..
+            }) => detail.starts_with(&format!("{expect}:")),
+            _ => false,
+        };
+        match (as_expected, excluded.split(',').any(|n| n == name)) {
+            (true, true) => problems.push(format!(
+                "{name} is excluded but now gives {expect}: remove the exclusion"
+            )),
+            (false, false) => problems.push(format!(
+                "{name}: expected {expect}, got {:?}",
+                execution.outcome
+            )),
+            _ => {}
+        }
+        for shown in &execution.shown {
+            if shown.contains("sk-from-env") || shown.contains("hunter2") {
+                problems.push(format!("{name} shows a secret: {shown}"));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// `user:hunter2` in base64: what `Proxy-Authorization` carries.
+const PROXY_BASIC: &str = "Basic dXNlcjpodW50ZXIy";
+
+#[test]
+fn from_env_reads_key_base_url_organization_and_project_on_every_runtime() {
+    let runtimes = runtime::all().len();
+    let script = (0..runtimes).fold(Script::new(), |script, _| {
+        script.then(ScriptedResponse::models(Vec::new(), "\"e\""))
+    });
+    let server = TestServer::start(script).expect("start the test server");
+    run_child(
+        "models",
+        &[],
+        &[
+            ("OPENAI_API_KEY", "sk-from-env".into()),
+            ("OPENAI_BASE_URL", format!("{}/v1", server.url())),
+            ("OPENAI_ORG_ID", "org-1".into()),
+            ("OPENAI_PROJECT_ID", "proj-1".into()),
+            // Proxies come from the environment: a dead one, which `no_proxy` bypasses.
+            ("ALL_PROXY", "http://user:hunter2@127.0.0.1:9".into()),
+            ("no_proxy", "127.0.0.1".into()),
+        ],
+    );
+    let requests = server.wait_for_requests(runtimes, Duration::from_secs(5));
+    assert_eq!(requests.len(), runtimes);
+    for request in &requests {
+        assert_eq!(request.path, "/v1/models");
+        assert_eq!(request.header("authorization"), Some("Bearer sk-from-env"));
+        assert_eq!(request.header("openai-organization"), Some("org-1"));
+        assert_eq!(request.header("openai-project"), Some("proj-1"));
+        assert_eq!(request.header("proxy-authorization"), None);
+    }
+}
+
+#[test]
+fn from_env_honours_the_proxy_variables_on_every_runtime() {
+    // The test server plays the proxy (the host does not resolve: only a proxy reaches it).
+    let absolute = "http://api.example.test/v1/models";
+    let models = || ScriptedResponse::models(Vec::new(), "\"e\"");
+    let script = (0..runtime::all().len())
+        .fold(Script::new(), |script, _| {
+            script.on("GET", absolute, models())
+        })
+        .on("CONNECT", "api.example.test:80", ScriptedResponse::new(200))
+        .on("GET", "/v1/models", models());
+    let proxy = TestServer::start(script).expect("start the proxy");
+    run_child(
+        "models",
+        &[],
+        &[
+            ("OPENAI_API_KEY", "sk-from-env".into()),
+            ("OPENAI_BASE_URL", "http://api.example.test/v1".into()),
+            // Lowercase (uppercase unset); `NO_PROXY` names other hosts.
+            (
+                "http_proxy",
+                format!("http://user:hunter2@{}", proxy.addr()),
+            ),
+            ("NO_PROXY", "localhost, 10.0.0.0/8".into()),
+        ],
+    );
+    let seen: Vec<(String, String, Option<String>)> = proxy
+        .requests()
+        .iter()
+        .map(|request| {
+            let credentials = request.header("proxy-authorization").map(str::to_owned);
+            (request.method.clone(), request.path.clone(), credentials)
+        })
+        .collect();
+    let through = |method: &str, path: &str, credentials: Option<&str>| {
+        (
+            method.to_owned(),
+            path.to_owned(),
+            credentials.map(str::to_owned),
+        )
+    };
+    // tokio, async-std and smol in absolute form; blocking (ureq) through a CONNECT tunnel.
+    assert_eq!(
+        seen,
+        [
+            through("GET", absolute, Some(PROXY_BASIC)),
+            through("GET", absolute, Some(PROXY_BASIC)),
+            through("GET", absolute, Some(PROXY_BASIC)),
+            through("CONNECT", "api.example.test:80", Some(PROXY_BASIC)),
+            through("GET", "/v1/models", None),
+        ]
+    );
+}
+
+#[test]
+fn from_env_without_a_key_is_a_config_error_on_every_runtime() {
+    run_child("MissingApiKey", &[], &[]);
+}
+
+#[test]
+fn from_env_with_an_unusable_proxy_variable_is_a_config_error_on_every_runtime() {
+    // Excluded: codex-api-tokio (hyper-util's `Matcher::from_env`) and codex-api-blocking
+    // (`ureq::Proxy::try_from_env`) build a client from a `socks5://` `HTTPS_PROXY` they cannot
+    // use, and every attempt then fails to connect (`transport` error, Connect after 3), where
+    // async-std fails `from_env` with `ConfigError::Proxy` as the core's `ProxyRules::resolve`
+    // promises ("a configured proxy is never silently bypassed"), and as every adapter does
+    // for the same URL given to `ClientBuilder::proxy`.
+    run_child(
+        "Proxy",
+        &["tokio", "blocking"],
+        &[
+            ("OPENAI_API_KEY", "sk-from-env".into()),
+            // Local only, should a runtime go ahead: nothing listens on either port.
+            ("OPENAI_BASE_URL", "https://127.0.0.1:9/v1".into()),
+            ("HTTPS_PROXY", "socks5://user:hunter2@127.0.0.1:1080".into()),
+        ],
+    );
 }

@@ -5,12 +5,10 @@ pub mod recording_proxy;
 pub mod tls_server;
 
 use std::future::Future;
-use std::time::Duration;
 
 use codex_api_async_std::{Client, ClientBuilder, Error, EventStream, StaticAuth};
 use codex_api_core::credentials::Credentials;
 use codex_api_core::provider::Provider;
-use codex_api_core::retry::RetryPolicy;
 use codex_api_core::stream::ResponseEvent;
 use codex_api_core::wire::{ResponseItem, ResponsesApiRequest, Role};
 use codex_api_testkit::TestServer;
@@ -40,17 +38,9 @@ pub fn builder(server: &TestServer) -> ClientBuilder {
     .jitter_seed(7)
 }
 
-/// The default client of a testkit server, with short backoffs.
+/// The default client of a testkit server.
 pub fn client(server: &TestServer) -> Client {
-    builder(server).retry_policy(fast_policy()).build().unwrap()
-}
-
-/// The default policy with backoffs of a few milliseconds.
-pub fn fast_policy() -> RetryPolicy {
-    let mut policy = RetryPolicy::default();
-    policy.initial_backoff = Duration::from_millis(5);
-    policy.max_backoff = Duration::from_millis(20);
-    policy
+    builder(server).build().unwrap()
 }
 
 /// A one-message request.

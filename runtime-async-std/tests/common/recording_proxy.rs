@@ -1,18 +1,16 @@
 //! A tiny loopback HTTP proxy on std threads that records the head of every connection's first
-//! request: it relays `CONNECT` tunnels to their target and absolute-form requests to a fixed
-//! upstream, refuses with a status, or never answers.
+//! request: it relays `CONNECT` tunnels to their target, refuses with a status, or never
+//! answers.
 
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// What the proxy does after reading a request head.
 #[derive(Clone, Copy, Debug)]
 pub enum Behaviour {
-    /// `CONNECT host:port`: answers 200 and relays to `host:port`. Any other request: relays it
-    /// (head included) to `upstream`.
-    Relay { upstream: Option<SocketAddr> },
+    /// `CONNECT host:port`: answers 200 and relays to `host:port`.
+    Tunnel,
     /// Answers every request with this status (and `Proxy-Authenticate`), then closes.
     Refuse(u16),
     /// Never answers; reads until the client closes.
@@ -23,7 +21,6 @@ pub enum Behaviour {
 pub struct RecordingProxy {
     addr: SocketAddr,
     heads: Arc<Mutex<Vec<String>>>,
-    connections: Arc<AtomicUsize>,
 }
 
 impl RecordingProxy {
@@ -32,21 +29,15 @@ impl RecordingProxy {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
         let heads = Arc::new(Mutex::new(Vec::new()));
-        let connections = Arc::new(AtomicUsize::new(0));
-        let (seen, count) = (heads.clone(), connections.clone());
+        let seen = heads.clone();
         std::thread::spawn(move || {
             for socket in listener.incoming() {
                 let Ok(socket) = socket else { return };
-                count.fetch_add(1, Ordering::SeqCst);
                 let seen = seen.clone();
                 std::thread::spawn(move || serve(socket, behaviour, &seen));
             }
         });
-        RecordingProxy {
-            addr,
-            heads,
-            connections,
-        }
+        RecordingProxy { addr, heads }
     }
 
     /// The proxy URL with optional `user:password@` credentials.
@@ -57,11 +48,6 @@ impl RecordingProxy {
     /// The first request head of every connection so far, in arrival order.
     pub fn heads(&self) -> Vec<String> {
         self.heads.lock().unwrap().clone()
-    }
-
-    /// How many connections the proxy accepted.
-    pub fn connections(&self) -> usize {
-        self.connections.load(Ordering::SeqCst)
     }
 }
 
@@ -95,22 +81,15 @@ fn serve(mut client: TcpStream, behaviour: Behaviour, heads: &Mutex<Vec<String>>
             );
             let _ = client.write_all(answer.as_bytes());
         }
-        Behaviour::Relay { upstream } => {
-            let connect_target = text
+        Behaviour::Tunnel => {
+            let target = text
                 .strip_prefix("CONNECT ")
-                .and_then(|rest| rest.split(' ').next());
-            let relayed = match connect_target {
-                Some(target) => TcpStream::connect(target).and_then(|upstream| {
-                    client.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")?;
-                    Ok(upstream)
-                }),
-                None => TcpStream::connect(upstream.expect("an upstream for plain http")).and_then(
-                    |mut upstream| {
-                        upstream.write_all(&head)?;
-                        Ok(upstream)
-                    },
-                ),
-            };
+                .and_then(|rest| rest.split(' ').next())
+                .expect("a CONNECT request");
+            let relayed = TcpStream::connect(target).and_then(|upstream| {
+                client.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")?;
+                Ok(upstream)
+            });
             if let Ok(upstream) = relayed {
                 let _ = pipe(client, upstream);
             }

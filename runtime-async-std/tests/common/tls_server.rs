@@ -11,11 +11,6 @@ pub fn ca_path() -> PathBuf {
     TestIdentity::localhost_ca_path()
 }
 
-/// A PEM file with no certificate in it (the test identity's private key).
-pub fn key_path() -> PathBuf {
-    ca_path().with_file_name("server.key")
-}
-
 /// An HTTPS server that answers one request with a short event stream (the text `secure`).
 /// Its URL is `https://127.0.0.1:PORT`; the API base is that plus `/v1`.
 pub fn tls_server() -> TestServer {

@@ -1,18 +1,23 @@
 //! `codex-api-async-std` on two executors: async-std's and smol's.
 
 use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
 
 use codex_api_async_std::{AuthFuture, AuthProvider, Client, Error};
+use codex_api_core::client_config::ConfigError;
 use codex_api_core::credentials::Credentials;
 use codex_api_core::provider::Provider;
-use codex_api_core::request::PreparedRequest;
+use codex_api_core::request::{PreparedRequest, ResponsesOptions};
+use codex_api_core::stream::ResponseEvent;
 use codex_api_core::unauthorized::{RecoveryMode, RecoveryStep, StepFailure};
+use codex_api_core::wire::ResponsesApiRequest;
 use futures_util::StreamExt;
 
-use super::{AttemptSink, Execution, Runtime, unary_outcome};
+use super::{AttemptSink, Execution, Runtime, configure, unary_outcome};
 use crate::auth::ScriptedAuth;
 use crate::observation::{ErrorFacts, Outcome, Phase, StreamFacts};
-use crate::scenario::{CallSpec, ClientConfig};
+use crate::scenario::{CallSpec, ClientConfig, Step, Until};
 
 /// The futures-io adapter under `async_std::task::block_on`.
 #[derive(Debug, Clone, Copy)]
@@ -29,8 +34,13 @@ impl AuthProvider for Auth {
         Box::pin(std::future::ready(self.0.credentials()))
     }
 
+    /// A token endpoint takes a while: the step waits on the runtime's timer first (the call
+    /// awaits it without blocking).
     fn refresh(&self, step: RecoveryStep) -> AuthFuture<'_, Result<Credentials, StepFailure>> {
-        Box::pin(std::future::ready(self.0.refresh(step)))
+        Box::pin(async move {
+            pause(Duration::from_millis(5)).await;
+            self.0.refresh(step)
+        })
     }
 
     fn recovery_mode(&self) -> RecoveryMode {
@@ -45,38 +55,29 @@ impl AuthProvider for Auth {
 super::glue::error_glue!();
 super::glue::execute_glue!(async await);
 
-fn client(
-    provider: Provider,
-    config: &ClientConfig,
-    auth: ScriptedAuth,
-    attempts: AttemptSink,
-) -> Client {
-    let mut builder = Client::builder(provider, Auth(auth));
-    if let Some(idle) = config.idle_timeout {
-        builder = builder.stream_idle_timeout(idle);
-    }
-    if let Some(policy) = &config.policy {
-        builder = builder.retry_policy(policy.clone());
-    }
-    builder
-        .jitter_seed(config.jitter_seed)
-        .response_timeout(config.response_timeout)
-        .without_proxy()
-        .on_attempt(move |record| attempts.push(record))
-        .build()
-        .expect("build the async-std client")
+/// A pause on async-io's timer (which needs no particular executor).
+fn pause(duration: Duration) -> impl Future<Output = ()> {
+    async_std::task::sleep(duration)
 }
 
-fn run_with(
-    block_on: fn(std::pin::Pin<Box<dyn Future<Output = Execution> + '_>>) -> Execution,
+/// An executor's `block_on`.
+type BlockOn = fn(Pin<Box<dyn Future<Output = Execution> + '_>>) -> Execution;
+
+/// Runs `call` under `block_on`, or reports why the client was not built.
+fn run(block_on: BlockOn, built: Result<Client, ConfigError>, call: &CallSpec) -> Execution {
+    match built {
+        Ok(client) => block_on(Box::pin(async move { execute(&client, call).await })),
+        Err(error) => Execution::config_error(&error),
+    }
+}
+
+fn build(
     provider: Provider,
     config: &ClientConfig,
     auth: ScriptedAuth,
     attempts: AttemptSink,
-    call: &CallSpec,
-) -> Execution {
-    let client = client(provider, config, auth, attempts);
-    block_on(Box::pin(execute(client, call)))
+) -> Result<Client, ConfigError> {
+    configure(Client::builder(provider, Auth(auth)), config, attempts).build()
 }
 
 impl Runtime for AsyncStdRuntime {
@@ -92,14 +93,12 @@ impl Runtime for AsyncStdRuntime {
         attempts: AttemptSink,
         call: &CallSpec,
     ) -> Execution {
-        run_with(
-            |f| async_std::task::block_on(f),
-            provider,
-            config,
-            auth,
-            attempts,
-            call,
-        )
+        let built = build(provider, config, auth, attempts);
+        run(|f| async_std::task::block_on(f), built, call)
+    }
+
+    fn execute_from_env(&self, call: &CallSpec) -> Execution {
+        run(|f| async_std::task::block_on(f), Client::from_env(), call)
     }
 }
 
@@ -116,13 +115,11 @@ impl Runtime for SmolRuntime {
         attempts: AttemptSink,
         call: &CallSpec,
     ) -> Execution {
-        run_with(
-            |f| smol::block_on(f),
-            provider,
-            config,
-            auth,
-            attempts,
-            call,
-        )
+        let built = build(provider, config, auth, attempts);
+        run(|f| smol::block_on(f), built, call)
+    }
+
+    fn execute_from_env(&self, call: &CallSpec) -> Execution {
+        run(|f| smol::block_on(f), Client::from_env(), call)
     }
 }

@@ -1,15 +1,20 @@
 //! `codex-api-blocking` (ureq 3) on the calling thread.
 
+use std::time::Duration;
+
 use codex_api_blocking::{AuthProvider, Client, Error};
+use codex_api_core::client_config::ConfigError;
 use codex_api_core::credentials::Credentials;
 use codex_api_core::provider::Provider;
-use codex_api_core::request::PreparedRequest;
+use codex_api_core::request::{PreparedRequest, ResponsesOptions};
+use codex_api_core::stream::ResponseEvent;
 use codex_api_core::unauthorized::{RecoveryMode, RecoveryStep, StepFailure};
+use codex_api_core::wire::ResponsesApiRequest;
 
-use super::{AttemptSink, Execution, Runtime, unary_outcome};
+use super::{AttemptSink, Execution, Runtime, configure, unary_outcome};
 use crate::auth::ScriptedAuth;
 use crate::observation::{ErrorFacts, Outcome, Phase, StreamFacts};
-use crate::scenario::{CallSpec, ClientConfig};
+use crate::scenario::{CallSpec, ClientConfig, Step, Until};
 
 /// The blocking adapter.
 #[derive(Debug, Clone, Copy)]
@@ -38,6 +43,19 @@ impl AuthProvider for Auth {
 super::glue::error_glue!();
 super::glue::execute_glue!();
 
+/// A pause (nothing runs in the background of this adapter).
+fn pause(duration: Duration) {
+    std::thread::sleep(duration);
+}
+
+/// Runs `call` on the calling thread, or reports why the client was not built.
+fn run(built: Result<Client, ConfigError>, call: &CallSpec) -> Execution {
+    match built {
+        Ok(client) => execute(&client, call),
+        Err(error) => Execution::config_error(&error),
+    }
+}
+
 impl Runtime for BlockingRuntime {
     fn name(&self) -> &'static str {
         "blocking"
@@ -51,20 +69,11 @@ impl Runtime for BlockingRuntime {
         attempts: AttemptSink,
         call: &CallSpec,
     ) -> Execution {
-        let mut builder = Client::builder(provider, Auth(auth));
-        if let Some(idle) = config.idle_timeout {
-            builder = builder.stream_idle_timeout(idle);
-        }
-        if let Some(policy) = &config.policy {
-            builder = builder.retry_policy(policy.clone());
-        }
-        let client = builder
-            .without_proxy()
-            .jitter_seed(config.jitter_seed)
-            .response_timeout(config.response_timeout)
-            .on_attempt(move |record| attempts.push(record))
-            .build()
-            .expect("build the blocking client");
-        execute(client, call)
+        let builder = configure(Client::builder(provider, Auth(auth)), config, attempts);
+        run(builder.build(), call)
+    }
+
+    fn execute_from_env(&self, call: &CallSpec) -> Execution {
+        run(Client::from_env(), call)
     }
 }

@@ -1,9 +1,9 @@
 //! Glue every adapter needs, written once: the adapters' error types and clients have the same
 //! shape but are distinct types, so these macros expand in each runtime's module, against that
-//! module's `Client` and `Error`.
+//! module's `Client` and `Error` (and its `pause`, a sleep that lets the runtime run).
 
-/// `facts` (adapter error → [`ErrorFacts`](crate::observation::ErrorFacts)) and `unary`
-/// (result → [`Execution`](super::Execution)).
+/// `facts` (adapter error → [`ErrorFacts`](crate::observation::ErrorFacts)), `failure` (the
+/// same, recording what the error shows) and `unary` (result → [`Execution`](super::Execution)).
 macro_rules! error_glue {
     () => {
         fn facts(phase: Phase, error: &Error) -> ErrorFacts {
@@ -13,27 +13,122 @@ macro_rules! error_glue {
                 Error::Transport(transport) => ErrorFacts::other(
                     phase,
                     error.kind(),
-                    format!("{:?} after {}", transport.kind(), transport.attempts()),
+                    format!(
+                        "{:?} after {}{}",
+                        transport.kind(),
+                        transport.attempts(),
+                        // Whether the stack's own error is kept as the cause (its text is the
+                        // stack's, so only its presence is compared).
+                        if transport.cause().is_some() {
+                            ", cause kept"
+                        } else {
+                            ""
+                        }
+                    ),
                 ),
                 other => ErrorFacts::other(phase, other.kind(), String::new()),
             }
         }
 
+        /// The outcome of `error`; what it shows (`Display`, `Debug`) goes to `shown`.
+        fn failure(shown: &mut Vec<String>, phase: Phase, error: &Error) -> Outcome {
+            shown.push(format!("{error}"));
+            shown.push(format!("{error:?}"));
+            Outcome::Failed(facts(phase, error))
+        }
+
         fn unary<T>(result: Result<T, Error>, success: impl FnOnce(T) -> Outcome) -> Execution {
-            Execution::new(match result {
+            let mut execution = Execution::new(Outcome::StreamEnded);
+            execution.outcome = match result {
                 Ok(value) => success(value),
-                Err(error) => Outcome::Failed(facts(Phase::Call, &error)),
-            })
+                Err(error) => failure(&mut execution.shown, Phase::Call, &error),
+            };
+            execution
         }
     };
 }
 
 /// `execute(client, call)` for a client whose calls are `async` and whose event stream is a
 /// `futures_core::Stream`; with `.await` left out (`blocking`), for a blocking client whose
-/// event stream is an `Iterator`.
+/// event stream is an `Iterator`. Sequences run their steps on clones of the client.
 macro_rules! execute_glue {
     ($($async:ident $await:ident)?) => {
-        $($async)? fn execute(client: Client, call: &CallSpec) -> Execution {
+        /// Runs `call` (a sequence step by step) and records what the client shows.
+        $($async)? fn execute(client: &Client, call: &CallSpec) -> Execution {
+            let mut execution = match call {
+                CallSpec::Sequence(steps) => {
+                    let mut all = Execution::new(Outcome::Steps(Vec::new()));
+                    for step in steps {
+                        let client = client.clone();
+                        let execution = match step {
+                            Step::Call(call) => {
+                                assert!(
+                                    !matches!(**call, CallSpec::Sequence(_)),
+                                    "a sequence in a sequence"
+                                );
+                                execute_one(&client, call)$(.$await)?
+                            }
+                            Step::StreamAndDrop(request, until) => {
+                                stream_and_drop(&client, request, *until)$(.$await)?
+                            }
+                            Step::Pause(duration) => {
+                                pause(*duration)$(.$await)?;
+                                continue;
+                            }
+                        };
+                        all.merge(execution);
+                    }
+                    all
+                }
+                call => execute_one(client, call)$(.$await)?,
+            };
+            execution.shown.push(format!("{client:?}"));
+            execution
+        }
+
+        /// A streamed call whose consumer stops reading when `until` holds and drops it.
+        $($async)? fn stream_and_drop(
+            client: &Client,
+            request: &ResponsesApiRequest,
+            until: Until,
+        ) -> Execution {
+            let stream = client.stream(request.clone(), ResponsesOptions::new())$(.$await)?;
+            let mut stream = match stream {
+                Ok(stream) => stream,
+                Err(error) => return unary::<()>(Err(error), |_| Outcome::Dropped),
+            };
+            let mut execution = Execution::new(Outcome::Dropped);
+            loop {
+                let done = match until {
+                    Until::Events(count) => execution.events.len() >= count,
+                    Until::Completed => matches!(
+                        execution.events.last(),
+                        Some(ResponseEvent::Completed { .. })
+                    ),
+                };
+                if done {
+                    break;
+                }
+                match stream.next()$(.$await)? {
+                    Some(Ok(event)) => execution.events.push(event),
+                    Some(Err(error)) => {
+                        execution.outcome =
+                            failure(&mut execution.shown, Phase::Stream, &error);
+                        break;
+                    }
+                    None => {
+                        execution.outcome = Outcome::StreamEnded;
+                        break;
+                    }
+                }
+            }
+            // No stream facts: how far a stack parsed ahead of the consumer is its own business.
+            drop(stream);
+            execution
+        }
+
+        /// One call (not a sequence), drained.
+        $($async)? fn execute_one(client: &Client, call: &CallSpec) -> Execution {
             match call {
                 CallSpec::Stream(request, options) | CallSpec::RawStream(request, options) => {
                     let stream = client.stream((**request).clone(), options.clone())$(.$await)?;
@@ -50,7 +145,7 @@ macro_rules! execute_glue {
                                 Some(Err(error)) => {
                                     let after = stream.next()$(.$await)?;
                                     assert!(after.is_none(), "an item after the error");
-                                    break Outcome::Failed(facts(Phase::Stream, &error));
+                                    break failure(&mut execution.shown, Phase::Stream, &error);
                                 }
                                 None => break Outcome::StreamEnded,
                             }
@@ -64,13 +159,35 @@ macro_rules! execute_glue {
                                 Some(Err(error)) => {
                                     let after = stream.next()$(.$await)?;
                                     assert!(after.is_none(), "an item after the error");
-                                    break Outcome::Failed(facts(Phase::Stream, &error));
+                                    break failure(&mut execution.shown, Phase::Stream, &error);
                                 }
                                 None => break Outcome::StreamEnded,
                             }
                         };
                         execution.stream = Some(StreamFacts::of(stream.state()));
                     }
+                    execution
+                }
+                CallSpec::Tally(request) => {
+                    let stream =
+                        client.stream((**request).clone(), ResponsesOptions::new())$(.$await)?;
+                    let mut stream = match stream {
+                        Ok(stream) => stream,
+                        Err(error) => return unary::<()>(Err(error), |_| Outcome::StreamEnded),
+                    };
+                    let mut execution = Execution::new(Outcome::StreamEnded);
+                    let mut tally = crate::observation::Tally::default();
+                    execution.outcome = loop {
+                        match stream.next()$(.$await)? {
+                            Some(Ok(event)) => tally.add(&event),
+                            Some(Err(error)) => {
+                                break failure(&mut execution.shown, Phase::Stream, &error);
+                            }
+                            None => break Outcome::StreamEnded,
+                        }
+                    };
+                    execution.tally = Some(tally);
+                    execution.stream = Some(StreamFacts::of(stream.state()));
                     execution
                 }
                 CallSpec::Compact(input, options) => unary(
@@ -94,6 +211,7 @@ macro_rules! execute_glue {
                         unary_outcome(output.status, &output.headers, &output.body)
                     })
                 }
+                CallSpec::Sequence(_) => unreachable!("sequences are run by `execute`"),
             }
         }
     };

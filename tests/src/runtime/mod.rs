@@ -10,15 +10,18 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use codex_api_core::call::AttemptRecord;
+use codex_api_core::client_config::{ClientAdapter, ClientBuilder, ConfigError};
 use codex_api_core::provider::Provider;
 use codex_api_core::stream::{ResponseEvent, StreamItem};
 use codex_api_testkit::TestServer;
+use codex_api_testkit::tls::TestIdentity;
 
 use crate::auth::ScriptedAuth;
 use crate::observation::{
-    Observation, Outcome, StreamFacts, differences, normalise, normalise_attempt,
+    ErrorFacts, Observation, Outcome, StreamFacts, Tally, connections, differences, normalise,
+    normalise_attempt,
 };
-use crate::scenario::{CallSpec, ClientConfig, Scenario};
+use crate::scenario::{CallSpec, ClientConfig, ProxySpec, ProxyTarget, Scenario, UNDONE_PROXY};
 
 pub use self::async_std::{AsyncStdRuntime, SmolRuntime};
 pub use self::blocking::BlockingRuntime;
@@ -31,10 +34,15 @@ pub struct Execution {
     pub events: Vec<ResponseEvent>,
     /// The raw items delivered (the `RawEventStream` view).
     pub raw: Vec<StreamItem>,
+    /// The tally of a tally call.
+    pub tally: Option<Tally>,
     /// The stream's own state once drained.
     pub stream: Option<StreamFacts>,
     /// How the call ended.
     pub outcome: Outcome,
+    /// What the client showed: every error's `Display` and `Debug`, the client's `Debug`
+    /// (checked for secrets, never compared: it names the runtime).
+    pub shown: Vec<String>,
 }
 
 impl Execution {
@@ -43,10 +51,62 @@ impl Execution {
         Execution {
             events: Vec::new(),
             raw: Vec::new(),
+            tally: None,
             stream: None,
             outcome,
+            shown: Vec::new(),
         }
     }
+
+    /// The execution of a client that could not be built.
+    pub fn config_error(error: &ConfigError) -> Self {
+        let mut execution = Execution::new(Outcome::Failed(ErrorFacts::config(error)));
+        execution.shown = vec![format!("{error}"), format!("{error:?}")];
+        execution
+    }
+
+    /// Appends one step of a sequence (`self.outcome` is [`Outcome::Steps`]).
+    pub fn merge(&mut self, step: Execution) {
+        self.events.extend(step.events);
+        self.raw.extend(step.raw);
+        self.tally = step.tally.or(self.tally);
+        self.stream = step.stream.or(self.stream.take());
+        self.shown.extend(step.shown);
+        if let Outcome::Steps(steps) = &mut self.outcome {
+            steps.push(step.outcome);
+        }
+    }
+}
+
+/// Applies `config` to a builder of any adapter (the builder is the core's, shared by all):
+/// timeouts, retry policy, jitter seed, CA bundle, proxy, and the attempt observer.
+pub fn configure<A: ClientAdapter>(
+    mut builder: ClientBuilder<A>,
+    config: &ClientConfig,
+    attempts: AttemptSink,
+) -> ClientBuilder<A> {
+    if let Some(idle) = config.idle_timeout {
+        builder = builder.stream_idle_timeout(idle);
+    }
+    if let Some(policy) = &config.policy {
+        builder = builder.retry_policy(policy.clone());
+    }
+    if let Some(path) = &config.ca_bundle {
+        builder = builder.ca_bundle(path.clone());
+    }
+    builder = match &config.proxy {
+        None => builder.proxy(UNDONE_PROXY, "").without_proxy(),
+        Some(ProxySpec {
+            target: ProxyTarget::Url(url),
+            no_proxy,
+        }) => builder.proxy(url.clone(), *no_proxy),
+        Some(unresolved) => panic!("{unresolved:?} is resolved by `run_on`"),
+    };
+    builder
+        .jitter_seed(config.jitter_seed)
+        .response_timeout(config.response_timeout)
+        .connect_timeout(config.connect_timeout)
+        .on_attempt(move |record| attempts.push(record))
 }
 
 /// Where a runtime's client reports its attempt records.
@@ -83,9 +143,13 @@ pub trait Runtime: Send + Sync {
         attempts: AttemptSink,
         call: &CallSpec,
     ) -> Execution;
+
+    /// Makes `call` with `Client::from_env()` (the process's environment), drains it.
+    fn execute_from_env(&self, call: &CallSpec) -> Execution;
 }
 
-/// Every runtime of the suite, in a fixed order (the first is the one expectations check).
+/// Every runtime of the suite, in a fixed order (the first is the reference whose observation
+/// the others are compared with and the expectations check, unless the row excludes it).
 pub fn all() -> Vec<Box<dyn Runtime>> {
     vec![
         Box::new(TokioRuntime),
@@ -125,23 +189,38 @@ pub struct Run {
     pub observation: Observation,
     /// Gaps between consecutive requests' arrivals (for generous lower bounds only).
     pub request_gaps: Vec<Duration>,
+    /// What the client showed (errors' `Display` and `Debug`, its own `Debug`).
+    pub shown: Vec<String>,
 }
 
-/// Runs `scenario` on `runtime` against a fresh server.
+/// Runs `scenario` on `runtime` against a fresh server (over TLS if the row says so; as the
+/// proxy too if the row's proxy is the test server).
 pub fn run_on(runtime: &dyn Runtime, scenario: &Scenario) -> Run {
-    let server = TestServer::start(scenario.script.clone()).expect("start the test server");
+    let server = if scenario.tls {
+        TestServer::start_tls(scenario.script.clone(), &TestIdentity::localhost())
+    } else {
+        TestServer::start(scenario.script.clone())
+    }
+    .expect("start the test server");
     let base = Provider::custom("test", format!("{}/v1", server.url())).expect("provider");
     let provider = (scenario.config.provider)(base);
+    let mut config = scenario.config.clone();
+    if let Some(proxy) = &mut config.proxy
+        && let ProxyTarget::TestServer { userinfo } = proxy.target
+    {
+        proxy.target = ProxyTarget::Url(format!("http://{userinfo}{}", server.addr()));
+    }
     let auth = scenario.auth.build();
     let attempts = AttemptSink::default();
     let execution = runtime.execute(
         provider,
-        &scenario.config,
+        &config,
         auth.clone(),
         attempts.clone(),
         &scenario.call,
     );
     let recorded = server.requests();
+    let server_addr = server.addr().to_string();
     drop(server);
     let request_gaps = recorded
         .windows(2)
@@ -152,14 +231,35 @@ pub fn run_on(runtime: &dyn Runtime, scenario: &Scenario) -> Run {
         observation: Observation {
             events: execution.events,
             raw: execution.raw,
+            tally: execution.tally,
             stream: execution.stream,
             outcome: execution.outcome,
-            requests: normalise(&recorded),
+            requests: normalise(&recorded, &server_addr),
             auth_steps: auth.steps(),
             attempts: attempts.records(),
+            connections: connections(&recorded),
         },
         request_gaps,
+        shown: execution.shown,
     }
+}
+
+/// Problems with what `run` showed: any of `secrets` in an error's `Display` or `Debug`, the
+/// client's `Debug` or an attempt record.
+fn shown_secrets(run: &Run, secrets: &[String]) -> Vec<String> {
+    let attempts = format!("{:?}", run.observation.attempts);
+    let mut problems = Vec::new();
+    for secret in secrets {
+        for shown in run.shown.iter().chain([&attempts]) {
+            if shown.contains(secret.as_str()) {
+                problems.push(format!(
+                    "runtime `{}` shows the secret `{secret}` in: {shown}",
+                    run.runtime
+                ));
+            }
+        }
+    }
+    problems
 }
 
 /// How long one runtime may take on one scenario before it counts as hung.
@@ -206,21 +306,49 @@ fn run_in_parallel(scenario: &Scenario, runtimes: Vec<Box<dyn Runtime>>) -> Vec<
 }
 
 /// Runs `scenario` on every runtime in parallel, asserts that every observation equals the
-/// first runtime's (known differences get their own checks instead; excluded runtimes must
-/// still differ, or the exclusion is reported as stale), checks the retry-gap lower bounds and the scenario's own expectations on
-/// the first runtime, and returns every run.
+/// reference's (the first runtime neither excluded nor with a known difference; known
+/// differences get their own checks instead; excluded runtimes must still differ, or the
+/// exclusion is reported as stale), that no run shows a secret and that each uses the
+/// connections the row states, checks the retry-gap lower bounds and the scenario's own
+/// expectations on the reference, and returns every run.
 pub fn run_everywhere(scenario: &Scenario) -> Vec<Run> {
     let runtimes = all();
     let runs = run_in_parallel(scenario, runtimes);
-    let reference = &runs[0];
+    let excluding = std::env::var_os("SUITE_NO_EXCLUDE").is_none();
+    let special = |runtime: &str| {
+        (excluding && scenario.excluded.iter().any(|e| e.runtime == runtime))
+            || scenario
+                .known_differences
+                .iter()
+                .any(|difference| difference.runtime == runtime)
+    };
+    let reference_index = runs
+        .iter()
+        .position(|run| !special(run.runtime))
+        .expect("at least one runtime is neither excluded nor different");
+    let reference = &runs[reference_index];
     let mut report = Vec::new();
-    for run in &runs[1..] {
+    let secrets = scenario.all_secrets();
+    for run in &runs {
+        report.extend(shown_secrets(run, &secrets));
+        if let Some(expected) = scenario.connections_for(run.runtime)
+            && run.observation.connections != expected
+        {
+            report.push(format!(
+                "runtime `{}` used connections {:?}, expected {expected:?}",
+                run.runtime, run.observation.connections
+            ));
+        }
+    }
+    for (index, run) in runs.iter().enumerate() {
+        if index == reference_index {
+            continue;
+        }
         let excluded = scenario
             .excluded
             .iter()
             .find(|exclusion| exclusion.runtime == run.runtime);
-        if let Some(exclusion) = excluded.filter(|_| std::env::var_os("SUITE_NO_EXCLUDE").is_none())
-        {
+        if let Some(exclusion) = excluded.filter(|_| excluding) {
             // Still run, so that a fixed bug shows up as a stale exclusion, and the parts the
             // bug does not affect are still compared.
             let differences = differences(&run.observation, &reference.observation);
@@ -257,7 +385,15 @@ pub fn run_everywhere(scenario: &Scenario) -> Vec<Run> {
             (difference.check)(&run.observation);
             continue;
         }
-        let differences = differences(&run.observation, &reference.observation);
+        let mut differences = differences(&run.observation, &reference.observation);
+        if scenario
+            .connection_differences
+            .iter()
+            .any(|difference| difference.runtime == run.runtime)
+        {
+            // Checked against the difference's own connections above instead.
+            differences.retain(|line| !line.starts_with("connections"));
+        }
         if !differences.is_empty() {
             report.push(format!(
                 "runtime `{}` differs from `{}`:\n  {}",

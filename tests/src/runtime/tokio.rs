@@ -1,16 +1,22 @@
 //! `codex-api-tokio` on a current-thread tokio runtime.
 
+use std::future::Future;
+use std::time::Duration;
+
+use codex_api_core::client_config::ConfigError;
 use codex_api_core::credentials::Credentials;
 use codex_api_core::provider::Provider;
-use codex_api_core::request::PreparedRequest;
+use codex_api_core::request::{PreparedRequest, ResponsesOptions};
+use codex_api_core::stream::ResponseEvent;
 use codex_api_core::unauthorized::{RecoveryMode, RecoveryStep, StepFailure};
+use codex_api_core::wire::ResponsesApiRequest;
 use codex_api_tokio::{AuthFuture, AuthProvider, Client, Error};
 use futures_util::StreamExt;
 
-use super::{AttemptSink, Execution, Runtime, unary_outcome};
+use super::{AttemptSink, Execution, Runtime, configure, unary_outcome};
 use crate::auth::ScriptedAuth;
 use crate::observation::{ErrorFacts, Outcome, Phase, StreamFacts};
-use crate::scenario::{CallSpec, ClientConfig};
+use crate::scenario::{CallSpec, ClientConfig, Step, Until};
 
 /// The tokio adapter (hyper 1) on tokio's current-thread executor.
 #[derive(Debug, Clone, Copy)]
@@ -23,8 +29,13 @@ impl AuthProvider for Auth {
         Box::pin(std::future::ready(self.0.credentials()))
     }
 
+    /// A token endpoint takes a while: the step waits on the runtime's timer first (the call
+    /// awaits it without blocking).
     fn refresh(&self, step: RecoveryStep) -> AuthFuture<'_, Result<Credentials, StepFailure>> {
-        Box::pin(std::future::ready(self.0.refresh(step)))
+        Box::pin(async move {
+            pause(Duration::from_millis(5)).await;
+            self.0.refresh(step)
+        })
     }
 
     fn recovery_mode(&self) -> RecoveryMode {
@@ -39,6 +50,24 @@ impl AuthProvider for Auth {
 super::glue::error_glue!();
 super::glue::execute_glue!(async await);
 
+/// A pause that lets the runtime run (hyper's connection tasks live on it).
+fn pause(duration: Duration) -> impl Future<Output = ()> {
+    tokio::time::sleep(duration)
+}
+
+/// Runs `call` on a fresh current-thread runtime, or reports why the client was not built.
+fn run(built: Result<Client, ConfigError>, call: &CallSpec) -> Execution {
+    let client = match built {
+        Ok(client) => client,
+        Err(error) => return Execution::config_error(&error),
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("build a tokio runtime");
+    runtime.block_on(execute(&client, call))
+}
+
 impl Runtime for TokioRuntime {
     fn name(&self) -> &'static str {
         "tokio"
@@ -52,24 +81,11 @@ impl Runtime for TokioRuntime {
         attempts: AttemptSink,
         call: &CallSpec,
     ) -> Execution {
-        let mut builder = Client::builder(provider, Auth(auth));
-        if let Some(idle) = config.idle_timeout {
-            builder = builder.stream_idle_timeout(idle);
-        }
-        if let Some(policy) = &config.policy {
-            builder = builder.retry_policy(policy.clone());
-        }
-        let client = builder
-            .without_proxy()
-            .jitter_seed(config.jitter_seed)
-            .response_timeout(config.response_timeout)
-            .on_attempt(move |record| attempts.push(record))
-            .build()
-            .expect("build the tokio client");
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("build a tokio runtime");
-        runtime.block_on(execute(client, call))
+        let builder = configure(Client::builder(provider, Auth(auth)), config, attempts);
+        run(builder.build(), call)
+    }
+
+    fn execute_from_env(&self, call: &CallSpec) -> Execution {
+        run(Client::from_env(), call)
     }
 }

@@ -8,6 +8,7 @@ use codex_api_core::agent_identity::{
     SessionSource, verify_agent_assertion,
 };
 use codex_api_core::auth_scheme::AuthScheme;
+use codex_api_core::call::AttemptRecord;
 use codex_api_core::credentials::Credentials;
 use codex_api_core::provider::Provider;
 use codex_api_core::unauthorized::{RecoveryMode, RecoveryStep, StepFailure};
@@ -42,6 +43,14 @@ fn hello() -> ScriptedResponse {
 
 fn stream(name: &'static str, script: Script, expect: fn(&Observation)) -> Scenario {
     Scenario::new(name, script, CallSpec::stream(request()), expect)
+}
+
+/// The value of one auth recovery tag of an attempt record.
+fn tag<'a>(record: &'a AttemptRecord, key: &str) -> Option<&'a str> {
+    let tags = record.auth_recovery.as_ref()?;
+    tags.iter()
+        .find(|(name, _)| *name == key)
+        .map(|(_, value)| value.as_str())
 }
 
 fn bearer(token: &str) -> String {
@@ -124,6 +133,20 @@ pub fn scenarios() -> Vec<Scenario> {
                     ]
                 );
                 assert_eq!(o.requests[0].body, o.requests[1].body);
+                // The attempt records tell the recovery (the tokens never: see `secrets`).
+                assert_eq!(o.attempts.len(), 2);
+                assert!(!o.attempts[0].after_unauthorized && o.attempts[1].after_unauthorized);
+                let last = &o.attempts[1];
+                assert_eq!(tag(last, "auth_mode"), Some("chatgpt"));
+                assert_eq!(tag(last, "auth_recovery_mode"), Some("managed"));
+                assert_eq!(tag(last, "auth_recovery_phase"), Some("refresh_token"));
+                assert_eq!(
+                    tag(last, "auth_recovery_outcome"),
+                    Some("recovery_succeeded")
+                );
+                assert_eq!(tag(last, "auth_retry_after_unauthorized"), Some("true"));
+                assert_eq!(tag(last, "auth_recovery_followup_success"), Some("true"));
+                assert_eq!(tag(last, "auth_401_request_id"), Some("req_401"));
             },
         )
         .auth(AuthSpec::Rotating {
@@ -172,6 +195,17 @@ pub fn scenarios() -> Vec<Scenario> {
                 assert_unauthorized(o, "req_401");
                 assert_eq!(o.auth_steps, [RecoveryStep::ExternalRefresh]);
                 assert_requests(o, 1);
+                // The record was taken at the 401, before the step ran; the error has the end.
+                let record = o.attempts.last().expect("an attempt record");
+                assert_eq!(tag(record, "auth_recovery_mode"), Some("external"));
+                let api = o.expect_error().api.as_ref().unwrap();
+                let details = api.unauthorized().unwrap();
+                let tags = details.recovery_tags.as_ref().expect("recovery tags");
+                let outcome = tags
+                    .iter()
+                    .find(|(name, _)| *name == "auth_recovery_outcome")
+                    .map(|(_, value)| value.as_str());
+                assert_eq!(outcome, Some("recovery_failed_permanent"));
             },
         )
         .auth(AuthSpec::Rotating {
@@ -228,6 +262,8 @@ pub fn scenarios() -> Vec<Scenario> {
                 assert_unauthorized(o, "req_401");
                 assert!(o.auth_steps.is_empty(), "{:?}", o.auth_steps);
                 assert_requests(o, 1);
+                let record = o.attempts.last().expect("an attempt record");
+                assert_eq!(tag(record, "auth_recovery_mode"), Some("none"));
             },
         ),
         stream(

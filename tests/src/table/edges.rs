@@ -90,6 +90,31 @@ pub fn scenarios() -> Vec<Scenario> {
             |o| {
                 assert!(o.completed(), "{:#?}", o.outcome);
                 assert_requests(o, 3);
+                let attempts: Vec<_> = o
+                    .attempts
+                    .iter()
+                    .map(|a| (a.attempt, a.status.map(|s| s.as_u16())))
+                    .collect();
+                assert_eq!(attempts, [(1, Some(502)), (2, Some(500)), (3, Some(200))]);
+            },
+        )
+        // The closed connection is not reused; the next one is, after the 500.
+        .connections(&[0, 1, 1]),
+        Scenario::new(
+            "redirect_on_models_is_not_followed",
+            Script::new()
+                .then(
+                    // Elsewhere: nothing listens there, so following it would be a transport
+                    // error (and the credentials would have left home).
+                    ScriptedResponse::new(307)
+                        .header("location", "http://127.0.0.1:9/v1/models")
+                        .request_id("req_307"),
+                )
+                .then(ScriptedResponse::models(vec![], "\"e\"")),
+            CallSpec::Models(None),
+            |o| {
+                assert_failed(o, "unexpected_status", Some(307));
+                assert_requests(o, 1);
             },
         ),
         stream(

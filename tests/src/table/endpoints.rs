@@ -1,4 +1,7 @@
-//! The unary endpoints: compaction, memories, models (typed, and raw for the `ETag`).
+//! The unary endpoints: compaction, memories, models (typed, and raw for the `ETag`; the
+//! `ETag` header wins over the body's).
+
+use std::time::Duration;
 
 use codex_api_core::request::{Endpoint, ResponsesOptions};
 use codex_api_core::wire::{
@@ -55,6 +58,8 @@ fn assert_one_request(o: &Observation, method: &str, path: &str) {
         o.requests[0].header("authorization"),
         Some("Bearer sk-test")
     );
+    assert_eq!(o.requests[0].header("accept"), Some("application/json"));
+    assert_eq!(o.attempts.len(), 1, "{:#?}", o.attempts);
 }
 
 /// The unary endpoint scenarios.
@@ -77,6 +82,7 @@ pub fn scenarios() -> Vec<Scenario> {
                 let body = o.requests[0].json();
                 assert_eq!(body["model"], "gpt-test");
                 assert_eq!(body["instructions"], "be brief");
+                assert_eq!(body["input"][0]["content"][0]["text"], "summarise this");
                 let Outcome::Compacted(output) = &o.outcome else {
                     panic!("{:#?}", o.outcome)
                 };
@@ -137,6 +143,23 @@ pub fn scenarios() -> Vec<Scenario> {
                 assert!(response.models[1].extra.contains_key("shell_type"));
                 assert_eq!(response.etag.as_deref(), Some("\"models-etag-1\""));
             },
+        )
+        // Every other builder setting too (connect and response timeouts, no idle timeout).
+        .response_timeout(Duration::from_secs(10))
+        .no_idle_timeout(),
+        Scenario::new(
+            "models_etag_header_wins_over_body",
+            Script::new().then(
+                ScriptedResponse::json(200, &json!({"models": [], "etag": "\"body\""}))
+                    .header("ETag", "\"header\""),
+            ),
+            CallSpec::Models(None),
+            |o| {
+                let Outcome::Models(response) = &o.outcome else {
+                    panic!("{:#?}", o.outcome)
+                };
+                assert_eq!(response.etag.as_deref(), Some("\"header\""));
+            },
         ),
         Scenario::new(
             "models_etag",
@@ -164,6 +187,11 @@ pub fn scenarios() -> Vec<Scenario> {
                 assert_eq!(header("etag"), Some("\"models-etag-1\""));
                 assert_eq!(header("x-models-etag"), Some("models-etag-1"));
                 assert_eq!(header("x-request-id"), Some("req_models"));
+                let Outcome::Unary { body, .. } = &o.outcome else {
+                    unreachable!()
+                };
+                let body: serde_json::Value = serde_json::from_slice(body).expect("JSON body");
+                assert_eq!(body["models"][1]["slug"], "gpt-mini");
             },
         ),
     ]

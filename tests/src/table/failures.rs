@@ -1,5 +1,8 @@
-//! In-stream failures: `response.failed` per mapped code, the `error` event (flat and nested),
+//! In-stream failures: `response.failed` per mapped code (and a retry delay named in its
+//! message), the `error` event (flat and nested, with and without a code),
 //! `response.incomplete`.
+
+use std::time::Duration;
 
 use codex_api_core::error::ErrorOrigin;
 use codex_api_testkit::{Script, ScriptedResponse, Transcript};
@@ -100,6 +103,57 @@ pub fn scenarios() -> Vec<Scenario> {
                 );
                 let api = o.expect_error().api.as_ref().unwrap();
                 assert_eq!(api.message(), Some("nested failure"));
+            },
+        ),
+        failing(
+            "failed_rate_limit_with_retry_delay",
+            Transcript::new().created().message(&["partial"]).failed(
+                "rate_limit_exceeded",
+                "Rate limit reached. Please try again in 1.5s.",
+            ),
+            |o| {
+                assert_stream_failure(
+                    o,
+                    "rate_limited",
+                    Some("rate_limit_exceeded"),
+                    ErrorOrigin::ResponseFailed,
+                );
+                // The delay named in the message is the server's retry delay.
+                let error = o.expect_error();
+                assert_eq!(error.retry_after, Some(Duration::from_millis(1500)));
+            },
+        ),
+        failing(
+            "error_event_overloaded",
+            Transcript::new().created().message(&["partial"]).error(
+                Some("server_is_overloaded"),
+                "busy",
+                None,
+            ),
+            |o| {
+                assert_stream_failure(
+                    o,
+                    "server_overloaded",
+                    Some("server_is_overloaded"),
+                    ErrorOrigin::ErrorEvent,
+                );
+                assert!(o.expect_error().api.as_ref().unwrap().is_retryable());
+            },
+        ),
+        failing(
+            "error_event_nested_without_code",
+            Transcript::new()
+                .created()
+                .message(&["partial"])
+                .error_nested("invalid_request_error", None, "bad"),
+            |o| {
+                // No code: the error's type classifies it (and stands in for the code).
+                assert_stream_failure(
+                    o,
+                    "invalid_request",
+                    Some("invalid_request_error"),
+                    ErrorOrigin::ErrorEvent,
+                );
             },
         ),
         failing(

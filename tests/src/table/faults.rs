@@ -4,8 +4,9 @@
 //! body against their caps, an absurd `retry-after`, endless 500s and 401s, invalid UTF-8 and
 //! NUL bytes in every field of an event.
 //!
-//! The drip and the two huge bodies are also measured by their tests (CPU time, peak memory):
-//! see `tests/scenarios.rs`.
+//! Beside them, a 50 MB stream that must go through in flat memory. The drip, the two huge
+//! bodies and the 50 MB stream are also measured by their tests (CPU time, peak memory): see
+//! `tests/scenarios.rs`.
 
 use std::time::Duration;
 
@@ -31,6 +32,10 @@ pub const HUGE_EVENT: u64 = 200_000_000;
 pub const HUGE_EVENT_CAP: usize = 64 << 20;
 /// The size of the huge error body's message.
 pub const HUGE_ERROR: u64 = 100_000_000;
+/// The text deltas of the 50 MB stream read in flat memory.
+pub const FLAT_EVENTS: u64 = 5_000;
+/// The bytes of each of its deltas.
+pub const FLAT_DELTA: u64 = 10_000;
 
 fn hello() -> Transcript {
     Transcript::new()
@@ -135,6 +140,25 @@ fn dirty_transcript() -> Vec<u8> {
     )
 }
 
+/// `Created`, [`FLAT_EVENTS`] text deltas of [`FLAT_DELTA`] bytes (generated as the server
+/// sends them), `Completed`: 50 MB in 16 KiB chunks.
+fn fifty_megabytes() -> Body {
+    let frames = Transcript::new().created().completed().frames();
+    let mut body = Body::chunked()
+        .chunk_size(16 * 1024)
+        .bytes(frames[0].clone());
+    for _ in 0..FLAT_EVENTS {
+        body = body
+            .bytes(
+                "data: {\"type\":\"response.output_text.delta\",\"item_id\":\"m\",\
+                 \"output_index\":0,\"content_index\":0,\"delta\":\"",
+            )
+            .fill(b'a', FLAT_DELTA)
+            .bytes("\"}\n\n");
+    }
+    body.bytes(frames[1].clone())
+}
+
 /// The fault-injection scenarios.
 pub fn scenarios() -> Vec<Scenario> {
     let (head, rest) = split_after_first_delta();
@@ -149,7 +173,7 @@ pub fn scenarios() -> Vec<Scenario> {
             let error = o.expect_error();
             assert_eq!(error.kind, "transport", "{error:#?}");
             assert_eq!(error.phase, Phase::Call);
-            assert_eq!(error.detail, "Connect after 6");
+            assert_eq!(error.detail, "Connect after 6, cause kept");
             assert_eq!(o.attempts.len(), 6, "1 + max_retries attempts");
             assert!(o.events.is_empty());
             assert_requests(o, 0);
@@ -368,6 +392,22 @@ pub fn scenarios() -> Vec<Scenario> {
             mode: RecoveryMode::Managed,
             fail: None,
         }),
+        // Beside the faults: 50 MB through the client in flat memory (the body is read only as
+        // fast as the consumer takes events). Its test bounds the peak memory.
+        Scenario::new(
+            "fifty_megabytes_in_flat_memory",
+            Script::new().then(sse(fifty_megabytes())),
+            CallSpec::Tally(Box::new(request())),
+            |o| {
+                assert_eq!(o.outcome, crate::observation::Outcome::StreamEnded);
+                let tally = o.tally.expect("a tally");
+                assert!(tally.completed, "{tally:?}");
+                assert_eq!(
+                    (tally.text_deltas, tally.text_bytes),
+                    (FLAT_EVENTS, FLAT_EVENTS * FLAT_DELTA)
+                );
+            },
+        ),
         // 12. Invalid UTF-8 and NUL bytes in event names, ids and JSON string values.
         stream(
             "invalid_utf8_and_nul_in_every_field",

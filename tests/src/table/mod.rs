@@ -4,15 +4,18 @@
 //! integration test runs each row as a test of its own.
 
 mod auth;
+mod connections;
 mod edges;
 mod endpoints;
 mod failures;
 pub mod faults;
+mod proxies;
 mod raw;
 mod requests;
 mod retries;
 mod statuses;
 mod streams;
+mod tls;
 mod transport;
 
 use codex_api_core::stream::ResponseEvent;
@@ -35,6 +38,9 @@ pub fn all() -> Vec<Scenario> {
     table.extend(auth::scenarios());
     table.extend(endpoints::scenarios());
     table.extend(faults::scenarios());
+    table.extend(connections::scenarios());
+    table.extend(tls::scenarios());
+    table.extend(proxies::scenarios());
     table
 }
 

@@ -51,6 +51,18 @@ pub fn scenarios() -> Vec<Scenario> {
                     o.raw.last(),
                     Some(StreamItem::Event(StreamEvent::Completed(_)))
                 ));
+                // Every event, the unknown one included, in order.
+                let kinds: Vec<&str> = o
+                    .raw
+                    .iter()
+                    .filter_map(|item| match item {
+                        StreamItem::Event(event) => Some(event.kind()),
+                        _ => None,
+                    })
+                    .collect();
+                assert_eq!(kinds.first(), Some(&"response.created"), "{kinds:?}");
+                assert_eq!(kinds[1], "response.some_future_event", "{kinds:?}");
+                assert!(kinds.contains(&"response.output_text.delta"), "{kinds:?}");
                 let facts = o.stream.as_ref().expect("stream facts");
                 assert_eq!(facts.request_id.as_deref(), Some("req_raw"));
                 assert_eq!(facts.turn_state.as_deref(), Some("turn-7"));

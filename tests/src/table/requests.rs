@@ -138,7 +138,7 @@ pub fn scenarios() -> Vec<Scenario> {
             |o| {
                 let error = o.expect_error();
                 assert_eq!(error.kind, "transport", "{error:#?}");
-                assert_eq!(error.detail, "Connect after 3");
+                assert_eq!(error.detail, "Connect after 3, cause kept");
                 assert_requests(o, 0);
                 assert_eq!(o.attempts.len(), 3);
             },

@@ -1,5 +1,5 @@
 //! Error statuses and the core's retry decisions: `retry-after`, `retry-after-ms`, 503,
-//! exhausted 5xx, a non-retryable 400.
+//! 5xx retried to success or exhausted, a non-retryable 400.
 
 use std::time::Duration;
 
@@ -62,7 +62,7 @@ pub fn scenarios() -> Vec<Scenario> {
                 assert_eq!(o.attempts[1].decision, AttemptDecision::Finished);
             },
         )
-        .min_request_gaps(&[Duration::from_millis(900)]),
+        .min_request_gaps(&[Duration::from_secs(1)]),
         stream(
             "rate_limited_retry_after_ms_exhausted",
             Script::new()
@@ -123,7 +123,9 @@ pub fn scenarios() -> Vec<Scenario> {
                 ),
             |o| {
                 assert_failed(o, "server_overloaded", Some(503));
-                assert_eq!(o.expect_error().request_id.as_deref(), Some("req_3"));
+                let error = o.expect_error();
+                assert_eq!(error.request_id.as_deref(), Some("req_3"));
+                assert!(error.api.as_ref().unwrap().is_retryable());
                 assert_requests(o, 3);
             },
         ),
@@ -156,7 +158,38 @@ pub fn scenarios() -> Vec<Scenario> {
                 assert_eq!(error.api.as_ref().unwrap().message(), Some("timeout"));
                 assert_requests(o, 3);
             },
-        ),
+        )
+        // Error bodies are read to their end, so the retries reuse the connection.
+        .connections(&[0, 0, 0]),
+        stream(
+            "server_errors_then_success",
+            Script::new()
+                .then(ScriptedResponse::api_error(
+                    500,
+                    "oops",
+                    "server_error",
+                    None,
+                    None,
+                ))
+                .then(ScriptedResponse::api_error(
+                    503,
+                    "busy",
+                    "server_error",
+                    None,
+                    None,
+                ))
+                .then(hello()),
+            |o| {
+                assert_retried_to_success(o, 3);
+                let attempts: Vec<_> = o
+                    .attempts
+                    .iter()
+                    .map(|a| (a.attempt, a.status.map(|s| s.as_u16())))
+                    .collect();
+                assert_eq!(attempts, [(1, Some(500)), (2, Some(503)), (3, Some(200))]);
+            },
+        )
+        .connections(&[0, 0, 0]),
         stream(
             "provider_disables_retries",
             Script::new()
@@ -198,6 +231,7 @@ pub fn scenarios() -> Vec<Scenario> {
             ),
             |o| {
                 assert_failed(o, "invalid_request", Some(400));
+                assert_eq!(o.expect_error().phase, Phase::Call, "before any stream");
                 let api = o.expect_error().api.as_ref().unwrap();
                 assert_eq!(api.param(), Some("foo"));
                 assert_eq!(api.code(), Some("unsupported_parameter"));

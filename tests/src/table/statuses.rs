@@ -1,11 +1,12 @@
-//! More statuses and server hints: `x-should-retry`, a too-long `retry-after`, quota and usage
-//! limits on 429, 404, a slow head against the response timeout, a huge error body, a wrong
+//! More statuses and server hints: the client-error statuses of a unary call, a retried 409,
+//! `x-should-retry`, a too-long `retry-after`, quota and usage limits on 429, 404, a slow head
+//! or a stalled unary body against the response timeout, a huge or cut error body, a wrong
 //! content type, a stream that stays open after its terminal event, `[DONE]`.
 
 use std::time::Duration;
 
 use codex_api_core::retry::RetryPolicy;
-use codex_api_testkit::{Body, Script, ScriptedResponse, Stall, Transcript};
+use codex_api_testkit::{Body, Cut, Script, ScriptedResponse, Stall, Transcript};
 use serde_json::json;
 
 use super::{assert_failed, assert_requests, request};
@@ -20,9 +21,108 @@ fn stream(name: &'static str, script: Script, expect: fn(&Observation)) -> Scena
     Scenario::new(name, script, CallSpec::stream(request()), expect)
 }
 
+/// Rows of `list_models` answered by one error status, classified as `kind` and not retried.
+macro_rules! unary_statuses {
+    ($($name:ident: $status:literal $error_type:literal $code:expr => $kind:literal,)*) => {
+        vec![$(
+            Scenario::new(
+                stringify!($name),
+                Script::new().then(
+                    ScriptedResponse::api_error($status, "refused", $error_type, None, $code)
+                        .request_id("req_status"),
+                ),
+                CallSpec::Models(None),
+                |o| {
+                    assert_failed(o, $kind, Some($status));
+                    let error = o.expect_error();
+                    assert_eq!(error.phase, Phase::Call);
+                    assert_eq!(error.request_id.as_deref(), Some("req_status"));
+                    assert_requests(o, 1);
+                },
+            ),
+        )*]
+    };
+}
+
 /// The status scenarios.
 pub fn scenarios() -> Vec<Scenario> {
+    let mut table = unary_statuses! {
+        forbidden_403: 403 "permission_error" None => "forbidden",
+        unprocessable_422: 422 "invalid_request_error" None => "unprocessable",
+        teapot_418_unexpected_status: 418 "invalid_request_error" None => "unexpected_status",
+        usage_not_included_403: 403 "usage_not_included" Some("usage_not_included")
+            => "usage_not_included",
+        cyber_policy_400: 400 "invalid_request_error" Some("cyber_policy") => "cyber_policy",
+    };
+    table.extend(more());
+    table
+}
+
+fn more() -> Vec<Scenario> {
     vec![
+        Scenario::new(
+            "conflict_409_retried",
+            Script::new()
+                .then(ScriptedResponse::api_error(
+                    409,
+                    "locked",
+                    "invalid_request_error",
+                    None,
+                    None,
+                ))
+                .then(ScriptedResponse::models(vec![], "\"e\"")),
+            CallSpec::Models(None),
+            |o| {
+                // Retried like the SDKs do, without an `x-should-retry` hint.
+                assert!(matches!(o.outcome, Outcome::Models(_)), "{:#?}", o.outcome);
+                assert_requests(o, 2);
+                assert!(o.attempts[0].retry_delay().is_some(), "{:#?}", o.attempts);
+            },
+        ),
+        Scenario::new(
+            "unary_chunked_body_stalls_past_response_timeout",
+            Script::new().then(
+                ScriptedResponse::new(200)
+                    .header("content-type", "application/json")
+                    .body(
+                        Body::chunked()
+                            .bytes("{\"mod")
+                            .stall(Stall::until_shutdown()),
+                    ),
+            ),
+            CallSpec::Models(None),
+            |o| {
+                // The response timeout covers a unary body too, not only the head.
+                let error = o.expect_error();
+                assert_eq!(error.kind, "timeout", "{error:#?}");
+                assert_eq!(error.phase, Phase::Call);
+                assert!(
+                    error.detail.starts_with("Timeout") && error.detail.contains("attempts: 1"),
+                    "{error:#?}"
+                );
+                assert_requests(o, 1);
+            },
+        )
+        .response_timeout(Duration::from_millis(200))
+        .policy(RetryPolicy::never()),
+        Scenario::new(
+            "error_body_cut_still_classified",
+            Script::new().then(
+                ScriptedResponse::new(400)
+                    .header("content-type", "application/json")
+                    .body(
+                        Body::chunked()
+                            .bytes("{\"error\":{\"message\":\"bad")
+                            .cut(Cut::TruncatedChunk),
+                    ),
+            ),
+            CallSpec::Models(None),
+            |o| {
+                // The error body breaks off: what arrived is classified (a 400 stays a 400).
+                assert_failed(o, "invalid_request", Some(400));
+                assert_requests(o, 1);
+            },
+        ),
         stream(
             "should_retry_false_stops_retries",
             Script::new().then(
@@ -138,7 +238,9 @@ pub fn scenarios() -> Vec<Scenario> {
             },
         )
         .response_timeout(Duration::from_millis(600))
-        .min_request_gaps(&[Duration::from_millis(400)]),
+        .min_request_gaps(&[Duration::from_millis(400)])
+        // The timed-out connection is still busy: the retry opens another.
+        .connections(&[0, 1]),
         stream(
             "slow_head_every_time",
             Script::new()
@@ -148,6 +250,10 @@ pub fn scenarios() -> Vec<Scenario> {
                 let error = o.expect_error();
                 assert_eq!(error.kind, "timeout", "{error:#?}");
                 assert_eq!(error.phase, Phase::Call);
+                assert!(
+                    error.detail.starts_with("Timeout") && error.detail.contains("attempts: 2"),
+                    "{error:#?}"
+                );
                 assert_requests(o, 2);
             },
         )

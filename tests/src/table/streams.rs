@@ -4,12 +4,13 @@ use std::time::Duration;
 
 use codex_api_core::request::ResponsesOptions;
 use codex_api_core::stream::ResponseEvent;
+use codex_api_core::wire::ResponseItem;
 use codex_api_testkit::{
     Body, FunctionCall, LineEnding, RateLimitWindow, Script, ScriptedResponse, Transcript, Usage,
 };
 
 use super::{assert_requests, request};
-use crate::observation::Observation;
+use crate::observation::{Observation, SERVER_HOST};
 use crate::scenario::{CallSpec, Scenario};
 
 fn hello() -> Transcript {
@@ -39,8 +40,14 @@ fn expect_hello(observation: &Observation) {
     assert_eq!(sent.method, "POST");
     assert_eq!(sent.path, "/v1/responses");
     assert_eq!(sent.header("authorization"), Some("Bearer sk-test"));
+    assert_eq!(sent.header("host"), Some(SERVER_HOST));
+    assert_eq!(sent.header("accept"), Some("text/event-stream"));
+    assert_eq!(sent.header("content-type"), Some("application/json"));
     assert_eq!(sent.json()["stream"], true);
     assert_eq!(sent.json()["model"], "gpt-test");
+    assert_eq!(sent.json()["input"][0]["content"][0]["text"], "hi");
+    let facts = observation.stream.as_ref().expect("stream facts");
+    assert_eq!(facts.request_id.as_deref(), Some("req_stream"));
 }
 
 /// The streamed scenarios.
@@ -121,19 +128,39 @@ pub fn scenarios() -> Vec<Scenario> {
                     }
                 }
                 by_call.sort();
-                assert_eq!(
-                    by_call,
-                    [
-                        ("call_a".to_owned(), "{\"city\":\"Paris\"}".to_owned()),
-                        ("call_b".to_owned(), "{\"tz\":\"UTC\"}".to_owned()),
-                    ]
-                );
-                let done = o
+                let expected = [
+                    ("call_a".to_owned(), "{\"city\":\"Paris\"}".to_owned()),
+                    ("call_b".to_owned(), "{\"tz\":\"UTC\"}".to_owned()),
+                ];
+                assert_eq!(by_call, expected);
+                let mut done: Vec<(String, String, String)> = o
                     .events
                     .iter()
-                    .filter(|e| matches!(e, ResponseEvent::OutputItemDone(_)))
-                    .count();
-                assert_eq!(done, 2);
+                    .filter_map(|event| match event {
+                        ResponseEvent::OutputItemDone(ResponseItem::FunctionCall(call)) => Some((
+                            call.call_id.clone(),
+                            call.arguments.clone(),
+                            call.name.clone(),
+                        )),
+                        _ => None,
+                    })
+                    .collect();
+                done.sort();
+                assert_eq!(
+                    done,
+                    [
+                        (
+                            expected[0].0.clone(),
+                            expected[0].1.clone(),
+                            "get_weather".into()
+                        ),
+                        (
+                            expected[1].0.clone(),
+                            expected[1].1.clone(),
+                            "get_time".into()
+                        ),
+                    ]
+                );
             },
         ),
         stream(
@@ -191,10 +218,10 @@ pub fn scenarios() -> Vec<Scenario> {
         ),
         stream("head_facts_and_rate_limits", head_facts(), |o| {
             assert!(o.completed());
-            assert!(
-                o.events
-                    .contains(&ResponseEvent::ServerModel("gpt-test-2025".into())),
-                "{:#?}",
+            assert_eq!(
+                o.events.first(),
+                Some(&ResponseEvent::ServerModel("gpt-test-2025".into())),
+                "the head's model comes first: {:#?}",
                 o.events
             );
             assert!(

@@ -38,12 +38,17 @@ fn assert_truncated(o: &Observation) {
     assert_eq!(error.phase, Phase::Stream, "{error:#?}");
     assert_eq!(error.kind, "stream_truncated", "{error:#?}");
     assert_eq!(error.request_id.as_deref(), Some("req_cut"));
+    let api = error.api.as_ref().unwrap();
     assert_eq!(
-        error.api.as_ref().unwrap().error_kind(),
+        api.error_kind(),
         &ApiErrorKind::StreamTruncated {
             last_sequence_number: Some(3)
         }
     );
+    assert!(api.is_retryable(), "a truncated stream may be retried");
+    // Every stack reports the early end as a failed read: the core names it the same way.
+    let message = api.message().unwrap_or_default();
+    assert!(message.contains("mid-stream (reset)"), "{message}");
     assert_requests(o, 1);
 }
 
@@ -145,7 +150,8 @@ pub fn scenarios() -> Vec<Scenario> {
                     "the retry is the same request"
                 );
             },
-        ),
+        )
+        .connections(&[0, 1]),
         stream(
             "hang_up_every_time",
             Script::new()
