@@ -84,11 +84,13 @@
 //! - Statuses are never ureq errors and redirects are never followed: every response,
 //!   a 3xx included, reaches the core (which reports a 3xx as `unexpected_status`), so
 //!   credentials never go to another origin.
-//! - Proxies: `ALL_PROXY`, `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` (also lowercase) by
-//!   default (ureq's `Proxy::try_from_env`), or [`ClientBuilder::proxy`] (with its own
-//!   no-proxy host list; `example.com` covers its subdomains too, `*` every host, CIDR ranges
-//!   are not understood) / [`ClientBuilder::without_proxy`]. Every destination goes through a
-//!   `CONNECT` tunnel, with `Proxy-Authorization` from the proxy URL's user info.
+//! - Proxies: chosen per request by the core's
+//!   [`ProxyRules`](codex_api_core::client_config::ProxyRules), as on every runtime: from
+//!   `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` (also lowercase; curl's rules,
+//!   CIDR blocks and `*` included) by default, or [`ClientBuilder::proxy`] /
+//!   [`ClientBuilder::without_proxy`]. Only `http://` proxies: anything else fails `build()`
+//!   with [`ConfigError::Proxy`]. ureq sends every proxied request, `http` targets too,
+//!   through a `CONNECT` tunnel, with `Proxy-Authorization` from the proxy URL's user info.
 //! - TLS: rustls (`ring`) with the Mozilla roots, plus the certificates of a PEM file
 //!   ([`ClientBuilder::ca_bundle`]; a missing, empty or unusable file fails `build()`).
 //!
@@ -105,7 +107,6 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-mod proxy;
 mod runtime;
 
 pub use codex_api_client::blocking::AuthProvider;

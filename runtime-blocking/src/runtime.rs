@@ -9,14 +9,12 @@ use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
 use codex_api_client::{DnsError, ResponseBody, Runtime, SendLimits, Timer, TransportFailure};
-use codex_api_core::client_config::{ClientConfig, ConfigError};
+use codex_api_core::client_config::{ClientConfig, ConfigError, ProxyRules};
 use codex_api_core::retry::TransportErrorKind;
 use ureq::tls::{Certificate, RootCerts, TlsConfig};
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
 use ureq::{Agent, AsSendBody, BodyReader};
-
-use crate::proxy::proxy;
 
 /// The size of the buffer a response body is read into (reclaimed for every read once the
 /// core has seen the previous chunk).
@@ -28,6 +26,7 @@ const READ_BUFFER: usize = 16 * 1024;
 #[derive(Debug)]
 pub struct UreqRuntime {
     agent: Agent,
+    proxies: ProxyRules,
 }
 
 impl Runtime for UreqRuntime {
@@ -55,11 +54,12 @@ impl Runtime for UreqRuntime {
             .max_redirects_will_error(false)
             .save_redirect_history(false)
             .timeout_connect(config.connect_timeout)
-            .proxy(proxy(&config.proxy)?)
+            .proxy(None)
             .tls_config(TlsConfig::builder().root_certs(roots).build())
             .build();
         let agent = Agent::with_parts(settings, DefaultConnector::new(), DnsResolver::default());
-        Ok(UreqRuntime { agent })
+        let proxies = ProxyRules::resolve(&config.proxy, |name| std::env::var(name).ok())?;
+        Ok(UreqRuntime { agent, proxies })
     }
 
     /// Sends the request at once (the future is ready): ureq's timers carry the core's
@@ -103,6 +103,20 @@ impl Runtime for UreqRuntime {
 }
 
 impl UreqRuntime {
+    /// The proxy the core's rules pick for `uri`, as ureq takes it (ureq tunnels every target,
+    /// `http` too, with `CONNECT`).
+    fn proxy_for(&self, uri: &http::Uri) -> Option<ureq::Proxy> {
+        let host = uri.host()?.trim_start_matches('[').trim_end_matches(']');
+        let proxy = self.proxies.select(uri.scheme_str()?, host)?;
+        let mut builder = ureq::Proxy::builder(ureq::ProxyProtocol::Http)
+            .host(proxy.host())
+            .port(proxy.port());
+        if let Some((user, password)) = proxy.credentials() {
+            builder = builder.username(user.expose()).password(password.expose());
+        }
+        builder.build().ok()
+    }
+
     fn run<S: AsSendBody>(
         &self,
         request: http::Request<S>,
@@ -110,9 +124,11 @@ impl UreqRuntime {
         per_read: Option<Duration>,
         streaming: bool,
     ) -> Result<http::Response<ureq::Body>, TransportFailure> {
+        let proxy = self.proxy_for(request.uri());
         let config = self
             .agent
             .configure_request(request)
+            .proxy(proxy)
             .timeout_per_read(per_read);
         let config = if streaming {
             config.timeout_recv_response(response)

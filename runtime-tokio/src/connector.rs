@@ -12,23 +12,24 @@ use hyper::Uri;
 use hyper::rt::{Read, ReadBufCursor, Write};
 use hyper_util::client::legacy::connect::proxy::Tunnel;
 use hyper_util::client::legacy::connect::{Connected, Connection, HttpConnector};
-use hyper_util::client::proxy::matcher::Matcher;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 use tower_service::Service;
 
 use codex_api_client::{BoxError, DnsError};
+use codex_api_core::client_config::{Proxy, ProxyRules, authority};
+use http::HeaderValue;
 use hyper_util::client::legacy::connect::dns::Name;
 
-/// Opens TCP connections, directly or through the proxy the [`Matcher`] picks.
+/// Opens TCP connections, directly or through the proxy the core's [`ProxyRules`] pick.
 #[derive(Clone, Debug)]
 pub(crate) struct Connector {
     tcp: HttpConnector<Resolver>,
-    proxies: Arc<Matcher>,
+    proxies: Arc<ProxyRules>,
 }
 
 impl Connector {
-    pub(crate) fn new(tcp: HttpConnector<Resolver>, proxies: Arc<Matcher>) -> Self {
+    pub(crate) fn new(tcp: HttpConnector<Resolver>, proxies: Arc<ProxyRules>) -> Self {
         Connector { tcp, proxies }
     }
 }
@@ -71,28 +72,43 @@ impl Service<Uri> for Connector {
     }
 
     fn call(&mut self, destination: Uri) -> Self::Future {
-        let intercept = self.proxies.intercept(&destination);
+        let proxy = select(&self.proxies, &destination).cloned();
         let mut tcp = self.tcp.clone();
         Box::pin(async move {
-            let Some(proxy) = intercept else {
+            let Some(proxy) = proxy else {
                 let io = tcp.call(destination).await?;
                 return Ok(ProxiedIo { io, proxied: false });
             };
+            let proxy_uri: Uri =
+                format!("http://{}", authority(proxy.host(), proxy.port())).parse()?;
             if destination.scheme_str() == Some("https") {
                 // TLS runs end to end inside the tunnel: the proxy sees only the host and port.
-                let mut tunnel = Tunnel::new(proxy.uri().clone(), tcp);
-                if let Some(auth) = proxy.basic_auth() {
-                    tunnel = tunnel.with_auth(auth.clone());
+                let mut tunnel = Tunnel::new(proxy_uri, tcp);
+                if let Some(value) = proxy_authorization(&proxy) {
+                    tunnel = tunnel.with_auth(value);
                 }
                 let io = tunnel.call(destination).await?;
                 Ok(ProxiedIo { io, proxied: false })
             } else {
                 // Plain http goes to the proxy in absolute form.
-                let io = tcp.call(proxy.uri().clone()).await?;
+                let io = tcp.call(proxy_uri).await?;
                 Ok(ProxiedIo { io, proxied: true })
             }
         })
     }
+}
+
+/// The proxy the core's rules pick for a request to `uri`, if any.
+pub(crate) fn select<'a>(rules: &'a ProxyRules, uri: &Uri) -> Option<&'a Proxy> {
+    let host = uri.host()?.trim_start_matches('[').trim_end_matches(']');
+    rules.select(uri.scheme_str()?, host)
+}
+
+/// The proxy's `Proxy-Authorization` value, marked sensitive.
+pub(crate) fn proxy_authorization(proxy: &Proxy) -> Option<HeaderValue> {
+    let mut value = HeaderValue::try_from(proxy.authorization()?.expose()).ok()?;
+    value.set_sensitive(true);
+    Some(value)
 }
 
 /// A TCP stream that knows whether it leads to a forwarding proxy.

@@ -54,11 +54,14 @@
 //! - TLS: rustls with the `ring` provider; the Mozilla roots (webpki-roots) plus, optionally,
 //!   the certificates of a PEM file ([`ClientBuilder::ca_bundle`]). ALPN offers `h2` and
 //!   `http/1.1`; plain `http://` works too.
-//! - Proxies: `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` (curl's rules, also
-//!   lowercase) by default, or [`ClientBuilder::proxy`] / [`ClientBuilder::without_proxy`].
-//!   `https://` destinations go through a `CONNECT` tunnel, `http://` ones in absolute form,
-//!   with `Proxy-Authorization` from the proxy URL's user info. The proxy itself must be
-//!   reached over plain `http://` (TLS to the proxy and SOCKS are not supported).
+//! - Proxies: chosen per request by the core's
+//!   [`ProxyRules`](codex_api_core::client_config::ProxyRules), as on every runtime: from
+//!   `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` (curl's rules, also lowercase)
+//!   by default, or [`ClientBuilder::proxy`](codex_api_core::client_config::ClientBuilder::proxy)
+//!   / `without_proxy`. `https://` destinations go through a `CONNECT` tunnel (hyper-util's),
+//!   `http://` ones in absolute form, with `Proxy-Authorization` from the proxy URL's user
+//!   info. Only `http://` proxies: anything else fails `build()` with
+//!   [`ConfigError::Proxy`](codex_api_core::client_config::ConfigError::Proxy).
 //! - Timeouts: connect ([`ClientBuilder::connect_timeout`]), response head
 //!   ([`ClientBuilder::response_timeout`], the core's deadline), stream idle (the core's
 //!   deadline, [`ClientBuilder::stream_idle_timeout`]).

@@ -9,17 +9,15 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use codex_api_client::{ResponseBody, Runtime, SendLimits, Timer, TransportFailure};
-use codex_api_core::client_config::{ClientConfig, ConfigError, ProxySetting};
+use codex_api_core::client_config::{ClientConfig, ConfigError, ProxyRules};
 use http_body_util::Full;
-use hyper::Uri;
 use hyper::body::Incoming;
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::client::proxy::matcher::Matcher;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 
-use crate::connector::{Connector, Resolver};
+use crate::connector::{Connector, Resolver, proxy_authorization, select};
 
 type Http = HyperClient<HttpsConnector<Connector>, Full<Bytes>>;
 
@@ -27,7 +25,7 @@ type Http = HyperClient<HttpsConnector<Connector>, Full<Bytes>>;
 #[derive(Debug)]
 pub struct TokioRuntime {
     http: Http,
-    proxies: Arc<Matcher>,
+    proxies: Arc<ProxyRules>,
 }
 
 impl Runtime for TokioRuntime {
@@ -42,7 +40,8 @@ impl Runtime for TokioRuntime {
         tcp.enforce_http(false);
         tcp.set_nodelay(true);
         tcp.set_connect_timeout(config.connect_timeout);
-        let proxies = Arc::new(proxy_matcher(&config.proxy)?);
+        let proxies = ProxyRules::resolve(&config.proxy, |name| std::env::var(name).ok())?;
+        let proxies = Arc::new(proxies);
         let https = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config(tls)
             .https_or_http()
@@ -87,11 +86,10 @@ impl TokioRuntime {
     fn prepare(&self, request: http::Request<Bytes>) -> http::Request<Full<Bytes>> {
         let mut request = request.map(Full::new);
         if request.uri().scheme_str() == Some("http") {
-            let auth = self.proxies.intercept(request.uri());
-            if let Some(auth) = auth.as_ref().and_then(|proxy| proxy.basic_auth()) {
-                request
-                    .headers_mut()
-                    .insert(http::header::PROXY_AUTHORIZATION, auth.clone());
+            let proxy = select(&self.proxies, request.uri());
+            if let Some(value) = proxy.and_then(proxy_authorization) {
+                let headers = request.headers_mut();
+                headers.insert(http::header::PROXY_AUTHORIZATION, value);
             }
         }
         request
@@ -127,26 +125,5 @@ impl Future for TokioSleep {
 impl Timer for TokioSleep {
     fn reset(&mut self, deadline: Instant) {
         self.0.as_mut().reset(deadline.into());
-    }
-}
-
-/// The proxy [`Matcher`] of a setting. An explicit proxy must be a plain `http://` URL (or
-/// `host:port`) with a host: anything else is [`ConfigError::Proxy`], never a silent direct
-/// connection.
-fn proxy_matcher(setting: &ProxySetting) -> Result<Matcher, ConfigError> {
-    match setting {
-        ProxySetting::Direct => Ok(Matcher::builder().build()),
-        ProxySetting::Explicit { url, no_proxy } => {
-            let uri: Uri = url.parse().map_err(|_| ConfigError::Proxy)?;
-            let plain_http = matches!(uri.scheme_str(), None | Some("http"));
-            if !plain_http || uri.host().is_none_or(str::is_empty) {
-                return Err(ConfigError::Proxy);
-            }
-            Ok(Matcher::builder()
-                .all(url.clone())
-                .no(no_proxy.clone())
-                .build())
-        }
-        ProxySetting::Environment => Ok(Matcher::from_env()),
     }
 }

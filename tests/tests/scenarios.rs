@@ -619,15 +619,11 @@ fn from_env_without_a_key_is_a_config_error_on_every_runtime() {
 
 #[test]
 fn from_env_with_an_unusable_proxy_variable_is_a_config_error_on_every_runtime() {
-    // Excluded: codex-api-tokio (hyper-util's `Matcher::from_env`) and codex-api-blocking
-    // (`ureq::Proxy::try_from_env`) build a client from a `socks5://` `HTTPS_PROXY` they cannot
-    // use, and every attempt then fails to connect (`transport` error, Connect after 3), where
-    // async-std fails `from_env` with `ConfigError::Proxy` as the core's `ProxyRules::resolve`
-    // promises ("a configured proxy is never silently bypassed"), and as every adapter does
-    // for the same URL given to `ClientBuilder::proxy`.
+    // Every runtime resolves the variables with the core's `ProxyRules`: a `socks5://`
+    // `HTTPS_PROXY` is refused, never silently bypassed.
     run_child(
         "Proxy",
-        &["tokio", "blocking"],
+        &[],
         &[
             ("OPENAI_API_KEY", "sk-from-env".into()),
             // Local only, should a runtime go ahead: nothing listens on either port.

@@ -203,32 +203,13 @@ pub fn scenarios() -> Vec<Scenario> {
             Script::new().then(models()),
             assert_direct,
         )
-        .proxy(ProxySpec::url(DEAD_PROXY, "localhost, 127.0.0.0/8"))
-        .exclude(
-            "blocking",
-            "codex-api-blocking ignores CIDR entries of a `NO_PROXY` list: with `localhost, \
-             127.0.0.0/8` a request to 127.0.0.1 still goes to the proxy (here a dead port: \
-             `transport` error, Connect after 3) instead of straight to the host as on tokio \
-             and async-std (curl's rules, which the adapter's docs promise, match CIDR blocks; \
-             `runtime-blocking/src/proxy.rs` hands each entry to ureq's `no_proxy`, which \
-             compares host names only)",
-            &["outcome", "request", "connections", "attempt"],
-        ),
+        .proxy(ProxySpec::url(DEAD_PROXY, "localhost, 127.0.0.0/8")),
         list_models(
             "no_proxy_wildcard_reaches_every_host_directly",
             Script::new().then(models()),
             assert_direct,
         )
-        .proxy(ProxySpec::url(DEAD_PROXY, "*"))
-        .exclude(
-            "tokio",
-            "codex-api-tokio does not treat `NO_PROXY=*` as every host: the request still goes \
-             to the proxy (here a dead port: `transport` error, Connect after 3) instead of \
-             straight to the host as on async-std and blocking (curl's rules, which the \
-             adapter's docs promise; `proxy_matcher` in `runtime-tokio/src/runtime.rs` hands \
-             the list to hyper-util's `Matcher::builder().no(..)`)",
-            &["outcome", "request", "connections", "attempt"],
-        ),
+        .proxy(ProxySpec::url(DEAD_PROXY, "*")),
         // A proxy without a scheme is an `http://` one: it builds.
         list_models(
             "proxy_url_without_scheme_is_http",
@@ -244,39 +225,5 @@ pub fn scenarios() -> Vec<Scenario> {
         proxy_url_without_host: "http:///",
         proxy_url_port_out_of_range: "http://user:hunter2@127.0.0.1:99999",
     });
-    for row in &mut table {
-        match row.name {
-            "proxy_url_https" => {
-                *row = row.clone().known_difference(
-                    "blocking",
-                    "ureq speaks TLS to a proxy: an `https://` proxy URL builds (nothing \
-                     listens on its port, so every attempt fails to connect)",
-                    |o| {
-                        let error = o.expect_error();
-                        assert_eq!(
-                            (error.phase, error.kind.as_str()),
-                            (Phase::Call, "transport")
-                        );
-                        assert_eq!(error.detail, "Connect after 3, cause kept");
-                        assert_requests(o, 0);
-                    },
-                );
-            }
-            "proxy_url_port_out_of_range" => {
-                for runtime in ["tokio", "blocking"] {
-                    *row = row.clone().exclude(
-                        runtime,
-                        "codex-api-tokio and codex-api-blocking accept a proxy URL whose port is \
-                         out of range (`http://user:..@127.0.0.1:99999`): `build()` succeeds and \
-                         every attempt fails to connect (`transport` error, Connect after 3), \
-                         where async-std fails the build with `ConfigError::Proxy` as the \
-                         adapters' docs promise for a proxy URL they cannot use",
-                        &["outcome", "attempt"],
-                    );
-                }
-            }
-            _ => {}
-        }
-    }
     table
 }

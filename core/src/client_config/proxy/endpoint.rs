@@ -20,6 +20,7 @@ pub struct Proxy {
     host: String,
     port: u16,
     authorization: Option<Secret>,
+    credentials: Option<(Secret, Secret)>,
 }
 
 impl Proxy {
@@ -59,11 +60,15 @@ impl Proxy {
                 .filter(|port| *port != 0)
                 .ok_or(ConfigError::Proxy)?,
         };
-        let authorization = userinfo.map(basic_authorization).transpose()?;
+        let credentials = userinfo.map(user_and_password).transpose()?;
+        let authorization = credentials
+            .as_ref()
+            .map(|(user, password)| basic_authorization(user, password));
         Ok(Proxy {
             host: host.to_owned(),
             port,
             authorization,
+            credentials,
         })
     }
 
@@ -82,11 +87,19 @@ impl Proxy {
     pub fn authorization(&self) -> Option<&Secret> {
         self.authorization.as_ref()
     }
+
+    /// The decoded user and password of the URL, for an HTTP stack that builds
+    /// `Proxy-Authorization` itself.
+    pub fn credentials(&self) -> Option<(&Secret, &Secret)> {
+        self.credentials
+            .as_ref()
+            .map(|(user, password)| (user, password))
+    }
 }
 
-/// `Basic <base64 of user:password>` from percent-encoded `user[:password]` (a missing
-/// password is empty, as curl and hyper-util send it).
-fn basic_authorization(userinfo: &str) -> Result<Secret, ConfigError> {
+/// The user and password of percent-encoded `user[:password]` (a missing password is empty,
+/// as curl and hyper-util send it).
+fn user_and_password(userinfo: &str) -> Result<(Secret, Secret), ConfigError> {
     let (user, password) = userinfo.split_once(':').unwrap_or((userinfo, ""));
     let decode = |part: &str| {
         percent_decode_str(part)
@@ -94,11 +107,15 @@ fn basic_authorization(userinfo: &str) -> Result<Secret, ConfigError> {
             .map(|decoded| Secret::new(decoded.into_owned()))
             .map_err(|_| ConfigError::Proxy)
     };
-    let (user, password) = (decode(user)?, decode(password)?);
+    Ok((decode(user)?, decode(password)?))
+}
+
+/// `Basic <base64 of user:password>`.
+fn basic_authorization(user: &Secret, password: &Secret) -> Secret {
     let pair = Secret::new(format!("{}:{}", user.expose(), password.expose()));
     let mut value = String::from("Basic ");
     STANDARD.encode_string(pair.expose(), &mut value);
-    Ok(Secret::new(value))
+    Secret::new(value)
 }
 
 impl fmt::Debug for Proxy {
