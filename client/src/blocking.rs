@@ -30,7 +30,7 @@ use codex_api_core::wire::{
 
 use crate::auth::{AuthFuture, StaticAuth};
 use crate::client::Adapter;
-use crate::runtime::Runtime;
+use crate::runtime::{Connect, Runtime};
 
 /// The source of a blocking client's credentials (a step may block the calling thread).
 ///
@@ -270,6 +270,13 @@ impl<R: Runtime> Client<R> {
             self.inner
                 .register_run_task(auth_base_url, kind, external_ref),
         )
+    }
+}
+
+impl<R: Connect> Client<R> {
+    /// A raw byte stream to `uri` (see [`crate::Client::connect`]).
+    pub fn connect(&self, uri: &http::Uri) -> Result<R::Stream, ClientError> {
+        block_on(self.inner.connect(uri))
     }
 }
 

@@ -3,29 +3,30 @@
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
-use std::time::SystemTime;
+use std::time::{Instant, SystemTime};
 
 use codex_api_core::agent_identity::{
     AgentIdentityError, AgentTaskExternalRef, AgentTaskKind, ProviderAuthScope,
     RegisteredAgentTask, Rfc3339Timestamp, build_task_registration_request,
     parse_task_registration_reply,
 };
-use codex_api_core::call::{CallError, CallOutput, ClientError, TransportError};
-use codex_api_core::client_config::{ClientAdapter, ClientConfig, ConfigError};
+use codex_api_core::call::{CallError, CallOutput, ClientError, TransportCause, TransportError};
+use codex_api_core::client_config::{ClientAdapter, ClientConfig, ConfigError, authority};
 use codex_api_core::credentials::Credentials;
 use codex_api_core::error::ApiError;
 use codex_api_core::provider::Provider;
 use codex_api_core::request::{PreparedRequest, ResponsesOptions};
+use codex_api_core::retry::TransportErrorKind;
 use codex_api_core::wire::{
     CompactionInput, CompactionOutput, MemorySummarizeInput, MemorySummarizeOutput, ModelsResponse,
     ResponsesApiRequest,
 };
 
 use crate::auth::{AuthProvider, StaticAuth};
-use crate::driver::{Finish, Inner};
+use crate::driver::{Finish, Inner, within};
 use crate::events::EventStream;
 use crate::registration::send_registration;
-use crate::runtime::Runtime;
+use crate::runtime::{Connect, ConnectTarget, Runtime, TransportFailure};
 use crate::telemetry::CallLabels;
 
 /// A Responses API client on runtime `R`. Cheap to clone; clones share the connection pool.
@@ -232,6 +233,35 @@ impl<R: Runtime> Client<R> {
             .map_err(identity_error)?;
         self.set_auth_scope(Some(updated));
         Ok(task)
+    }
+}
+
+impl<R: Connect> Client<R> {
+    /// A raw byte stream to `uri` (`ws://`, `wss://`, `http://` or `https://`): TCP within the
+    /// connect timeout, through the proxy the client's rules pick (a `CONNECT` tunnel), then
+    /// TLS for `wss`/`https` with the client's roots (ALPN `http/1.1`). One attempt; a failure
+    /// is a [`TransportError`] like any other. What the WebSocket transport runs over.
+    pub async fn connect(&self, uri: &http::Uri) -> Result<R::Stream, ClientError> {
+        let failed = |failure: TransportFailure, target: Option<String>| {
+            let kind = failure.kind();
+            let mut cause = TransportCause::new(failure.into_error());
+            cause.target = target;
+            ClientError::Transport(TransportError::new(kind, 1).with_cause(cause))
+        };
+        let target = ConnectTarget::from_uri(uri).map_err(|failure| failed(failure, None))?;
+        let name = authority(&target.host, target.port);
+        let deadline = self
+            .inner
+            .connect_timeout
+            .map(|timeout| Instant::now() + timeout);
+        match within::<R, _>(deadline, self.inner.runtime.connect(target)).await {
+            Ok(stream) => stream.map_err(|failure| failed(failure, Some(name))),
+            Err(_) => {
+                let expired =
+                    TransportFailure::new(TransportErrorKind::Timeout, "connect timed out");
+                Err(failed(expired, Some(name)))
+            }
+        }
     }
 }
 

@@ -4,7 +4,8 @@
 //! core [`Call`](codex_api_core::call::Call), the [`AuthProvider`], the [`EventStream`],
 //! Agent Identity and the tracing spans, written once over a small [`Runtime`] trait, the
 //! way quinn keeps its runtimes behind `quinn::Runtime`. A runtime supplies only "send this
-//! request, give me its head and body chunks" and timers; `codex-api-tokio`,
+//! request, give me its head and body chunks" and timers, and ([`Connect`]) a raw byte
+//! stream (TCP, proxy tunnel, TLS) for the WebSocket transport; `codex-api-tokio`,
 //! `codex-api-async-std` and `codex-api-blocking` are such runtimes, and
 //! [`blocking::Client`] mirrors [`Client`] synchronously over the same loop.
 //!
@@ -98,8 +99,10 @@
 
 mod auth;
 pub mod blocking;
+mod byte_io;
 mod classify;
 mod client;
+mod connect;
 mod driver;
 mod events;
 #[cfg(feature = "hyper")]
@@ -110,13 +113,21 @@ pub mod telemetry;
 pub mod tls;
 
 pub use auth::{AuthFuture, AuthProvider, StaticAuth};
+#[cfg(feature = "futures-io")]
+pub use byte_io::FuturesStream;
+pub use byte_io::SyncStream;
+#[cfg(feature = "tokio-io")]
+pub use byte_io::TokioStream;
 pub use classify::{DnsError, classify};
 pub use client::{Adapter, Client, ClientBuilder};
 pub use codex_api_core::call::{BoxError, ClientError as Error, TransportError};
 pub use codex_api_core::client_config::ProxyError;
 pub use codex_api_core::client_config::{AttemptObserver, ConfigError};
+pub use connect::{Dial, Opened, open, tunnel};
 pub use driver::within;
 pub use events::{EventStream, RawEventStream};
 #[cfg(feature = "hyper")]
 pub use hyper_body::poll_hyper_chunk;
-pub use runtime::{ResponseBody, Runtime, SendLimits, Timer, TransportFailure};
+pub use runtime::{
+    ByteStream, Connect, ConnectTarget, ResponseBody, Runtime, SendLimits, Timer, TransportFailure,
+};

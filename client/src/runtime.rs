@@ -3,6 +3,7 @@
 //! is written once over this trait.
 
 use std::future::Future;
+use std::io;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
@@ -43,6 +44,87 @@ pub trait Runtime: Sized + Send + Sync + 'static {
 
     /// A timer that fires at `deadline`.
     fn timer(deadline: Instant) -> Self::Timer;
+}
+
+/// A runtime that also opens raw byte streams (what the WebSocket transport runs over); every
+/// runtime of this project is one.
+pub trait Connect: Runtime {
+    /// A raw byte stream to an origin.
+    type Stream: ByteStream + 'static;
+
+    /// A raw byte stream to `target` (see [`ConnectTarget`]): TCP, a `CONNECT` tunnel when the
+    /// core's proxy rules pick a proxy for it (every target is tunnelled, `ws://` too), then TLS
+    /// for `wss`/`https` (ALPN `http/1.1`). The client bounds it with the connect timeout.
+    fn connect(
+        &self,
+        target: ConnectTarget,
+    ) -> impl Future<Output = Result<Self::Stream, TransportFailure>> + Send;
+}
+
+/// A bidirectional byte stream (TCP or TLS over it), polled like futures-io's traits.
+pub trait ByteStream: Send + Unpin {
+    /// Reads into `buf`; `Ok(0)` at the end of the stream.
+    fn poll_read(&mut self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>>;
+    /// Writes from `buf`, returning how much was written.
+    fn poll_write(&mut self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>>;
+    /// Flushes buffered bytes.
+    fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>>;
+    /// Flushes and shuts the writing half down (TLS: sends `close_notify`).
+    fn poll_close(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>>;
+}
+
+/// Where [`Runtime::connect`] goes: host, port, and whether TLS runs over the connection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectTarget {
+    /// The host name or IP address (an IPv6 address without brackets).
+    pub host: String,
+    /// The port.
+    pub port: u16,
+    /// TLS (`wss`, `https`).
+    pub tls: bool,
+}
+
+impl TransportFailure {
+    /// A failed TLS handshake: classified by its chain, `tls` when nothing more precise.
+    pub fn tls(error: impl Into<BoxError>) -> Self {
+        match TransportFailure::classify(error, false) {
+            failure if failure.kind == TransportErrorKind::Other => TransportFailure {
+                kind: TransportErrorKind::Tls,
+                ..failure
+            },
+            failure => failure,
+        }
+    }
+}
+
+impl ConnectTarget {
+    /// The target of a `ws://`, `wss://`, `http://` or `https://` URI (the scheme's port by
+    /// default).
+    pub fn from_uri(uri: &http::Uri) -> Result<ConnectTarget, TransportFailure> {
+        let invalid = || {
+            TransportFailure::new(
+                TransportErrorKind::Other,
+                "the URI is not an absolute ws, wss, http or https URI",
+            )
+        };
+        let tls = match uri.scheme_str() {
+            Some("wss" | "https") => true,
+            Some("ws" | "http") => false,
+            _ => return Err(invalid()),
+        };
+        let host = uri.host().ok_or_else(invalid)?;
+        let host = host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_owned();
+        let port = uri.port_u16().unwrap_or(if tls { 443 } else { 80 });
+        Ok(ConnectTarget { host, port, tls })
+    }
+
+    /// The scheme whose proxy applies (`https` for a TLS target, `http` otherwise).
+    pub fn proxy_scheme(&self) -> &'static str {
+        if self.tls { "https" } else { "http" }
+    }
 }
 
 /// A response body: data chunks, then its end.

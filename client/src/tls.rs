@@ -57,3 +57,11 @@ pub fn client_config(
     config.alpn_protocols = alpn.iter().map(|protocol| protocol.to_vec()).collect();
     Ok(config)
 }
+
+/// The name TLS verifies for `host` (a DNS name or an IP address); an unusable one is a `tls`
+/// failure.
+pub fn server_name(
+    host: &str,
+) -> Result<rustls::pki_types::ServerName<'static>, crate::TransportFailure> {
+    rustls::pki_types::ServerName::try_from(host.to_owned()).map_err(crate::TransportFailure::tls)
+}

@@ -11,23 +11,27 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
+use async_net::TcpStream;
 use bytes::Bytes;
 use codex_api_core::client_config::Proxy;
 use codex_api_core::retry::TransportErrorKind;
 use futures_lite::future::poll_fn;
 use futures_rustls::TlsConnector;
+use futures_rustls::client::TlsStream;
 use http_body::Body as _;
 use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::client::conn::http1::{SendRequest, handshake};
-use rustls::pki_types::ServerName;
 use smol_hyper::rt::FuturesIo;
 
-use codex_api_client::{DnsError, ResponseBody, TransportFailure};
+use codex_api_client::{
+    ConnectTarget, Dial, DnsError, FuturesStream, Opened, ResponseBody, TransportFailure,
+};
+
+use codex_api_client::tls::server_name;
 
 use crate::pool::Pool;
 use crate::runtime::AsyncStdRuntime;
-use crate::tunnel::open_tunnel;
 
 /// How much of an unread body (the rest of a finished stream) is drained to reuse a connection.
 const MAX_LEFTOVER: usize = 64 * 1024;
@@ -99,57 +103,36 @@ impl Connection {
     }
 
     /// TCP (async-net) to the origin or to its proxy, a `CONNECT` tunnel for `https`
-    /// through a proxy, then TLS for `https` (futures-rustls), then the HTTP/1.1 handshake;
-    /// the connect timeout covers TCP, the tunnel and TLS.
+    /// through a proxy, then TLS for `https` (the client crate's [`open`], over
+    /// [`AsyncStdDial`]), then the HTTP/1.1 handshake; the connect timeout covers all of it.
+    /// Plain `http` through a proxy is not tunnelled: its requests go in absolute form.
     pub(crate) async fn open(
         (scheme, host, port): &Origin,
         proxy: Option<&Proxy>,
-        tls: &TlsConnector,
+        dial: &AsyncStdDial,
         connect_timeout: Option<Duration>,
     ) -> Result<Connection, TransportFailure> {
         let connecting = async {
-            let (tcp_host, tcp_port) = match proxy {
-                Some(proxy) => (proxy.host(), proxy.port()),
-                None => (host.as_str(), *port),
-            };
-            let addresses = async_net::resolve((tcp_host, tcp_port))
-                .await
-                .map_err(|error| {
-                    TransportFailure::classify(DnsError::new(tcp_host, error), true)
-                })?;
-            let mut tcp = async_net::TcpStream::connect(&addresses[..])
-                .await
-                .map_err(|error| TransportFailure::classify(error, true))?;
-            let _ = tcp.set_nodelay(true);
-            let (sender, driver): (_, Driver) = if scheme == "https" {
-                if let Some(proxy) = proxy {
-                    open_tunnel(&mut tcp, proxy, host, *port).await?;
+            let stream = match proxy {
+                Some(proxy) if scheme == "http" => {
+                    Opened::Plain(dial.tcp(proxy.host(), proxy.port()).await?)
                 }
-                let name = ServerName::try_from(host.clone())
-                    .map_err(|error| TransportFailure::new(TransportErrorKind::Tls, error))?;
-                let tls =
-                    tls.connect(name, tcp).await.map_err(
-                        |error| match TransportFailure::classify(error, false) {
-                            failure if failure.kind() == TransportErrorKind::Other => {
-                                TransportFailure::new(TransportErrorKind::Tls, failure.into_error())
-                            }
-                            failure => failure,
-                        },
-                    )?;
-                let (sender, driver) = handshake(FuturesIo::new(tls))
-                    .await
-                    .map_err(hyper_failure)?;
-                (sender, Box::pin(driver))
-            } else {
-                // Plain http through a proxy: the requests go to it in absolute form.
-                let (sender, driver) = handshake(FuturesIo::new(tcp))
-                    .await
-                    .map_err(hyper_failure)?;
-                (sender, Box::pin(driver))
+                _ => {
+                    let tls = scheme == "https";
+                    let target = ConnectTarget {
+                        host: host.clone(),
+                        port: *port,
+                        tls,
+                    };
+                    codex_api_client::open(dial, &target, proxy).await?
+                }
             };
+            let (sender, driver) = handshake(FuturesIo::new(stream))
+                .await
+                .map_err(hyper_failure)?;
             Ok(Connection {
                 sender,
-                driver: Some(driver),
+                driver: Some(Box::pin(driver)),
                 leftover: None,
                 idle_since: Instant::now(),
             })
@@ -208,6 +191,31 @@ impl ResponseBody for OpenBody {
             connection.leftover = Some(body);
         }
         pool.put(route, connection);
+    }
+}
+
+/// TCP (async-net) and TLS (futures-rustls) for [`codex_api_client::open`].
+#[derive(Clone)]
+pub(crate) struct AsyncStdDial(pub(crate) TlsConnector);
+
+impl Dial for AsyncStdDial {
+    type Tcp = FuturesStream<TcpStream>;
+    type Tls = FuturesStream<TlsStream<TcpStream>>;
+
+    async fn tcp(&self, host: &str, port: u16) -> Result<Self::Tcp, TransportFailure> {
+        let addresses = async_net::resolve((host, port))
+            .await
+            .map_err(|error| TransportFailure::classify(DnsError::new(host, error), true))?;
+        let tcp = TcpStream::connect(&addresses[..])
+            .await
+            .map_err(|error| TransportFailure::classify(error, true))?;
+        let _ = tcp.set_nodelay(true);
+        Ok(FuturesStream(tcp))
+    }
+
+    async fn tls(&self, tcp: Self::Tcp, host: &str) -> Result<Self::Tls, TransportFailure> {
+        let tls = self.0.connect(server_name(host)?, tcp.0).await;
+        tls.map(FuturesStream).map_err(TransportFailure::tls)
     }
 }
 

@@ -83,7 +83,6 @@
 mod connection;
 mod pool;
 mod runtime;
-mod tunnel;
 
 pub use codex_api_client::{
     AttemptObserver, AuthFuture, AuthProvider, BoxError, ConfigError, Error, ProxyError,

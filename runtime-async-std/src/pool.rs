@@ -19,7 +19,7 @@ use hyper::body::Incoming;
 
 use codex_api_client::TransportFailure;
 
-use crate::connection::{Connection, OpenBody, Route, hyper_failure};
+use crate::connection::{AsyncStdDial, Connection, OpenBody, Route, hyper_failure};
 
 /// Idle connections kept per route (origin and proxy).
 const MAX_IDLE_PER_ORIGIN: usize = 8;
@@ -29,9 +29,9 @@ const IDLE_EXPIRY: Duration = Duration::from_secs(90);
 /// Opens connections (directly or through the proxy the rules pick) and keeps idle ones for
 /// reuse. Cheap to share.
 pub(crate) struct Pool {
-    tls: TlsConnector,
+    pub(crate) dial: AsyncStdDial,
     connect_timeout: Option<Duration>,
-    proxies: ProxyRules,
+    pub(crate) proxies: ProxyRules,
     idle: Mutex<HashMap<Route, Vec<Connection>>>,
 }
 
@@ -42,7 +42,7 @@ impl Pool {
         proxies: ProxyRules,
     ) -> Self {
         Pool {
-            tls: TlsConnector::from(Arc::new(tls)),
+            dial: AsyncStdDial(TlsConnector::from(Arc::new(tls))),
             connect_timeout,
             proxies,
             idle: Mutex::new(HashMap::new()),
@@ -81,7 +81,7 @@ impl Pool {
             }
         }
         let mut connection =
-            Connection::open(&route.origin, proxy, &self.tls, self.connect_timeout).await?;
+            Connection::open(&route.origin, proxy, &self.dial, self.connect_timeout).await?;
         let exchange = connection.sender.send_request(request);
         let response = connection.drive(exchange).await.map_err(hyper_failure)?;
         Ok(self.open(route, connection, response))

@@ -7,9 +7,14 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
+use async_net::TcpStream;
 use bytes::Bytes;
-use codex_api_client::{Runtime, SendLimits, Timer, TransportFailure};
+use codex_api_client::{
+    Connect, ConnectTarget, FuturesStream, Opened, Runtime, SendLimits, Timer, TransportFailure,
+    open,
+};
 use codex_api_core::client_config::{ClientConfig, ConfigError, ProxyRules};
+use futures_rustls::client::TlsStream;
 
 use crate::connection::OpenBody;
 use crate::pool::Pool;
@@ -43,18 +48,29 @@ impl Runtime for AsyncStdRuntime {
         })
     }
 
-    fn send(
+    async fn send(
         &self,
         request: http::Request<Bytes>,
         _limits: SendLimits,
-    ) -> impl Future<Output = Result<(http::response::Parts, OpenBody), TransportFailure>> + Send
-    {
+    ) -> Result<(http::response::Parts, OpenBody), TransportFailure> {
         // Boxed: the exchange future is large, and the call's future stays a few words wide.
-        Box::pin(self.pool.send(request))
+        Box::pin(self.pool.send(request)).await
     }
 
     fn timer(deadline: Instant) -> AsyncIoTimer {
         AsyncIoTimer(async_io::Timer::at(deadline))
+    }
+}
+
+impl Connect for AsyncStdRuntime {
+    type Stream = Opened<FuturesStream<TcpStream>, FuturesStream<TlsStream<TcpStream>>>;
+
+    async fn connect(&self, target: ConnectTarget) -> Result<Self::Stream, TransportFailure> {
+        let proxy = self
+            .pool
+            .proxies
+            .select(target.proxy_scheme(), &target.host);
+        open(&self.pool.dial, &target, proxy).await
     }
 }
 

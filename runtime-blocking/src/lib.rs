@@ -107,12 +107,14 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod dial;
 mod runtime;
 
 pub use codex_api_client::blocking::AuthProvider;
 pub use codex_api_client::{
     AttemptObserver, BoxError, ConfigError, Error, StaticAuth, TransportError,
 };
+pub use dial::{Stream, TlsStream};
 pub use runtime::{ThreadSleep, UreqBody, UreqError, UreqRuntime};
 
 /// A Responses API client over ureq 3 (HTTP/1.1, rustls), blocking the calling thread. Cheap

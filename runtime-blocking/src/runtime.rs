@@ -4,17 +4,23 @@
 use std::future::Future;
 use std::io::{self, ErrorKind, Read};
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
-use codex_api_client::{DnsError, ResponseBody, Runtime, SendLimits, Timer, TransportFailure};
+use codex_api_client::{
+    Connect, ConnectTarget, DnsError, ResponseBody, Runtime, SendLimits, Timer, TransportFailure,
+    open,
+};
 use codex_api_core::client_config::{ClientConfig, ConfigError, ProxyRules};
 use codex_api_core::retry::TransportErrorKind;
 use ureq::tls::{Certificate, RootCerts, TlsConfig};
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
 use ureq::{Agent, AsSendBody, BodyReader};
+
+use crate::dial::{StdDial, Stream, ready};
 
 /// The size of the buffer a response body is read into (reclaimed for every read once the
 /// core has seen the previous chunk).
@@ -27,6 +33,7 @@ const READ_BUFFER: usize = 16 * 1024;
 pub struct UreqRuntime {
     agent: Agent,
     proxies: ProxyRules,
+    dial: StdDial,
 }
 
 impl Runtime for UreqRuntime {
@@ -59,18 +66,27 @@ impl Runtime for UreqRuntime {
             .build();
         let agent = Agent::with_parts(settings, DefaultConnector::new(), DnsResolver::default());
         let proxies = ProxyRules::resolve(&config.proxy, |name| std::env::var(name).ok())?;
-        Ok(UreqRuntime { agent, proxies })
+        let bundle = config.ca_bundle.as_deref();
+        let tls = codex_api_client::tls::client_config(bundle, &[b"http/1.1"])?;
+        let dial = StdDial {
+            tls: Arc::new(tls),
+            timeout: config.connect_timeout,
+        };
+        Ok(UreqRuntime {
+            agent,
+            proxies,
+            dial,
+        })
     }
 
-    /// Sends the request at once (the future is ready): ureq's timers carry the core's
-    /// deadlines, its head timer (streams) or whole-exchange timer (unary calls) the response
-    /// deadline, its per-read timer the stream idle window.
-    fn send(
+    /// Sends the request on the first poll, blocking (the future is then ready): ureq's timers
+    /// carry the core's deadlines, its head timer (streams) or whole-exchange timer (unary
+    /// calls) the response deadline, its per-read timer the stream idle window.
+    async fn send(
         &self,
         request: http::Request<Bytes>,
         limits: SendLimits,
-    ) -> impl Future<Output = Result<(http::response::Parts, UreqBody), TransportFailure>> + Send
-    {
+    ) -> Result<(http::response::Parts, UreqBody), TransportFailure> {
         let response = limits
             .deadline
             .map(|d| d.saturating_duration_since(Instant::now()));
@@ -87,18 +103,29 @@ impl Runtime for UreqRuntime {
             let body = http::Request::from_parts(parts, &bytes[..]);
             self.run(body, response, per_read, limits.streaming)
         };
-        std::future::ready(sent.map(|response| {
+        sent.map(|response| {
             let (head, body) = response.into_parts();
             let body = UreqBody {
                 reader: body.into_reader(),
                 buffer: BytesMut::new(),
             };
             (head, body)
-        }))
+        })
     }
 
     fn timer(deadline: Instant) -> ThreadSleep {
         ThreadSleep(deadline)
+    }
+}
+
+impl Connect for UreqRuntime {
+    type Stream = Stream;
+
+    async fn connect(&self, target: ConnectTarget) -> Result<Stream, TransportFailure> {
+        let proxy = self.proxies.select(target.proxy_scheme(), &target.host);
+        let stream = open(&self.dial, &target, proxy).await?;
+        ready(&stream).map_err(|error| TransportFailure::classify(error, false))?;
+        Ok(stream)
     }
 }
 

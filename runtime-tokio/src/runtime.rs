@@ -8,14 +8,22 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use codex_api_client::{ResponseBody, Runtime, SendLimits, Timer, TransportFailure};
-use codex_api_core::client_config::{ClientConfig, ConfigError, ProxyRules};
+use codex_api_client::tls::server_name;
+use codex_api_client::{
+    Connect, ConnectTarget, Dial, Opened, ResponseBody, Runtime, SendLimits, Timer, TokioStream,
+    TransportFailure, open,
+};
+use codex_api_core::client_config::{ClientConfig, ConfigError, ProxyRules, authority};
 use http_body_util::Full;
+use hyper::Uri;
 use hyper::body::Incoming;
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
+use tokio::net::TcpStream;
+use tokio_rustls::client::TlsStream;
+use tower_service::Service;
 
 use crate::connector::{Connector, Resolver, proxy_authorization, select};
 
@@ -26,6 +34,7 @@ type Http = HyperClient<HttpsConnector<Connector>, Full<Bytes>>;
 pub struct TokioRuntime {
     http: Http,
     proxies: Arc<ProxyRules>,
+    dial: TokioDial,
 }
 
 impl Runtime for TokioRuntime {
@@ -36,6 +45,9 @@ impl Runtime for TokioRuntime {
     /// Reads the CA bundle and sets up hyper; needs no running runtime.
     fn from_config(config: &ClientConfig) -> Result<Self, ConfigError> {
         let tls = codex_api_client::tls::client_config(config.ca_bundle.as_deref(), &[])?;
+        let raw_tls =
+            codex_api_client::tls::client_config(config.ca_bundle.as_deref(), &[b"http/1.1"])?;
+
         let mut tcp = HttpConnector::new_with_resolver(Resolver);
         tcp.enforce_http(false);
         tcp.set_nodelay(true);
@@ -46,38 +58,83 @@ impl Runtime for TokioRuntime {
             .with_tls_config(tls)
             .https_or_http()
             .enable_all_versions()
-            .wrap_connector(Connector::new(tcp, proxies.clone()));
+            .wrap_connector(Connector::new(tcp.clone(), proxies.clone()));
+        let dial = TokioDial {
+            tcp,
+            tls: tokio_rustls::TlsConnector::from(Arc::new(raw_tls)),
+        };
         let http = HyperClient::builder(TokioExecutor::new())
             .timer(TokioTimer::new())
             .pool_timer(TokioTimer::new())
             .pool_idle_timeout(Duration::from_secs(90))
             .build(https);
-        Ok(TokioRuntime { http, proxies })
+        Ok(TokioRuntime {
+            http,
+            proxies,
+            dial,
+        })
     }
 
-    fn send(
+    async fn send(
         &self,
         request: http::Request<Bytes>,
         _limits: SendLimits,
-    ) -> impl Future<Output = Result<(http::response::Parts, TokioBody), TransportFailure>> + Send
-    {
-        let response = self.http.request(self.prepare(request));
-        async move {
-            match response.await {
-                Ok(response) => {
-                    let (head, body) = response.into_parts();
-                    Ok((head, TokioBody(body)))
-                }
-                Err(error) => {
-                    let connecting = error.is_connect();
-                    Err(TransportFailure::classify(error, connecting))
-                }
+    ) -> Result<(http::response::Parts, TokioBody), TransportFailure> {
+        match self.http.request(self.prepare(request)).await {
+            Ok(response) => {
+                let (head, body) = response.into_parts();
+                Ok((head, TokioBody(body)))
+            }
+            Err(error) => {
+                let connecting = error.is_connect();
+                Err(TransportFailure::classify(error, connecting))
             }
         }
     }
 
     fn timer(deadline: Instant) -> TokioSleep {
         TokioSleep(Box::pin(tokio::time::sleep_until(deadline.into())))
+    }
+}
+
+impl Connect for TokioRuntime {
+    type Stream = Opened<TokioStream<TcpStream>, TokioStream<TlsStream<TcpStream>>>;
+
+    async fn connect(&self, target: ConnectTarget) -> Result<Self::Stream, TransportFailure> {
+        let proxy = self.proxies.select(target.proxy_scheme(), &target.host);
+        open(&self.dial, &target, proxy).await
+    }
+}
+
+/// TCP and TLS (tokio-rustls, ALPN `http/1.1`) for [`Connect::connect`].
+#[derive(Clone)]
+struct TokioDial {
+    tcp: HttpConnector<Resolver>,
+    tls: tokio_rustls::TlsConnector,
+}
+
+impl std::fmt::Debug for TokioDial {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TokioDial")
+    }
+}
+
+impl Dial for TokioDial {
+    type Tcp = TokioStream<TcpStream>;
+    type Tls = TokioStream<TlsStream<TcpStream>>;
+
+    /// hyper-util's connector of the HTTP path: our resolver, `TCP_NODELAY`, connect timeout.
+    async fn tcp(&self, host: &str, port: u16) -> Result<Self::Tcp, TransportFailure> {
+        let uri = format!("http://{}", authority(host, port)).parse::<Uri>();
+        let uri = uri.map_err(|error| TransportFailure::classify(error, false))?;
+        let io = self.tcp.clone().call(uri).await;
+        let io = io.map_err(|error| TransportFailure::classify(error, true))?;
+        Ok(TokioStream(io.into_inner()))
+    }
+
+    async fn tls(&self, tcp: Self::Tcp, host: &str) -> Result<Self::Tls, TransportFailure> {
+        let tls = self.tls.connect(server_name(host)?, tcp.0).await;
+        tls.map(TokioStream).map_err(TransportFailure::tls)
     }
 }
 
