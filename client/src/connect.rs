@@ -1,4 +1,4 @@
-//! What every runtime's [`Runtime::connect`](crate::Runtime::connect) shares, written once:
+//! What every runtime's [`Connect::connect`](crate::Connect::connect) shares, written once:
 //! the steps ([`open`]: TCP, the proxy's `CONNECT` tunnel, TLS) over a runtime's [`Dial`], and
 //! the tunnel over any [`ByteStream`] (its head and reply are the core's).
 
@@ -88,7 +88,7 @@ pub enum Opened<P, T> {
 }
 
 /// TCP to `target`, or to `proxy` and through its `CONNECT` tunnel, then TLS when the target
-/// wants it: the steps of every runtime's [`Runtime::connect`](crate::Runtime::connect),
+/// wants it: the steps of every runtime's [`Connect::connect`](crate::Connect::connect),
 /// written once.
 pub async fn open<D: Dial>(
     dial: &D,

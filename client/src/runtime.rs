@@ -73,7 +73,7 @@ pub trait ByteStream: Send + Unpin {
     fn poll_close(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>>;
 }
 
-/// Where [`Runtime::connect`] goes: host, port, and whether TLS runs over the connection.
+/// Where [`Connect::connect`] goes: host, port, and whether TLS runs over the connection.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConnectTarget {
     /// The host name or IP address (an IPv6 address without brackets).

@@ -74,6 +74,9 @@
 //!   credentials. A proxy refusing the tunnel is a `connect` transport failure whose
 //!   [`cause`](TransportError::cause) is a [`ProxyError`] with its status.
 //!   A proxy URL other than `http://` fails `build()` with [`ConfigError::Proxy`].
+//! - Raw byte streams ([`Client::connect`](codex_api_client::Client::connect), what the
+//!   WebSocket transport runs over): the same TCP, tunnel and TLS steps as the HTTP
+//!   connections (ALPN `http/1.1`), without the HTTP handshake.
 //! - Timeouts: connect (TCP, proxy tunnel and TLS, [`ClientBuilder::connect_timeout`]), response head
 //!   ([`ClientBuilder::response_timeout`], the core's deadline), stream idle (the core's
 //!   deadline, [`ClientBuilder::stream_idle_timeout`]).

@@ -1,4 +1,4 @@
-//! TCP (std) and TLS (rustls) on the calling thread, for [`Runtime::connect`](codex_api_client::Runtime::connect).
+//! TCP (std) and TLS (rustls) on the calling thread, for [`Connect::connect`](codex_api_client::Connect::connect).
 
 use std::net::{TcpStream, ToSocketAddrs};
 use std::sync::Arc;

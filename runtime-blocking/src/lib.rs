@@ -91,6 +91,10 @@
 //!   [`ClientBuilder::without_proxy`]. Only `http://` proxies: anything else fails `build()`
 //!   with [`ConfigError::Proxy`]. ureq sends every proxied request, `http` targets too,
 //!   through a `CONNECT` tunnel, with `Proxy-Authorization` from the proxy URL's user info.
+//! - Raw byte streams ([`Client::connect`](codex_api_client::blocking::Client::connect), what
+//!   the WebSocket transport runs over): std's `TcpStream` (connect timeout also bounding the
+//!   tunnel and the handshake), a `CONNECT` tunnel for every proxied target, rustls with ALPN
+//!   `http/1.1`; `SyncStream` gives `Read`/`Write` access to it.
 //! - TLS: rustls (`ring`) with the Mozilla roots, plus the certificates of a PEM file
 //!   ([`ClientBuilder::ca_bundle`]; a missing, empty or unusable file fails `build()`).
 //!

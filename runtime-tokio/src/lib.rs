@@ -61,7 +61,10 @@
 //!   / `without_proxy`. `https://` destinations go through a `CONNECT` tunnel (hyper-util's),
 //!   `http://` ones in absolute form, with `Proxy-Authorization` from the proxy URL's user
 //!   info. Only `http://` proxies: anything else fails `build()` with
-//!   [`ConfigError::Proxy`](codex_api_core::client_config::ConfigError::Proxy).
+//!   [`ConfigError::Proxy`].
+//! - Raw byte streams ([`Client::connect`](codex_api_client::Client::connect), what the
+//!   WebSocket transport runs over): the same TCP connector and proxy rules, a `CONNECT`
+//!   tunnel for every proxied target, tokio-rustls with ALPN `http/1.1`.
 //! - Timeouts: connect ([`ClientBuilder::connect_timeout`]), response head
 //!   ([`ClientBuilder::response_timeout`], the core's deadline), stream idle (the core's
 //!   deadline, [`ClientBuilder::stream_idle_timeout`]).
