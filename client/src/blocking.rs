@@ -12,6 +12,7 @@ use std::pin::pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 use std::thread::Thread;
+use std::time::Instant;
 
 use codex_api_core::agent_identity::{
     AgentTaskExternalRef, AgentTaskKind, ProviderAuthScope, RegisteredAgentTask,
@@ -138,6 +139,32 @@ pub fn block_on<F: Future>(future: F) -> F::Output {
             std::thread::park();
         }
     })
+}
+
+/// The timer of a blocking runtime: polling it sleeps the calling thread until its deadline.
+#[derive(Debug, Clone, Copy)]
+pub struct ThreadSleep(Instant);
+
+impl ThreadSleep {
+    /// A timer for `deadline`.
+    pub fn new(deadline: Instant) -> Self {
+        ThreadSleep(deadline)
+    }
+}
+
+impl Future for ThreadSleep {
+    type Output = ();
+
+    fn poll(self: std::pin::Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<()> {
+        std::thread::sleep(self.0.saturating_duration_since(Instant::now()));
+        Poll::Ready(())
+    }
+}
+
+impl crate::runtime::Timer for ThreadSleep {
+    fn reset(&mut self, deadline: Instant) {
+        self.0 = deadline;
+    }
 }
 
 /// A blocking Responses API client on runtime `R`. Cheap to clone; clones share the pool.

@@ -9,14 +9,16 @@
 //! `codex-api-async-std` and `codex-api-blocking` are such runtimes, and
 //! [`blocking::Client`] mirrors [`Client`] synchronously over the same loop.
 //!
-//! A runtime in a dozen lines (here one that answers from memory), and the client over it:
+//! A runtime in a dozen lines (here one that answers from memory, with the blocking timer),
+//! and the client over it:
 //!
 //! ```
 //! use std::task::{Context, Poll};
 //! use std::time::Instant;
 //!
 //! use bytes::Bytes;
-//! use codex_api_client::{blocking, Runtime, ResponseBody, SendLimits, StaticAuth, Timer, TransportFailure};
+//! use codex_api_client::{blocking, Runtime, ResponseBody, SendLimits, StaticAuth, TransportFailure};
+//! use codex_api_client::blocking::ThreadSleep;
 //! use codex_api_core::client_config::{ClientConfig, ConfigError};
 //! use codex_api_core::credentials::Credentials;
 //! use codex_api_core::provider::Provider;
@@ -27,12 +29,11 @@
 //! /// Answers every request with one recorded event stream.
 //! struct Canned;
 //! struct Body(Option<Bytes>);
-//! struct Sleep(Instant);
 //!
 //! impl Runtime for Canned {
 //!     const NAME: &'static str = "canned";
 //!     type Body = Body;
-//!     type Timer = Sleep;
+//!     type Timer = ThreadSleep;
 //!     fn from_config(_: &ClientConfig) -> Result<Self, ConfigError> { Ok(Canned) }
 //!     async fn send(&self, _: http::Request<Bytes>, _: SendLimits)
 //!         -> Result<(http::response::Parts, Body), TransportFailure> {
@@ -41,22 +42,12 @@
 //!                    data: {\"type\":\"response.completed\",\"response\":{\"id\":\"resp_1\"}}\n\n";
 //!         Ok((head.body(()).unwrap().into_parts().0, Body(Some(Bytes::from(sse)))))
 //!     }
-//!     fn timer(deadline: Instant) -> Sleep { Sleep(deadline) }
+//!     fn timer(deadline: Instant) -> ThreadSleep { ThreadSleep::new(deadline) }
 //! }
 //! impl ResponseBody for Body {
 //!     fn poll_chunk(&mut self, _: &mut Context<'_>) -> Poll<Option<Result<Bytes, TransportFailure>>> {
 //!         Poll::Ready(self.0.take().map(Ok))
 //!     }
-//! }
-//! impl std::future::Future for Sleep {
-//!     type Output = ();
-//!     fn poll(self: std::pin::Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
-//!         std::thread::sleep(self.0.saturating_duration_since(Instant::now()));
-//!         Poll::Ready(())
-//!     }
-//! }
-//! impl Timer for Sleep {
-//!     fn reset(&mut self, deadline: Instant) { self.0 = deadline }
 //! }
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -115,11 +115,12 @@ mod dial;
 mod runtime;
 
 pub use codex_api_client::blocking::AuthProvider;
+pub use codex_api_client::blocking::ThreadSleep;
 pub use codex_api_client::{
     AttemptObserver, BoxError, ConfigError, Error, StaticAuth, TransportError,
 };
 pub use dial::{Stream, TlsStream};
-pub use runtime::{ThreadSleep, UreqBody, UreqError, UreqRuntime};
+pub use runtime::{UreqBody, UreqError, UreqRuntime};
 
 /// A Responses API client over ureq 3 (HTTP/1.1, rustls), blocking the calling thread. Cheap
 /// to clone; clones share the connection pool. Every method is

@@ -1,17 +1,15 @@
 //! [`UreqRuntime`]: ureq 3 (HTTP/1.1, rustls, pooled connections) on the calling thread, as a
 //! [`Runtime`] whose futures finish on their first poll.
 
-use std::future::Future;
 use std::io::{self, ErrorKind, Read};
-use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
+use codex_api_client::blocking::ThreadSleep;
 use codex_api_client::{
-    Connect, ConnectTarget, DnsError, ResponseBody, Runtime, SendLimits, Timer, TransportFailure,
-    open,
+    Connect, ConnectTarget, DnsError, ResponseBody, Runtime, SendLimits, TransportFailure, open,
 };
 use codex_api_core::client_config::{ClientConfig, ConfigError, ProxyRules};
 use codex_api_core::retry::TransportErrorKind;
@@ -114,7 +112,7 @@ impl Runtime for UreqRuntime {
     }
 
     fn timer(deadline: Instant) -> ThreadSleep {
-        ThreadSleep(deadline)
+        ThreadSleep::new(deadline)
     }
 }
 
@@ -199,25 +197,6 @@ impl ResponseBody for UreqBody {
                 Err(error) => Some(Err(failure(ureq::Error::from(error)))),
             });
         }
-    }
-}
-
-/// A timer that blocks the thread when polled.
-#[derive(Debug)]
-pub struct ThreadSleep(Instant);
-
-impl Future for ThreadSleep {
-    type Output = ();
-
-    fn poll(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<()> {
-        std::thread::sleep(self.0.saturating_duration_since(Instant::now()));
-        Poll::Ready(())
-    }
-}
-
-impl Timer for ThreadSleep {
-    fn reset(&mut self, deadline: Instant) {
-        self.0 = deadline;
     }
 }
 
