@@ -168,6 +168,10 @@ impl crate::runtime::Timer for ThreadSleep {
 }
 
 /// A blocking Responses API client on runtime `R`. Cheap to clone; clones share the pool.
+///
+/// `R` is a blocking runtime (its futures finish on their first poll, as
+/// `codex_api_blocking::UreqRuntime`'s do). An async runtime's futures may need their executor
+/// (tokio's need its reactor): use [`crate::Client`] on those.
 pub struct Client<R: Runtime> {
     inner: crate::Client<R>,
 }
