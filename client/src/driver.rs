@@ -13,7 +13,7 @@ use codex_api_core::call::{
     Action, AttemptRecord, Call, CallConfig, CallLimits, CallOutput, ClientError, TransportCause,
     TransportError,
 };
-use codex_api_core::client_config::{AttemptObserver, ClientConfig};
+use codex_api_core::client_config::{AttemptObserver, ClientConfig, authority, origin};
 use codex_api_core::provider::Provider;
 use codex_api_core::request::{PreparedRequest, ResponsesOptions};
 use codex_api_core::retry::{RetryPolicy, SplitMix64};
@@ -149,7 +149,7 @@ impl<R: Runtime> Inner<R> {
             }
             let failure = match action {
                 Action::Send(request) => {
-                    target = authority(request.uri());
+                    target = target_of(request.uri());
                     let limits = SendLimits {
                         deadline: call.poll_timeout(),
                         streaming,
@@ -252,17 +252,11 @@ fn feed_failure(
     }
 }
 
-/// `host:port` of an absolute URI (the port the scheme implies when absent).
-fn authority(uri: &http::Uri) -> Option<String> {
-    let host = uri.host()?;
-    let port = uri
-        .port_u16()
-        .unwrap_or(if uri.scheme_str() == Some("http") {
-            80
-        } else {
-            443
-        });
-    Some(format!("{host}:{port}"))
+/// `host:port` of an absolute URI (the port the scheme implies when absent; an IPv6 address in
+/// brackets).
+fn target_of(uri: &http::Uri) -> Option<String> {
+    let (_, host, port) = origin(uri).ok()?;
+    Some(authority(&host, port))
 }
 
 /// Runs `future` until `deadline` on runtime `R`'s timer; `Err(now)` when the deadline came
