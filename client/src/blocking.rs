@@ -194,13 +194,8 @@ impl<R: Runtime> fmt::Debug for Client<R> {
 pub type ClientBuilder<R> = codex_api_core::client_config::ClientBuilder<BlockingAdapter<R>>;
 
 /// Runtime `R` as a [`ClientAdapter`] of the blocking [`Client`].
+#[derive(Debug)]
 pub struct BlockingAdapter<R>(PhantomData<R>);
-
-impl<R> fmt::Debug for BlockingAdapter<R> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("BlockingAdapter")
-    }
-}
 
 impl<R: Runtime> ClientAdapter for BlockingAdapter<R> {
     const NAME: &'static str = R::NAME;

@@ -60,13 +60,8 @@ impl<R: Runtime> fmt::Debug for Client<R> {
 pub type ClientBuilder<R> = codex_api_core::client_config::ClientBuilder<Adapter<R>>;
 
 /// Runtime `R` as a [`ClientAdapter`]: what makes a [`ClientBuilder`] build a [`Client`].
+#[derive(Debug)]
 pub struct Adapter<R>(PhantomData<R>);
-
-impl<R> fmt::Debug for Adapter<R> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Adapter")
-    }
-}
 
 impl<R: Runtime> ClientAdapter for Adapter<R> {
     const NAME: &'static str = R::NAME;
