@@ -172,16 +172,15 @@ impl CallTrace {
 
 #[cfg(feature = "tracing")]
 fn call_span(labels: &CallLabels, provider: &Provider, runtime: &'static str) -> tracing::Span {
-    let uri: Option<http::Uri> = provider.base_url().parse().ok();
-    let address = uri.as_ref().and_then(http::Uri::host).map(str::to_owned);
-    let port = uri.as_ref().map(|uri| {
-        uri.port_u16()
-            .unwrap_or(if uri.scheme_str() == Some("http") {
-                80
-            } else {
-                443
-            })
-    });
+    let server = provider
+        .base_url()
+        .parse::<http::Uri>()
+        .ok()
+        .and_then(|uri| codex_api_core::client_config::origin(&uri).ok());
+    let (address, port) = match &server {
+        Some((_, host, port)) => (Some(host.as_str()), Some(*port)),
+        None => (None, None),
+    };
     let provider_name = if provider.is_azure_responses_endpoint() {
         "azure.ai.openai"
     } else if provider.is_first_party_openai() {
@@ -194,7 +193,7 @@ fn call_span(labels: &CallLabels, provider: &Provider, runtime: &'static str) ->
         gen_ai.operation.name = labels.operation,
         gen_ai.provider.name = provider_name,
         gen_ai.request.model = labels.model.as_deref(),
-        server.address = address.as_deref(),
+        server.address = address,
         server.port = port,
         codex_api.runtime = runtime,
         gen_ai.response.id = tracing::field::Empty,

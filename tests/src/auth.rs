@@ -1,6 +1,11 @@
-//! A runtime-neutral credentials source; each runtime wraps it in its adapter's auth trait.
+//! A runtime-neutral credentials source: the blocking `AuthProvider` itself, and the async one
+//! of any runtime through [`AsyncAuth`].
 
+use std::marker::PhantomData;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use codex_api_client::{AuthFuture, Runtime};
 
 use codex_api_core::credentials::Credentials;
 use codex_api_core::unauthorized::{RecoveryMode, RecoveryStep, StepFailure};
@@ -96,5 +101,56 @@ impl ScriptedAuth {
     /// Every step asked for so far.
     pub fn steps(&self) -> Vec<RecoveryStep> {
         self.state().steps.clone()
+    }
+}
+
+impl codex_api_client::blocking::AuthProvider for ScriptedAuth {
+    fn credentials(&self) -> Credentials {
+        ScriptedAuth::credentials(self)
+    }
+
+    fn refresh(&self, step: RecoveryStep) -> Result<Credentials, StepFailure> {
+        ScriptedAuth::refresh(self, step)
+    }
+
+    fn recovery_mode(&self) -> RecoveryMode {
+        ScriptedAuth::recovery_mode(self)
+    }
+
+    fn auth_mode(&self) -> &str {
+        ScriptedAuth::auth_mode(self)
+    }
+}
+
+/// A [`ScriptedAuth`] as the async `AuthProvider` of runtime `R`. A token endpoint takes a
+/// while: each refresh step first waits 5 ms on `R`'s timer (the call awaits it without
+/// blocking, so the runtime keeps running).
+pub struct AsyncAuth<R>(ScriptedAuth, PhantomData<fn() -> R>);
+
+impl<R> AsyncAuth<R> {
+    /// Wraps `auth`.
+    pub fn new(auth: ScriptedAuth) -> Self {
+        AsyncAuth(auth, PhantomData)
+    }
+}
+
+impl<R: Runtime> codex_api_client::AuthProvider for AsyncAuth<R> {
+    fn credentials(&self) -> AuthFuture<'_, Credentials> {
+        Box::pin(std::future::ready(self.0.credentials()))
+    }
+
+    fn refresh(&self, step: RecoveryStep) -> AuthFuture<'_, Result<Credentials, StepFailure>> {
+        Box::pin(async move {
+            R::timer(Instant::now() + Duration::from_millis(5)).await;
+            self.0.refresh(step)
+        })
+    }
+
+    fn recovery_mode(&self) -> RecoveryMode {
+        self.0.recovery_mode()
+    }
+
+    fn auth_mode(&self) -> &str {
+        self.0.auth_mode()
     }
 }

@@ -4,18 +4,16 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
-use codex_api_async_std::{AuthFuture, AuthProvider, Client, Error};
+use codex_api_async_std::{Client, Error};
 use codex_api_core::client_config::ConfigError;
-use codex_api_core::credentials::Credentials;
 use codex_api_core::provider::Provider;
 use codex_api_core::request::{PreparedRequest, ResponsesOptions};
 use codex_api_core::stream::ResponseEvent;
-use codex_api_core::unauthorized::{RecoveryMode, RecoveryStep, StepFailure};
 use codex_api_core::wire::ResponsesApiRequest;
 use futures_util::StreamExt;
 
 use super::{AttemptSink, Execution, Runtime, configure, unary_outcome};
-use crate::auth::ScriptedAuth;
+use crate::auth::{AsyncAuth, ScriptedAuth};
 use crate::observation::{ErrorFacts, Outcome, Phase, StreamFacts};
 use crate::scenario::{CallSpec, ClientConfig, Step, Until};
 
@@ -26,31 +24,6 @@ pub struct AsyncStdRuntime;
 /// The futures-io adapter under `smol::block_on`.
 #[derive(Debug, Clone, Copy)]
 pub struct SmolRuntime;
-
-struct Auth(ScriptedAuth);
-
-impl AuthProvider for Auth {
-    fn credentials(&self) -> AuthFuture<'_, Credentials> {
-        Box::pin(std::future::ready(self.0.credentials()))
-    }
-
-    /// A token endpoint takes a while: the step waits on the runtime's timer first (the call
-    /// awaits it without blocking).
-    fn refresh(&self, step: RecoveryStep) -> AuthFuture<'_, Result<Credentials, StepFailure>> {
-        Box::pin(async move {
-            pause(Duration::from_millis(5)).await;
-            self.0.refresh(step)
-        })
-    }
-
-    fn recovery_mode(&self) -> RecoveryMode {
-        self.0.recovery_mode()
-    }
-
-    fn auth_mode(&self) -> &str {
-        self.0.auth_mode()
-    }
-}
 
 super::glue::error_glue!();
 super::glue::execute_glue!(async await);
@@ -77,7 +50,15 @@ fn build(
     auth: ScriptedAuth,
     attempts: AttemptSink,
 ) -> Result<Client, ConfigError> {
-    configure(Client::builder(provider, Auth(auth)), config, attempts).build()
+    configure(
+        Client::builder(
+            provider,
+            AsyncAuth::<codex_api_async_std::AsyncStdRuntime>::new(auth),
+        ),
+        config,
+        attempts,
+    )
+    .build()
 }
 
 impl Runtime for AsyncStdRuntime {

@@ -2,13 +2,11 @@
 
 use std::time::Duration;
 
-use codex_api_blocking::{AuthProvider, Client, Error};
+use codex_api_blocking::{Client, Error};
 use codex_api_core::client_config::ConfigError;
-use codex_api_core::credentials::Credentials;
 use codex_api_core::provider::Provider;
 use codex_api_core::request::{PreparedRequest, ResponsesOptions};
 use codex_api_core::stream::ResponseEvent;
-use codex_api_core::unauthorized::{RecoveryMode, RecoveryStep, StepFailure};
 use codex_api_core::wire::ResponsesApiRequest;
 
 use super::{AttemptSink, Execution, Runtime, configure, unary_outcome};
@@ -19,26 +17,6 @@ use crate::scenario::{CallSpec, ClientConfig, Step, Until};
 /// The blocking adapter.
 #[derive(Debug, Clone, Copy)]
 pub struct BlockingRuntime;
-
-struct Auth(ScriptedAuth);
-
-impl AuthProvider for Auth {
-    fn credentials(&self) -> Credentials {
-        self.0.credentials()
-    }
-
-    fn refresh(&self, step: RecoveryStep) -> Result<Credentials, StepFailure> {
-        self.0.refresh(step)
-    }
-
-    fn recovery_mode(&self) -> RecoveryMode {
-        self.0.recovery_mode()
-    }
-
-    fn auth_mode(&self) -> &str {
-        self.0.auth_mode()
-    }
-}
 
 super::glue::error_glue!();
 super::glue::execute_glue!();
@@ -69,7 +47,7 @@ impl Runtime for BlockingRuntime {
         attempts: AttemptSink,
         call: &CallSpec,
     ) -> Execution {
-        let builder = configure(Client::builder(provider, Auth(auth)), config, attempts);
+        let builder = configure(Client::builder(provider, auth), config, attempts);
         run(builder.build(), call)
     }
 

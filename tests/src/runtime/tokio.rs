@@ -4,48 +4,21 @@ use std::future::Future;
 use std::time::Duration;
 
 use codex_api_core::client_config::ConfigError;
-use codex_api_core::credentials::Credentials;
 use codex_api_core::provider::Provider;
 use codex_api_core::request::{PreparedRequest, ResponsesOptions};
 use codex_api_core::stream::ResponseEvent;
-use codex_api_core::unauthorized::{RecoveryMode, RecoveryStep, StepFailure};
 use codex_api_core::wire::ResponsesApiRequest;
-use codex_api_tokio::{AuthFuture, AuthProvider, Client, Error};
+use codex_api_tokio::{Client, Error};
 use futures_util::StreamExt;
 
 use super::{AttemptSink, Execution, Runtime, configure, unary_outcome};
-use crate::auth::ScriptedAuth;
+use crate::auth::{AsyncAuth, ScriptedAuth};
 use crate::observation::{ErrorFacts, Outcome, Phase, StreamFacts};
 use crate::scenario::{CallSpec, ClientConfig, Step, Until};
 
 /// The tokio adapter (hyper 1) on tokio's current-thread executor.
 #[derive(Debug, Clone, Copy)]
 pub struct TokioRuntime;
-
-struct Auth(ScriptedAuth);
-
-impl AuthProvider for Auth {
-    fn credentials(&self) -> AuthFuture<'_, Credentials> {
-        Box::pin(std::future::ready(self.0.credentials()))
-    }
-
-    /// A token endpoint takes a while: the step waits on the runtime's timer first (the call
-    /// awaits it without blocking).
-    fn refresh(&self, step: RecoveryStep) -> AuthFuture<'_, Result<Credentials, StepFailure>> {
-        Box::pin(async move {
-            pause(Duration::from_millis(5)).await;
-            self.0.refresh(step)
-        })
-    }
-
-    fn recovery_mode(&self) -> RecoveryMode {
-        self.0.recovery_mode()
-    }
-
-    fn auth_mode(&self) -> &str {
-        self.0.auth_mode()
-    }
-}
 
 super::glue::error_glue!();
 super::glue::execute_glue!(async await);
@@ -81,7 +54,14 @@ impl Runtime for TokioRuntime {
         attempts: AttemptSink,
         call: &CallSpec,
     ) -> Execution {
-        let builder = configure(Client::builder(provider, Auth(auth)), config, attempts);
+        let builder = configure(
+            Client::builder(
+                provider,
+                AsyncAuth::<codex_api_tokio::TokioRuntime>::new(auth),
+            ),
+            config,
+            attempts,
+        );
         run(builder.build(), call)
     }
 
