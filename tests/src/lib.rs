@@ -78,7 +78,7 @@ pub mod scenario;
 pub mod table;
 
 pub use observation::{ErrorFacts, Observation, Outcome, Phase, SeenRequest};
-pub use runtime::{Runtime, run_everywhere};
+pub use runtime::{Runtime, block_on_tokio, run_everywhere};
 pub use scenario::{AuthSpec, CallSpec, ClientConfig, ProxySpec, Scenario, Step, Until};
 
 /// The README's code examples, compiled as doc tests so they cannot drift from the API.

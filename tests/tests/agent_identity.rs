@@ -180,11 +180,7 @@ type MakeFlow = Box<dyn Fn(Provider) -> Box<dyn Flow>>;
 fn flows() -> Vec<MakeFlow> {
     vec![
         Box::new(async_flow!("tokio", codex_api_tokio, |future| {
-            tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap()
-                .block_on(future)
+            codex_api_tests::block_on_tokio(future)
         })),
         Box::new(async_flow!("async-std", codex_api_async_std, |future| {
             async_std::task::block_on(future)

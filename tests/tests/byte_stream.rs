@@ -95,13 +95,7 @@ fn runtimes() -> [(&'static str, Exchange); 4] {
     [
         (
             "tokio",
-            async_exchange!(codex_api_tokio, |future| {
-                tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .unwrap()
-                    .block_on(future)
-            }),
+            async_exchange!(codex_api_tokio, codex_api_tests::block_on_tokio),
         ),
         (
             "async-std",

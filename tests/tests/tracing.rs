@@ -184,11 +184,7 @@ impl Run for Blocking {
 fn runs() -> Vec<Box<dyn Run>> {
     vec![
         async_run!("tokio", codex_api_tokio, |future| {
-            tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap()
-                .block_on(future)
+            codex_api_tests::block_on_tokio(future)
         }),
         async_run!("async-std", codex_api_async_std, |future| {
             async_std::task::block_on(future)

@@ -52,13 +52,7 @@ fn runtimes() -> [(&'static str, ListModels); 4] {
     [
         (
             "tokio",
-            async_list_models!(codex_api_tokio, |future| {
-                tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .unwrap()
-                    .block_on(future)
-            }),
+            async_list_models!(codex_api_tokio, codex_api_tests::block_on_tokio),
         ),
         (
             "async-std",

@@ -25,7 +25,7 @@ use crate::scenario::{CallSpec, ClientConfig, ProxySpec, ProxyTarget, Scenario, 
 
 pub use self::async_std::{AsyncStdRuntime, SmolRuntime};
 pub use self::blocking::BlockingRuntime;
-pub use self::tokio::TokioRuntime;
+pub use self::tokio::{TokioRuntime, block_on_tokio};
 
 /// What a runtime reports about one call: the events and how it ended.
 #[derive(Debug, Clone, PartialEq)]

@@ -34,11 +34,16 @@ fn run(built: Result<Client, ConfigError>, call: &CallSpec) -> Execution {
         Ok(client) => client,
         Err(error) => return Execution::config_error(&error),
     };
-    let runtime = tokio::runtime::Builder::new_current_thread()
+    block_on_tokio(execute(&client, call))
+}
+
+/// Runs `future` on a fresh current-thread tokio runtime (timers and IO enabled).
+pub fn block_on_tokio<F: Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .expect("build a tokio runtime");
-    runtime.block_on(execute(&client, call))
+        .expect("build a tokio runtime")
+        .block_on(future)
 }
 
 impl Runtime for TokioRuntime {
