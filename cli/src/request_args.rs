@@ -9,7 +9,7 @@ use codex_api_core::credentials::Credentials;
 use codex_api_core::provider::Provider;
 use codex_api_core::request::PreparedRequest;
 use codex_api_core::wire::{
-    CompactionInput, MemorySummarizeInput, RawMemory, RawMemoryMetadata, Reasoning,
+    CompactionInput, MemorySummarizeInput, RawMemory, Reasoning,
     ReasoningEffort, ResponseItem, ResponsesApiRequest, Role, TextControls, TextFormat, Tool,
     Verbosity,
 };
@@ -168,13 +168,7 @@ impl RequestArgs {
                 PreparedRequest::compact(provider, input)
             }
             EndpointName::Memories => {
-                let memory = RawMemory {
-                    id: "cli-1".to_owned(),
-                    metadata: RawMemoryMetadata {
-                        source_path: "-".to_owned(),
-                    },
-                    items: self.user_input()?,
-                };
+                let memory = RawMemory::new("cli-1", "-", self.user_input()?);
                 PreparedRequest::summarize_memories(&MemorySummarizeInput::new(
                     self.model.as_str(),
                     vec![memory],

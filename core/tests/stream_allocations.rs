@@ -75,3 +75,16 @@ fn a_tool_call_delta_shares_its_call_id() {
     }));
     assert_eq!(allocations_per_event(&frames, true), 1.0);
 }
+
+#[test]
+fn a_delta_in_the_apis_member_order_with_padding_costs_only_its_text() {
+    // `sequence_number` second and `obfuscation` last, as the API sends: the member order and
+    // the padding are both held inline, so the event still allocates only its `delta`.
+    let frames = frames(|seq| {
+        data_frame(&format!(
+            r#"{{"type":"response.output_text.delta","sequence_number":{seq},"item_id":"msg_1","output_index":0,"content_index":0,"delta":"hello","logprobs":[],"obfuscation":"Xk2pQ9"}}"#
+        ))
+    });
+    assert_eq!(allocations_per_event(&frames, false), 1.0);
+    assert_eq!(allocations_per_event(&frames, true), 1.0);
+}

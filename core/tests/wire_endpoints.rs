@@ -2,7 +2,7 @@
 
 use codex_api_core::wire::{
     CompactionInput, CompactionOutput, MemorySummarizeInput, MemorySummarizeOutput, ModelsResponse,
-    ReasoningEffort, Response, ResponseItem, ResponseStatus, Role, Usage,
+    ReasoningEffort, Response, ResponseItem, ResponseStatus, Role, Timestamp, Usage,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -34,19 +34,14 @@ fn response_object_round_trips() {
 }
 
 #[test]
-fn response_ignores_unknown_members() {
-    let response: Response = serde_json::from_value(json!({
-        "id": "r", "object": "response", "status": "future_status", "temperature": 1,
-        "tools": [], "text": {"format": {"type": "text"}}, "truncation": "disabled", "output": []
-    }))
-    .unwrap();
+fn response_keeps_unknown_members_in_place() {
+    let text = r#"{"id":"r","object":"response","status":"future_status","temperature":1,"tools":[],"text":{"format":{"type":"text"}},"truncation":"disabled","output":[]}"#;
+    let response: Response = serde_json::from_str(text).unwrap();
+    assert_eq!(serde_json::to_string(&response).unwrap(), text);
+    assert_eq!(response.extra.len(), 4);
     assert_eq!(
         response.status,
         Some(ResponseStatus::Other("future_status".into()))
-    );
-    assert_eq!(
-        serde_json::to_value(&response).unwrap(),
-        json!({"id": "r", "object": "response", "status": "future_status", "output": []})
     );
 }
 
@@ -67,9 +62,11 @@ fn usage_missing_or_null_details_read_as_zero() {
     )
     .unwrap();
     assert_eq!((usage.cached_tokens(), usage.reasoning_tokens()), (0, 0));
+    // `null` and absent detail objects are written back as they came; a detail object that
+    // lacks its (required) count gets it.
     assert_eq!(
-        serde_json::to_value(usage).unwrap(),
-        json!({"input_tokens":3,"input_tokens_details":{"cached_tokens":0},"output_tokens":4,"output_tokens_details":{"reasoning_tokens":0},"total_tokens":7})
+        serde_json::to_string(&usage).unwrap(),
+        r#"{"input_tokens":3,"input_tokens_details":null,"output_tokens":4,"output_tokens_details":{"reasoning_tokens":0},"total_tokens":7}"#
     );
     assert!(serde_json::from_str::<Usage>(r#"{"input_tokens":-1}"#).is_err());
 }
@@ -148,7 +145,10 @@ fn models_codex_shape_round_trips() {
     assert_eq!(model.slug, "gpt-5-codex");
     assert_eq!(model.default_reasoning_level, Some(ReasoningEffort::Medium));
     assert_eq!(model.context_window, Some(272_000));
-    assert_eq!(model.extra["shell_type"], "shell_command");
+    assert_eq!(
+        model.extra.get("shell_type").map(|raw| raw.get()),
+        Some(r#""shell_command""#)
+    );
 }
 
 #[test]
@@ -173,19 +173,28 @@ fn models_openai_shape_is_accepted() {
 }
 
 #[test]
-fn response_timestamps_are_lenient() {
-    let response: Response = serde_json::from_value(json!({
-        "id": "r", "created_at": "2021-01-01T00:00:00Z", "completed_at": 1700000000.5
-    }))
-    .unwrap();
+fn response_timestamps_are_lenient_and_kept() {
+    let text =
+        r#"{"id":"r","created_at":"2021-01-01T00:00:00Z","completed_at":1700000000.5,"output":[]}"#;
+    let response: Response = serde_json::from_str(text).unwrap();
     assert_eq!(
-        (response.created_at, response.completed_at),
+        (
+            response.created_at.as_ref().and_then(Timestamp::seconds),
+            response.completed_at.as_ref().and_then(Timestamp::seconds)
+        ),
         (None, Some(1_700_000_000))
     );
-    let response: Response =
-        serde_json::from_value(json!({"id": "r", "created_at": null, "completed_at": -3})).unwrap();
-    assert_eq!((response.created_at, response.completed_at), (None, None));
-    assert!(serde_json::from_value::<Response>(json!({"id": "r", "created_at": [1]})).is_err());
+    assert_eq!(serde_json::to_string(&response).unwrap(), text);
+    let text = r#"{"id":"r","created_at":null,"completed_at":-3,"output":[]}"#;
+    let response: Response = serde_json::from_str(text).unwrap();
+    assert_eq!(response.created_at, None);
+    assert_eq!(
+        response.completed_at.as_ref().and_then(Timestamp::seconds),
+        None
+    );
+    assert_eq!(serde_json::to_string(&response).unwrap(), text);
+    let response: Response = serde_json::from_str(r#"{"id":"r","created_at":17}"#).unwrap();
+    assert_eq!(response.created_at, Some(Timestamp::Seconds(17)));
 }
 
 #[test]

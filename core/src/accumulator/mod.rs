@@ -256,8 +256,8 @@ impl ResponseAccumulator {
         if let Some(status) = &response.status {
             self.status = Some(status.as_str().to_owned());
         }
-        if let Some(usage) = response.usage {
-            self.usage = Some(usage);
+        if let Some(usage) = &response.usage {
+            self.usage = Some(usage.clone());
         }
     }
 
@@ -323,8 +323,8 @@ impl ResponseAccumulator {
     }
 
     /// Token usage, when reported.
-    pub fn usage(&self) -> Option<Usage> {
-        self.usage
+    pub fn usage(&self) -> Option<&Usage> {
+        self.usage.as_ref()
     }
 
     /// The output text so far.
@@ -385,11 +385,9 @@ impl ResponseAccumulator {
                     parts.insert(content_index, ContentPart::output_text(text.clone()));
                 }
                 for (&(_, content_index), refusal) in self.refusals.range(range) {
-                    parts.entry(content_index).or_insert_with(|| {
-                        ContentPart::Refusal(Refusal {
-                            refusal: refusal.clone(),
-                        })
-                    });
+                    parts
+                        .entry(content_index)
+                        .or_insert_with(|| ContentPart::Refusal(Refusal::new(refusal.clone())));
                 }
                 message.content = parts.into_values().collect();
             }
@@ -416,7 +414,7 @@ impl ResponseAccumulator {
             terminal_event: self.terminal_event.clone(),
             response_id: self.response_id.clone(),
             status: self.status.clone(),
-            usage: self.usage.map(|usage| OutcomeUsage {
+            usage: self.usage.as_ref().map(|usage| OutcomeUsage {
                 input_tokens: usage.input_tokens,
                 cached_tokens: usage.cached_tokens(),
                 output_tokens: usage.output_tokens,

@@ -1,36 +1,36 @@
 //! `POST responses/compact`: request body and reply.
 
-use serde::Deserialize;
-use serde::Serialize;
-
+use super::Extra;
 use super::item::ResponseItem;
+use super::lossless::wire_struct;
 use super::request::ServiceTier;
 use super::response::Usage;
 
-/// The body of `POST responses/compact` (OpenAPI `CompactResponseMethodPublicBody`).
-///
-/// Omission rule: `model` and `input` are always sent; every optional field is omitted when
-/// unset.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct CompactionInput {
-    /// Model id.
-    pub model: String,
-    /// The history to compact (always sent).
-    #[serde(default)]
-    pub input: Vec<ResponseItem>,
-    /// Instructions (Codex sends the turn's base instructions).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub instructions: Option<String>,
-    /// Compact a stored response instead of (or before) `input`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub previous_response_id: Option<String>,
-    /// Prompt cache key.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub prompt_cache_key: Option<String>,
-    /// Processing tier.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_tier: Option<ServiceTier>,
+wire_struct! {
+    /// The body of `POST responses/compact` (OpenAPI `CompactResponseMethodPublicBody`).
+    ///
+    /// Omission rule: `model` and `input` are always sent; every optional field is omitted when
+    /// unset.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct CompactionInput {
+        /// Model id.
+        pub model: String,
+        /// The history to compact (always sent).
+        #[serde(default)]
+        pub input: Vec<ResponseItem>,
+        /// Instructions (Codex sends the turn's base instructions).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub instructions: Option<String>,
+        /// Compact a stored response instead of (or before) `input`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub previous_response_id: Option<String>,
+        /// Prompt cache key.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub prompt_cache_key: Option<String>,
+        /// Processing tier.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub service_tier: Option<ServiceTier>,
+    }
 }
 
 impl CompactionInput {
@@ -43,6 +43,7 @@ impl CompactionInput {
             previous_response_id: None,
             prompt_cache_key: None,
             service_tier: None,
+            extra: Extra::new(),
         }
     }
 
@@ -61,25 +62,26 @@ impl CompactionInput {
     }
 }
 
-/// The reply of `responses/compact` (OpenAPI `CompactResource`): the replacement history.
-///
-/// Only `output` is required; the other `CompactResource` members are read when present and
-/// omitted on encode when absent.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct CompactionOutput {
-    /// The compacted history (typically kept user messages plus one `compaction` item).
-    pub output: Vec<ResponseItem>,
-    /// Id of the compaction.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Always `response.compaction`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub object: Option<String>,
-    /// Creation time, Unix seconds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<u64>,
-    /// Tokens spent by the compaction pass.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub usage: Option<Usage>,
+wire_struct! {
+    /// The reply of `responses/compact` (OpenAPI `CompactResource`): the replacement history.
+    ///
+    /// Only `output` is required; the other `CompactResource` members are read when present and
+    /// omitted on encode when absent.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct CompactionOutput {
+        /// The compacted history (typically kept user messages plus one `compaction` item).
+        pub output: Vec<ResponseItem>,
+        /// Id of the compaction.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub id: Option<String>,
+        /// Always `response.compaction`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub object: Option<String>,
+        /// Creation time, Unix seconds.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub created_at: Option<u64>,
+        /// Tokens spent by the compaction pass.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub usage: Option<Usage>,
+    }
 }

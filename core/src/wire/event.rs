@@ -4,7 +4,9 @@ use serde::Deserialize;
 use serde::Serialize;
 use serde_json::value::RawValue;
 
+use super::Extra;
 use super::event_payload::*;
+use super::lossless::{Lossless, TagAt};
 
 /// An `error` event. Both wire shapes decode into it:
 ///
@@ -27,6 +29,9 @@ pub struct ErrorEvent {
     pub param: Option<String>,
     /// Position of the event in the stream.
     pub sequence_number: Option<u64>,
+    /// Members this type does not model, kept verbatim and written back in place (see
+    /// [`Extra`]).
+    pub extra: Extra,
 }
 
 #[derive(Deserialize)]
@@ -57,6 +62,35 @@ struct NestedErrorWire {
 
 impl<'de> Deserialize<'de> for ErrorEvent {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        super::lossless::de::deserialize(deserializer, TagAt::Member)
+    }
+}
+
+impl Serialize for ErrorEvent {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        super::lossless::ser::serialize(self, None, serializer)
+    }
+}
+
+impl Lossless for ErrorEvent {
+    const TAG_MEMBER: bool = true;
+
+    fn extra(&self) -> &Extra {
+        &self.extra
+    }
+
+    fn extra_mut(&mut self) -> &mut Extra {
+        &mut self.extra
+    }
+
+    fn fields() -> &'static [&'static str] {
+        static FIELDS: std::sync::OnceLock<&'static [&'static str]> = std::sync::OnceLock::new();
+        FIELDS.get_or_init(super::lossless::de::probe_fields::<Self>)
+    }
+
+    fn deserialize_typed<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let wire = ErrorWire::deserialize(deserializer)?;
         let (error_type, code, message, param) = match wire.error {
             Some(nested) => (
@@ -73,12 +107,11 @@ impl<'de> Deserialize<'de> for ErrorEvent {
             message: message.unwrap_or_default(),
             param,
             sequence_number: wire.sequence_number,
+            extra: Extra::new(),
         })
     }
-}
 
-impl Serialize for ErrorEvent {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize_typed<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         #[derive(Serialize)]
         struct Flat<'a> {
             code: &'a Option<String>,
@@ -220,17 +253,13 @@ macro_rules! stream_events {
         }
 
         impl Serialize for StreamEvent {
-            /// Writes the event as the server sends it (`type` first); `Other` byte-identically.
+            /// Writes the event's members in the order they were received (`type` first for an
+            /// event built by hand); `Other` byte-identically.
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                #[derive(Serialize)]
-                struct Tagged<'a, T> {
-                    #[serde(rename = "type")]
-                    kind: &'a str,
-                    #[serde(flatten)]
-                    payload: &'a T,
-                }
                 match self {
-                    $( Self::$variant(payload) => Tagged { kind: $wire, payload }.serialize(serializer), )*
+                    $( Self::$variant(payload) => {
+                        super::lossless::ser::serialize(payload, Some($wire), serializer)
+                    } )*
                     Self::Other { raw, .. } => raw.serialize(serializer),
                 }
             }

@@ -4,34 +4,36 @@
 //! tool events carry only `item_id` and `output_index`). Identifiers and indices that a minimal
 //! server may leave out (`item_id`, `output_index`, `content_index`, `summary_index`) read as
 //! empty / 0 when absent; the payload itself (`delta`, `text`, `item`, `response`, ...) is
-//! required. `sequence_number` is optional everywhere. Unknown fields (such as `obfuscation`)
-//! are skipped.
+//! required. `sequence_number` is optional everywhere. Members a payload does not model are kept
+//! in its `extra` and written back in place; the delta events model `obfuscation` (held inline,
+//! so a delta still allocates only its text).
 
-use serde::Deserialize;
-use serde::Serialize;
 use serde_json::Value;
 
 use super::content::ContentPart;
 use super::content::ReasoningSummaryPart;
 use super::item::ResponseItem;
-use super::item_id::ItemId;
+use super::item_id::{ItemId, Obfuscation};
+use super::lossless::wire_struct;
 use super::response::Response;
 
 macro_rules! payload {
     (
-        $(#[$meta:meta])*
+        $(#[doc = $doc:literal])*
         $name:ident {
-            $( $(#[$fmeta:meta])* $field:ident: $ty:ty, )*
+            $( $(#[doc = $fdoc:literal])* $(#[serde($($fserde:tt)*)])* $field:ident: $ty:ty, )*
         }
     ) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-        #[non_exhaustive]
-        pub struct $name {
-            $( $(#[$fmeta])* pub $field: $ty, )*
-            /// Position of the event in the stream.
-            #[serde(default, skip_serializing_if = "Option::is_none")]
-            pub sequence_number: Option<u64>,
+        wire_struct! {
+            @event
+            $(#[doc = $doc])*
+            #[derive(Debug, Clone, PartialEq)]
+            pub struct $name {
+                $( $(#[doc = $fdoc])* $(#[serde($($fserde)*)])* pub $field: $ty, )*
+                /// Position of the event in the stream.
+                #[serde(default, skip_serializing_if = "Option::is_none")]
+                pub sequence_number: Option<u64>,
+            }
         }
     };
 }
@@ -91,6 +93,9 @@ payload! {
         /// Token log probabilities (`output_text` only), kept as JSON.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         logprobs: Option<Vec<Value>>,
+        /// Random padding that hides the text's length (kept inline: no allocation).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        obfuscation: Option<Obfuscation>,
     }
 }
 
@@ -184,6 +189,9 @@ payload! {
         summary_index: u32,
         /// The appended text.
         delta: String,
+        /// Random padding that hides the text's length (kept inline: no allocation).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        obfuscation: Option<Obfuscation>,
     }
 }
 
@@ -217,6 +225,9 @@ payload! {
         output_index: u32,
         /// The appended text.
         delta: String,
+        /// Random padding that hides the text's length (kept inline: no allocation).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        obfuscation: Option<Obfuscation>,
     }
 }
 
@@ -345,6 +356,9 @@ payload! {
         command_index: u32,
         /// The appended command text.
         delta: String,
+        /// Random padding that hides the text's length (kept inline: no allocation).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        obfuscation: Option<Obfuscation>,
     }
 }
 

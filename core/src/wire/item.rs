@@ -6,9 +6,11 @@ use serde::Deserialize;
 use serde::Serialize;
 use serde_json::value::RawValue;
 
+use super::Extra;
 use super::content::ContentPart;
 use super::content::ReasoningContentPart;
 use super::content::ReasoningSummaryPart;
+use super::lossless::wire_struct;
 use super::open_enum::open_enum;
 use super::tagged::open_tagged_deserialize;
 use super::tagged::raw_eq;
@@ -24,6 +26,17 @@ open_enum! {
         System => "system",
         /// `developer`.
         Developer => "developer",
+    }
+}
+
+open_enum! {
+    /// The `phase` of an assistant message: Codex marks its preambles `commentary` and its
+    /// answer `final_answer`, and the API asks clients to send the phase back unchanged.
+    MessagePhase {
+        /// `commentary`: a preamble or progress note before the answer.
+        Commentary => "commentary",
+        /// `final_answer`: the answer that ends the turn.
+        FinalAnswer => "final_answer",
     }
 }
 
@@ -48,8 +61,7 @@ open_enum! {
 /// for byte; whitespace between top-level members is dropped). Decoding requires `serde_json`
 /// (see the [`wire`](super) module docs). `compaction_summary` is accepted as an alias of
 /// `compaction` and written back as `compaction`.
-#[derive(Debug, Clone, Serialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum ResponseItem {
     /// `message`.
@@ -71,7 +83,6 @@ pub enum ResponseItem {
     /// `compaction`: opaque compacted history from `responses/compact`.
     Compaction(CompactionItem),
     /// An item type this crate does not know, kept verbatim.
-    #[serde(untagged)]
     Other(Box<RawValue>),
 }
 
@@ -102,11 +113,7 @@ raw_eq!(ResponseItem {
 impl ResponseItem {
     /// A `function_call_output` item answering the call `call_id`.
     pub fn function_call_output(call_id: impl Into<String>, output: ToolOutput) -> Self {
-        Self::FunctionCallOutput(FunctionCallOutputItem {
-            id: None,
-            call_id: call_id.into(),
-            output,
-        })
+        Self::FunctionCallOutput(FunctionCallOutputItem::new(call_id, output))
     }
 
     /// A message with one text part: `input_text` for user/system/developer, `output_text` for
@@ -117,12 +124,7 @@ impl ResponseItem {
         } else {
             ContentPart::input_text(text)
         };
-        Self::Message(MessageItem {
-            id: None,
-            role,
-            content: vec![part],
-            status: None,
-        })
+        Self::Message(MessageItem::new(role, vec![part]))
     }
 
     /// The wire `type` of this item (for `Other`, read from the raw JSON when possible).
@@ -194,49 +196,61 @@ fn strip_raw_id(raw: &RawValue) -> Option<Box<RawValue>> {
     RawValue::from_string(text).ok()
 }
 
-/// A `message` item.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct MessageItem {
-    /// Item id (output items; omitted when unset).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Author role.
-    pub role: Role,
-    /// Content parts.
-    #[serde(default)]
-    pub content: Vec<ContentPart>,
-    /// Item status (output items).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<ItemStatus>,
+wire_struct! {
+    /// A `message` item.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct MessageItem {
+        /// Item id (output items; omitted when unset).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub id: Option<String>,
+        /// Author role.
+        pub role: Role,
+        /// Content parts.
+        #[serde(default)]
+        pub content: Vec<ContentPart>,
+        /// Item status (output items).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub status: Option<ItemStatus>,
+        /// Assistant message phase (`commentary` or `final_answer`); send it back as received.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub phase: Option<MessagePhase>,
+    }
 }
 
-/// A `function_call` item.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FunctionCallItem {
-    /// Item id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Function name.
-    pub name: String,
-    /// Arguments: a string holding JSON, exactly as the model produced it.
-    pub arguments: String,
-    /// Call id that the output item refers to.
-    pub call_id: String,
-    /// Item status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<ItemStatus>,
+wire_struct! {
+    /// A `function_call` item.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct FunctionCallItem {
+        /// Item id.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub id: Option<String>,
+        /// Function name.
+        pub name: String,
+        /// Namespace of the function (for example the MCP server of a namespaced tool).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub namespace: Option<String>,
+        /// Arguments: a string holding JSON, exactly as the model produced it.
+        pub arguments: String,
+        /// Call id that the output item refers to.
+        pub call_id: String,
+        /// Item status.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub status: Option<ItemStatus>,
+    }
 }
 
-/// A `function_call_output` or `custom_tool_call_output` item.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FunctionCallOutputItem {
-    /// Item id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Call id of the call this answers.
-    pub call_id: String,
-    /// The output: a string or a list of content parts.
-    pub output: ToolOutput,
+wire_struct! {
+    /// A `function_call_output` or `custom_tool_call_output` item.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct FunctionCallOutputItem {
+        /// Item id.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub id: Option<String>,
+        /// Call id of the call this answers.
+        pub call_id: String,
+        /// The output: a string or a list of content parts.
+        pub output: ToolOutput,
+    }
 }
 
 /// The `output` of a tool call output item: a plain string or content parts.
@@ -286,67 +300,71 @@ impl<'de> Deserialize<'de> for ToolOutput {
     }
 }
 
-/// A `custom_tool_call` item.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CustomToolCallItem {
-    /// Item id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Item status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<ItemStatus>,
-    /// Call id that the output item refers to.
-    pub call_id: String,
-    /// Tool name.
-    pub name: String,
-    /// Free-form input produced by the model.
-    pub input: String,
+wire_struct! {
+    /// A `custom_tool_call` item.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct CustomToolCallItem {
+        /// Item id.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub id: Option<String>,
+        /// Item status.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub status: Option<ItemStatus>,
+        /// Call id that the output item refers to.
+        pub call_id: String,
+        /// Tool name.
+        pub name: String,
+        /// Free-form input produced by the model.
+        pub input: String,
+    }
 }
 
-/// A `reasoning` item.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ReasoningItem {
-    /// Item id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Summary parts (always sent, possibly empty: the API requires the field).
-    #[serde(default)]
-    pub summary: Vec<ReasoningSummaryPart>,
-    /// Reasoning content parts (omitted when absent).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<Vec<ReasoningContentPart>>,
-    /// Encrypted reasoning state for stateless multi-turn use (omitted when absent).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub encrypted_content: Option<String>,
-    /// Item status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<ItemStatus>,
+wire_struct! {
+    /// A `reasoning` item.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ReasoningItem {
+        /// Item id.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub id: Option<String>,
+        /// Summary parts (always sent, possibly empty: the API requires the field).
+        #[serde(default)]
+        pub summary: Vec<ReasoningSummaryPart>,
+        /// Reasoning content parts (omitted when absent).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub content: Option<Vec<ReasoningContentPart>>,
+        /// Encrypted reasoning state for stateless multi-turn use (omitted when absent).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub encrypted_content: Option<String>,
+        /// Item status.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub status: Option<ItemStatus>,
+    }
 }
 
-/// A `local_shell_call` item.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct LocalShellCallItem {
-    /// Item id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Call id (Responses API).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub call_id: Option<String>,
-    /// Item status.
-    pub status: ItemStatus,
-    /// What to run.
-    pub action: LocalShellAction,
+wire_struct! {
+    /// A `local_shell_call` item.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct LocalShellCallItem {
+        /// Item id.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub id: Option<String>,
+        /// Call id (Responses API).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub call_id: Option<String>,
+        /// Item status.
+        pub status: ItemStatus,
+        /// What to run.
+        pub action: LocalShellAction,
+    }
 }
 
 /// The `action` of a `local_shell_call`.
-#[derive(Debug, Clone, Serialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum LocalShellAction {
     /// `exec`: run a command.
     Exec(LocalShellExec),
     /// An action type this crate does not know, kept verbatim.
-    #[serde(untagged)]
     Other(Box<RawValue>),
 }
 
@@ -355,42 +373,45 @@ open_tagged_deserialize!(LocalShellAction {
 });
 raw_eq!(LocalShellAction { Exec });
 
-/// An `exec` action.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct LocalShellExec {
-    /// Program and arguments.
-    pub command: Vec<String>,
-    /// Timeout in milliseconds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timeout_ms: Option<u64>,
-    /// Working directory.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub working_directory: Option<String>,
-    /// Environment variables.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub env: Option<BTreeMap<String, String>>,
-    /// User to run as.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user: Option<String>,
+wire_struct! {
+    /// An `exec` action.
+    #[derive(Debug, Clone, PartialEq, Eq, Default)]
+    pub struct LocalShellExec {
+        /// Program and arguments.
+        pub command: Vec<String>,
+        /// Timeout in milliseconds.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub timeout_ms: Option<u64>,
+        /// Working directory.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub working_directory: Option<String>,
+        /// Environment variables.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub env: Option<BTreeMap<String, String>>,
+        /// User to run as.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub user: Option<String>,
+    }
 }
 
-/// A `web_search_call` item.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct WebSearchCallItem {
-    /// Item id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Item status (`in_progress`, `searching`, `completed`, `failed`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
-    /// What the search did.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub action: Option<WebSearchAction>,
+wire_struct! {
+    /// A `web_search_call` item.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct WebSearchCallItem {
+        /// Item id.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub id: Option<String>,
+        /// Item status (`in_progress`, `searching`, `completed`, `failed`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub status: Option<String>,
+        /// What the search did.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub action: Option<WebSearchAction>,
+    }
 }
 
 /// The `action` of a `web_search_call`.
-#[derive(Debug, Clone, Serialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum WebSearchAction {
     /// `search`.
@@ -400,7 +421,6 @@ pub enum WebSearchAction {
     /// `find_in_page` (wire name `find_in_page`; `find` also accepted).
     FindInPage(WebSearchPage),
     /// An action type this crate does not know, kept verbatim.
-    #[serde(untagged)]
     Other(Box<RawValue>),
 }
 
@@ -415,37 +435,155 @@ raw_eq!(WebSearchAction {
     FindInPage
 });
 
-/// A `search` action.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct WebSearchQuery {
-    /// The query.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub query: Option<String>,
-    /// Several queries, when the model issued more than one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub queries: Option<Vec<String>>,
+wire_struct! {
+    /// A `search` action.
+    #[derive(Debug, Clone, PartialEq, Eq, Default)]
+    pub struct WebSearchQuery {
+        /// The query.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub query: Option<String>,
+        /// Several queries, when the model issued more than one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub queries: Option<Vec<String>>,
+    }
 }
 
-/// An `open_page` or `find_in_page` action.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct WebSearchPage {
-    /// Page URL.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-    /// Pattern searched for (`find_in_page`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pattern: Option<String>,
+wire_struct! {
+    /// An `open_page` or `find_in_page` action.
+    #[derive(Debug, Clone, PartialEq, Eq, Default)]
+    pub struct WebSearchPage {
+        /// Page URL.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub url: Option<String>,
+        /// Pattern searched for (`find_in_page`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub pattern: Option<String>,
+    }
 }
 
-/// A `compaction` item: history compacted by `responses/compact`, opaque to the client.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CompactionItem {
-    /// Item id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// The encrypted compacted history; send it back unchanged.
-    pub encrypted_content: String,
-    /// Who created the item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_by: Option<String>,
+wire_struct! {
+    /// A `compaction` item: history compacted by `responses/compact`, opaque to the client.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct CompactionItem {
+        /// Item id.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub id: Option<String>,
+        /// The encrypted compacted history; send it back unchanged.
+        pub encrypted_content: String,
+        /// Who created the item.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub created_by: Option<String>,
+    }
+}
+
+impl MessageItem {
+    /// A message from `role` with `content`; no id, status or phase.
+    pub fn new(role: Role, content: Vec<ContentPart>) -> MessageItem {
+        MessageItem {
+            id: None,
+            role,
+            content,
+            status: None,
+            phase: None,
+            extra: Extra::new(),
+        }
+    }
+}
+
+impl FunctionCallItem {
+    /// A call of the function `name` with `arguments` (JSON text), answered under `call_id`.
+    pub fn new(
+        name: impl Into<String>,
+        arguments: impl Into<String>,
+        call_id: impl Into<String>,
+    ) -> FunctionCallItem {
+        FunctionCallItem {
+            id: None,
+            name: name.into(),
+            namespace: None,
+            arguments: arguments.into(),
+            call_id: call_id.into(),
+            status: None,
+            extra: Extra::new(),
+        }
+    }
+}
+
+impl FunctionCallOutputItem {
+    /// The `output` of the call `call_id`.
+    pub fn new(call_id: impl Into<String>, output: ToolOutput) -> FunctionCallOutputItem {
+        FunctionCallOutputItem {
+            id: None,
+            call_id: call_id.into(),
+            output,
+            extra: Extra::new(),
+        }
+    }
+}
+
+impl CustomToolCallItem {
+    /// A call of the custom tool `name` with free-form `input`, answered under `call_id`.
+    pub fn new(
+        call_id: impl Into<String>,
+        name: impl Into<String>,
+        input: impl Into<String>,
+    ) -> CustomToolCallItem {
+        CustomToolCallItem {
+            id: None,
+            status: None,
+            call_id: call_id.into(),
+            name: name.into(),
+            input: input.into(),
+            extra: Extra::new(),
+        }
+    }
+}
+
+impl ReasoningItem {
+    /// A reasoning item with `summary` parts and nothing else.
+    pub fn new(summary: Vec<ReasoningSummaryPart>) -> ReasoningItem {
+        ReasoningItem {
+            id: None,
+            summary,
+            content: None,
+            encrypted_content: None,
+            status: None,
+            extra: Extra::new(),
+        }
+    }
+}
+
+impl LocalShellCallItem {
+    /// A `local_shell_call` with `status` and `action`.
+    pub fn new(status: ItemStatus, action: LocalShellAction) -> LocalShellCallItem {
+        LocalShellCallItem {
+            id: None,
+            call_id: None,
+            status,
+            action,
+            extra: Extra::new(),
+        }
+    }
+}
+
+impl LocalShellExec {
+    /// An `exec` of `command` (program and arguments).
+    pub fn new(command: Vec<String>) -> LocalShellExec {
+        LocalShellExec {
+            command,
+            ..LocalShellExec::default()
+        }
+    }
+}
+
+impl CompactionItem {
+    /// A `compaction` item holding `encrypted_content`.
+    pub fn new(encrypted_content: impl Into<String>) -> CompactionItem {
+        CompactionItem {
+            id: None,
+            encrypted_content: encrypted_content.into(),
+            created_by: None,
+            extra: Extra::new(),
+        }
+    }
 }

@@ -205,6 +205,69 @@ impl<'de> Deserialize<'de> for ItemId {
     }
 }
 
+/// The `obfuscation` member of a delta event: random characters that pad each event to hide
+/// the length of its text. Up to 22 bytes are held inline (the API's padding is shorter), so
+/// keeping it costs a delta no allocation; it reads as a `&str` and is a JSON string on the wire.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Obfuscation(Padding);
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum Padding {
+    Inline(ArrayString<22>),
+    Heap(Box<str>),
+}
+
+impl Obfuscation {
+    /// Padding holding `text`.
+    pub fn new(text: &str) -> Obfuscation {
+        Obfuscation(match ArrayString::from(text) {
+            Ok(inline) => Padding::Inline(inline),
+            Err(_) => Padding::Heap(text.into()),
+        })
+    }
+}
+
+impl Deref for Obfuscation {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        match &self.0 {
+            Padding::Inline(text) => text,
+            Padding::Heap(text) => text,
+        }
+    }
+}
+
+impl fmt::Debug for Obfuscation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl Serialize for Obfuscation {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Obfuscation {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl Visitor<'_> for Visit {
+            type Value = Obfuscation;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<Obfuscation, E> {
+                Ok(Obfuscation::new(text))
+            }
+        }
+        deserializer.deserialize_str(Visit)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::HashMap;

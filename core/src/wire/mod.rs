@@ -47,8 +47,10 @@ mod compaction;
 mod content;
 mod event;
 mod event_payload;
+mod extra;
 mod item;
 mod item_id;
+pub(crate) mod lossless;
 mod memory;
 mod models;
 mod open_enum;
@@ -71,12 +73,14 @@ pub use event_payload::{
     RefusalDoneEvent, ResponseEvent, ShellCommandDeltaEvent, ShellCommandEvent,
     ShellOutputDeltaEvent, ShellOutputDoneEvent,
 };
+pub use extra::Extra;
 pub use item::{
     CompactionItem, CustomToolCallItem, FunctionCallItem, FunctionCallOutputItem, ItemStatus,
-    LocalShellAction, LocalShellCallItem, LocalShellExec, MessageItem, ReasoningItem, ResponseItem,
-    Role, ToolOutput, WebSearchAction, WebSearchCallItem, WebSearchPage, WebSearchQuery,
+    LocalShellAction, LocalShellCallItem, LocalShellExec, MessageItem, MessagePhase, ReasoningItem,
+    ResponseItem, Role, ToolOutput, WebSearchAction, WebSearchCallItem, WebSearchPage,
+    WebSearchQuery,
 };
-pub use item_id::ItemId;
+pub use item_id::{ItemId, Obfuscation};
 pub use memory::{
     MemorySummarizeInput, MemorySummarizeOutput, MemorySummary, RawMemory, RawMemoryMetadata,
 };
@@ -87,7 +91,7 @@ pub use request::{
 };
 pub use response::{
     IncompleteDetails, InputTokensDetails, OutputTokensDetails, Response, ResponseError,
-    ResponseStatus, Usage,
+    ResponseStatus, Timestamp, Usage,
 };
 pub use tool::{
     CustomTool, FileSearchTool, FunctionTool, LocalShellTool, McpTool, Tool, ToolChoice,

@@ -1,11 +1,9 @@
 //! `GET models`: the model list, in Codex's shape or OpenAI's.
 
-use std::collections::BTreeMap;
-
 use serde::Deserialize;
 use serde::Serialize;
-use serde_json::Value;
 
+use super::lossless::wire_struct;
 use super::request::ReasoningEffort;
 
 /// The reply of `GET models`.
@@ -47,55 +45,55 @@ impl<'de> Deserialize<'de> for ModelsResponse {
     }
 }
 
-/// One model. The commonly used Codex members are typed; every other member is kept in
-/// `extra` and written back unchanged.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct ModelInfo {
-    /// Model id (Codex `slug`; OpenAI `id` is accepted as an alias).
-    #[serde(alias = "id")]
-    pub slug: String,
-    /// Human-readable name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
-    /// Description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// Default reasoning effort.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub default_reasoning_level: Option<ReasoningEffort>,
-    /// Supported reasoning efforts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supported_reasoning_levels: Option<Vec<ReasoningLevel>>,
-    /// Context window in tokens.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub context_window: Option<u64>,
-    /// Whether the model can be used through the API.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supported_in_api: Option<bool>,
-    /// Sort priority in pickers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub priority: Option<i64>,
-    /// `list`, `hide`, ...
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub visibility: Option<String>,
-    /// OpenAI: creation time, Unix seconds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created: Option<u64>,
-    /// OpenAI: owning organisation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub owned_by: Option<String>,
-    /// Every other member, verbatim (including OpenAI's `object`).
-    #[serde(flatten)]
-    pub extra: BTreeMap<String, Value>,
+wire_struct! {
+    /// One model. The commonly used Codex members are typed; every other member (including
+    /// OpenAI's `object`) is kept in `extra` and written back unchanged.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct ModelInfo {
+        /// Model id (Codex `slug`; OpenAI `id` is accepted as an alias).
+        #[serde(alias = "id")]
+        pub slug: String,
+        /// Human-readable name.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub display_name: Option<String>,
+        /// Description.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub description: Option<String>,
+        /// Default reasoning effort.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub default_reasoning_level: Option<ReasoningEffort>,
+        /// Supported reasoning efforts.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub supported_reasoning_levels: Option<Vec<ReasoningLevel>>,
+        /// Context window in tokens.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub context_window: Option<u64>,
+        /// Whether the model can be used through the API.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub supported_in_api: Option<bool>,
+        /// Sort priority in pickers.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub priority: Option<i64>,
+        /// `list`, `hide`, ...
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub visibility: Option<String>,
+        /// OpenAI: creation time, Unix seconds.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub created: Option<u64>,
+        /// OpenAI: owning organisation.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub owned_by: Option<String>,
+    }
 }
 
-/// One entry of [`ModelInfo::supported_reasoning_levels`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ReasoningLevel {
-    /// The effort.
-    pub effort: ReasoningEffort,
-    /// What it means.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+wire_struct! {
+    /// One entry of [`ModelInfo::supported_reasoning_levels`].
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct ReasoningLevel {
+        /// The effort.
+        pub effort: ReasoningEffort,
+        /// What it means.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub description: Option<String>,
+    }
 }

@@ -44,20 +44,51 @@ pub(crate) fn peek_type(json: &str) -> Result<Option<Cow<'_, str>>, serde_json::
     Ok(peek.kind.map(|kind| kind.0))
 }
 
-/// A string that borrows from the input when it holds no escape.
-///
-/// `#[serde(borrow)]` only borrows a `Cow` that is the field itself (not one inside an
-/// `Option`), hence the newtype.
-#[derive(Deserialize)]
-struct Text<'a>(#[serde(borrow)] Cow<'a, str>);
+/// A string that borrows from the input when it holds no escape (also from a deserializer that
+/// only offers `visit_str`, such as a captured key's).
+pub(crate) struct Text<'a>(pub(crate) Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit<'a>(PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for Visit<'a> {
+            type Value = Text<'a>;
+
+            fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+                formatter.write_str("a string")
+            }
+
+            fn visit_borrowed_str<E: serde::de::Error>(
+                self,
+                text: &'de str,
+            ) -> Result<Text<'a>, E> {
+                Ok(Text(Cow::Borrowed(text)))
+            }
+
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Text<'a>, E> {
+                Ok(Text(Cow::Owned(text.to_owned())))
+            }
+
+            fn visit_string<E: serde::de::Error>(self, text: String) -> Result<Text<'a>, E> {
+                Ok(Text(Cow::Owned(text)))
+            }
+        }
+        deserializer.deserialize_str(Visit(PhantomData))
+    }
+}
 
 /// An enum whose known variants are newtypes around structs and whose last variant keeps any
 /// other object as raw JSON. Implemented by [`open_tagged_deserialize!`].
 pub(crate) trait OpenTagged: Sized {
     /// Whether `kind` names a known variant.
     fn knows(kind: &str) -> bool;
-    /// Deserialises the known variant `kind` from the object's members other than `type`.
-    fn decode_known<'de, D: Deserializer<'de>>(kind: &str, members: D) -> Result<Self, D::Error>;
+    /// Deserialises the known variant `kind` from the object's members other than `type`,
+    /// which stood after `position` members.
+    fn decode_known<'de, D: Deserializer<'de>>(
+        kind: &str,
+        position: usize,
+        members: D,
+    ) -> Result<Self, D::Error>;
     /// Wraps an object of an unknown type.
     fn other(raw: Box<RawValue>) -> Self;
 }
@@ -86,6 +117,7 @@ impl<'de, T: OpenTagged> Visitor<'de> for TaggedVisitor<T> {
                 return match kind {
                     Some(Text(kind)) if T::knows(&kind) => T::decode_known(
                         &kind,
+                        before.len(),
                         Members {
                             before: before.into_iter(),
                             pending: None,
@@ -196,21 +228,26 @@ fn quoted(text: &str) -> String {
     serde_json::Value::from(text).to_string()
 }
 
-/// Implements `Deserialize` (through [`deserialize_open_tagged`]) for an enum whose known
-/// variants are newtypes around structs and whose last variant is `Other(Box<RawValue>)`.
+/// Implements `Deserialize` (through [`deserialize_open_tagged`]) and `Serialize` for an enum
+/// whose known variants are newtypes around lossless structs (see
+/// [`wire_struct!`](super::lossless::wire_struct)) and whose last variant is
+/// `Other(Box<RawValue>)`. The first wire name of a variant is the one written; the others are
+/// aliases accepted on decode. Known variants keep the tag where it stood among the members.
 macro_rules! open_tagged_deserialize {
-    ($name:ident { $( $($wire:literal)|+ => $variant:ident($ty:ty), )* }) => {
+    ($name:ident { $( $wire:literal $(| $alias:literal)* => $variant:ident($ty:ty), )* }) => {
         impl $crate::wire::tagged::OpenTagged for $name {
             fn knows(kind: &str) -> bool {
-                matches!(kind, $( $($wire)|+ )|*)
+                matches!(kind, $( $wire $(| $alias)* )|*)
             }
 
             fn decode_known<'de, D: serde::Deserializer<'de>>(
                 kind: &str,
+                position: usize,
                 members: D,
             ) -> Result<Self, D::Error> {
+                let tag = $crate::wire::lossless::TagAt::Position(position);
                 match kind {
-                    $( $($wire)|+ => <$ty as serde::Deserialize>::deserialize(members)
+                    $( $wire $(| $alias)* => $crate::wire::lossless::de::deserialize::<$ty, D>(members, tag)
                         .map(Self::$variant), )*
                     _ => Err(<D::Error as serde::de::Error>::unknown_variant(kind, &[])),
                 }
@@ -224,6 +261,18 @@ macro_rules! open_tagged_deserialize {
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 $crate::wire::tagged::deserialize_open_tagged(deserializer)
+            }
+        }
+
+        impl serde::Serialize for $name {
+            /// Writes the variant with its `type`; `Other` byte for byte.
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                match self {
+                    $( Self::$variant(value) => {
+                        $crate::wire::lossless::ser::serialize(value, Some($wire), serializer)
+                    } )*
+                    Self::Other(raw) => serde::Serialize::serialize(raw, serializer),
+                }
             }
         }
     };

@@ -7,6 +7,8 @@ use serde::Serialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
+use super::Extra;
+use super::lossless::wire_struct;
 use super::open_enum::open_enum;
 use super::tagged::open_tagged_deserialize;
 use super::tagged::raw_eq;
@@ -16,8 +18,7 @@ use super::tagged::raw_eq;
 /// Unknown tool types are kept as raw JSON in [`Tool::Other`], member by member (see
 /// [`ResponseItem`](super::ResponseItem)): compact JSON re-serialises byte for byte, so callers
 /// can also pass tool JSON this crate has no type for.
-#[derive(Debug, Clone, Serialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum Tool {
     /// `function`: a JSON-schema function.
@@ -33,7 +34,6 @@ pub enum Tool {
     /// `mcp`: a remote MCP server.
     Mcp(McpTool),
     /// A tool type this crate does not know, kept verbatim.
-    #[serde(untagged)]
     Other(Box<RawValue>),
 }
 
@@ -67,6 +67,7 @@ impl Tool {
             description: Some(description.into()),
             parameters: Some(parameters),
             strict: Some(false),
+            extra: Extra::new(),
         })
     }
 
@@ -76,101 +77,113 @@ impl Tool {
     }
 }
 
-/// A `function` tool.
-///
-/// Omission rule exception: the `FunctionTool` schema requires `parameters` and `strict` (both
-/// nullable), so they are always sent, as `null` when unset.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FunctionTool {
-    /// Function name.
-    pub name: String,
-    /// What the function does.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// JSON schema of the arguments (always sent; `null` when unset).
-    #[serde(default)]
-    pub parameters: Option<Value>,
-    /// Whether strict schema adherence is enforced (always sent; `null` when unset).
-    #[serde(default)]
-    pub strict: Option<bool>,
+wire_struct! {
+    /// A `function` tool.
+    ///
+    /// Omission rule exception: the `FunctionTool` schema requires `parameters` and `strict` (both
+    /// nullable), so they are always sent, as `null` when unset.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct FunctionTool {
+        /// Function name.
+        pub name: String,
+        /// What the function does.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub description: Option<String>,
+        /// JSON schema of the arguments (always sent; `null` when unset).
+        #[serde(default)]
+        pub parameters: Option<Value>,
+        /// Whether strict schema adherence is enforced (always sent; `null` when unset).
+        #[serde(default)]
+        pub strict: Option<bool>,
+    }
 }
 
-/// A `custom` tool.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CustomTool {
-    /// Tool name.
-    pub name: String,
-    /// What the tool does.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// Input format: `{type:"text"}` or `{type:"grammar", syntax, definition}`, kept as JSON.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub format: Option<Value>,
+wire_struct! {
+    /// A `custom` tool.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct CustomTool {
+        /// Tool name.
+        pub name: String,
+        /// What the tool does.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub description: Option<String>,
+        /// Input format: `{type:"text"}` or `{type:"grammar", syntax, definition}`, kept as JSON.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub format: Option<Value>,
+    }
 }
 
-/// A `web_search` tool.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct WebSearchTool {
-    /// Whether live internet access is allowed (`false` = cached results only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub external_web_access: Option<bool>,
-    /// Domain filters, kept as JSON.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub filters: Option<Value>,
-    /// Approximate user location, kept as JSON.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_location: Option<Value>,
-    /// `low`, `medium` or `high`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub search_context_size: Option<String>,
+wire_struct! {
+    /// A `web_search` tool.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct WebSearchTool {
+        /// Whether live internet access is allowed (`false` = cached results only).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub external_web_access: Option<bool>,
+        /// Domain filters, kept as JSON.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub filters: Option<Value>,
+        /// Approximate user location, kept as JSON.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub user_location: Option<Value>,
+        /// `low`, `medium` or `high`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub search_context_size: Option<String>,
+    }
 }
 
-/// A `local_shell` tool (no parameters).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct LocalShellTool {}
-
-/// A `file_search` tool.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct FileSearchTool {
-    /// Vector stores to search.
-    pub vector_store_ids: Vec<String>,
-    /// Maximum number of results.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_num_results: Option<u32>,
-    /// Ranking options, kept as JSON.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ranking_options: Option<Value>,
-    /// Attribute filters, kept as JSON.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub filters: Option<Value>,
+wire_struct! {
+    /// A `local_shell` tool (no parameters).
+    #[derive(Debug, Clone, PartialEq, Eq, Default)]
+    pub struct LocalShellTool {}
 }
 
-/// An `mcp` tool. `Debug` redacts `authorization` and header values.
-#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct McpTool {
-    /// Label of the server in tool calls.
-    pub server_label: String,
-    /// Server URL.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub server_url: Option<String>,
-    /// Service connector id (instead of `server_url`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connector_id: Option<String>,
-    /// OAuth access token for the server (secret).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub authorization: Option<String>,
-    /// Description of the server.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub server_description: Option<String>,
-    /// Extra HTTP headers for the server (values may be secrets).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub headers: Option<BTreeMap<String, String>>,
-    /// Allowed tools filter, kept as JSON.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub allowed_tools: Option<Value>,
-    /// Approval policy, kept as JSON.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub require_approval: Option<Value>,
+wire_struct! {
+    /// A `file_search` tool.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct FileSearchTool {
+        /// Vector stores to search.
+        pub vector_store_ids: Vec<String>,
+        /// Maximum number of results.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub max_num_results: Option<u32>,
+        /// Ranking options, kept as JSON.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub ranking_options: Option<Value>,
+        /// Attribute filters, kept as JSON.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub filters: Option<Value>,
+    }
+}
+
+wire_struct! {
+    /// An `mcp` tool. `Debug` redacts `authorization` and header values.
+    #[derive(Clone, PartialEq, Default)]
+    pub struct McpTool {
+        /// Label of the server in tool calls.
+        pub server_label: String,
+        /// Server URL.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub server_url: Option<String>,
+        /// Service connector id (instead of `server_url`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub connector_id: Option<String>,
+        /// OAuth access token for the server (secret).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub authorization: Option<String>,
+        /// Description of the server.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub server_description: Option<String>,
+        /// Extra HTTP headers for the server (values may be secrets).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub headers: Option<BTreeMap<String, String>>,
+        /// Allowed tools filter, kept as JSON.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub allowed_tools: Option<Value>,
+        /// Approval policy, kept as JSON.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub require_approval: Option<Value>,
+    }
 }
 
 impl std::fmt::Debug for McpTool {
@@ -191,6 +204,10 @@ impl std::fmt::Debug for McpTool {
             .field("header_names", &headers)
             .field("allowed_tools", &self.allowed_tools)
             .field("require_approval", &self.require_approval)
+            .field(
+                "extra_names",
+                &self.extra.iter().map(|(key, _)| key).collect::<Vec<_>>(),
+            )
             .finish()
     }
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use codex_api_core::request::{Endpoint, ResponsesOptions};
 use codex_api_core::wire::{
-    CompactionInput, MemorySummarizeInput, RawMemory, RawMemoryMetadata, ResponseItem, Role,
+    CompactionInput, MemorySummarizeInput, RawMemory, ResponseItem, Role,
 };
 use codex_api_testkit::{Script, ScriptedResponse};
 use serde_json::json;
@@ -40,13 +40,11 @@ fn compaction_input() -> CompactionInput {
 fn memories_input() -> MemorySummarizeInput {
     MemorySummarizeInput::new(
         "gpt-test",
-        vec![RawMemory {
-            id: "trace-1".into(),
-            metadata: RawMemoryMetadata {
-                source_path: "/tmp/trace-1.jsonl".into(),
-            },
-            items: vec![ResponseItem::text_message(Role::User, "remember me")],
-        }],
+        vec![RawMemory::new(
+            "trace-1",
+            "/tmp/trace-1.jsonl",
+            vec![ResponseItem::text_message(Role::User, "remember me")],
+        )],
     )
 }
 
