@@ -9,9 +9,8 @@ use codex_api_core::credentials::Credentials;
 use codex_api_core::provider::Provider;
 use codex_api_core::request::PreparedRequest;
 use codex_api_core::wire::{
-    CompactionInput, MemorySummarizeInput, RawMemory, Reasoning,
-    ReasoningEffort, ResponseItem, ResponsesApiRequest, Role, TextControls, TextFormat, Tool,
-    Verbosity,
+    CompactionInput, MemorySummarizeInput, RawMemory, Reasoning, ReasoningEffort, ResponseItem,
+    ResponsesApiRequest, Role, TextControls, TextFormat, Tool, Verbosity,
 };
 use serde_json::Value;
 

@@ -23,6 +23,7 @@ pub const FEDRAMP_HEADER: &str = "X-OpenAI-Fedramp";
 /// assert!(!format!("{credentials:?}").contains("sk-test"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum Credentials {
     /// An OpenAI API key (or any external bearer token): `Authorization: Bearer <key>`.
     ApiKey(Secret),

@@ -89,6 +89,14 @@
 //! - [`error`], [`unauthorized`], [`retry`], [`rate_limit`]: errors, 401 recovery, retry
 //!   decisions, rate-limit snapshots; [`call`]: one logical call over its attempts.
 //! - [`client_config`]: the client settings and the one builder every runtime adapter shares.
+//!
+//! # Stability and losslessness
+//!
+//! Every public struct and enum that mirrors the API is `#[non_exhaustive]`, so that a new API
+//! member is a minor release: build values with constructors and setters, read and set their
+//! public fields, and match enums with a wildcard arm. Every wire struct keeps the members it
+//! does not model in its `extra` field ([`wire::Extra`]) and writes them back where they were,
+//! so decoding and re-sending loses nothing (see [`wire`]).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 

@@ -121,6 +121,82 @@ proptest! {
     }
 }
 
+proptest! {
+    #[test]
+    fn known_types_keep_arbitrary_extra_members_in_place(
+        extras in proptest::collection::vec(("x_[a-z_]{1,6}", json_value()), 0..5),
+        positions in proptest::collection::vec(0usize..8, 5),
+        rotate in 0usize..8,
+        which in 0usize..4,
+        text in any::<String>(),
+    ) {
+        // A known type's typed members in any order (`type` included), with unknown members
+        // of any JSON value between them: the compact text comes back byte for byte, and the
+        // unknown members are in `extra`, in order.
+        let quoted = serde_json::to_string(&text).unwrap();
+        let mut typed: Vec<String> = match which {
+            0 => vec![
+                r#""type":"message""#.into(), r#""id":"m1""#.into(), r#""role":"assistant""#.into(),
+                format!(r#""content":[{{"type":"output_text","text":{quoted},"annotations":[]}}]"#),
+                r#""phase":"final_answer""#.into(),
+            ],
+            1 => vec![
+                r#""type":"function_call""#.into(), r#""name":"read""#.into(),
+                r#""namespace":"mcp__files""#.into(), format!(r#""arguments":{quoted}"#),
+                r#""call_id":"c1""#.into(),
+            ],
+            2 => vec![
+                r#""type":"reasoning""#.into(),
+                format!(r#""summary":[{{"type":"summary_text","text":{quoted}}}]"#),
+                r#""encrypted_content":null"#.into(),
+            ],
+            _ => vec![
+                r#""type":"function_call_output""#.into(), r#""call_id":"c1""#.into(),
+                format!(r#""output":{quoted}"#),
+            ],
+        };
+        let len = typed.len();
+        typed.rotate_left(rotate % len);
+        let mut members = typed;
+        let mut seen = std::collections::HashSet::new();
+        let extras: Vec<_> = extras.into_iter().filter(|(key, _)| seen.insert(key.clone())).collect();
+        for ((key, value), at) in extras.iter().zip(&positions) {
+            members.insert(at % (members.len() + 1), format!("\"{key}\":{value}"));
+        }
+        let compact = format!("{{{}}}", members.join(","));
+        let item: ResponseItem = serde_json::from_str(&compact).unwrap();
+        prop_assert!(!matches!(item, ResponseItem::Other(_)));
+        prop_assert_eq!(serde_json::to_string(&item).unwrap(), compact);
+    }
+
+    #[test]
+    fn delta_events_keep_arbitrary_extra_members_in_place(
+        extras in proptest::collection::vec(("x_[a-z]{1,6}", json_value()), 0..4),
+        positions in proptest::collection::vec(0usize..9, 4),
+        rotate in 0usize..8,
+        delta in any::<String>(),
+    ) {
+        let mut members: Vec<String> = vec![
+            r#""type":"response.output_text.delta""#.into(), r#""sequence_number":7"#.into(),
+            r#""item_id":"msg_1""#.into(), r#""output_index":0"#.into(), r#""content_index":0"#.into(),
+            format!(r#""delta":{}"#, serde_json::to_string(&delta).unwrap()),
+            r#""logprobs":[]"#.into(), r#""obfuscation":"Zx9""#.into(),
+        ];
+        members.rotate_left(rotate);
+        let mut seen = std::collections::HashSet::new();
+        let extras: Vec<_> = extras.into_iter().filter(|(key, _)| seen.insert(key.clone())).collect();
+        for ((key, value), at) in extras.iter().zip(&positions) {
+            members.insert(at % (members.len() + 1), format!("\"{key}\":{value}"));
+        }
+        let compact = format!("{{{}}}", members.join(","));
+        let event = StreamEvent::parse(None, &compact).unwrap();
+        let StreamEvent::OutputTextDelta(ref parsed) = event else { unreachable!() };
+        prop_assert_eq!(&parsed.delta, &delta);
+        prop_assert_eq!(parsed.extra.len(), extras.len());
+        prop_assert_eq!(serde_json::to_string(&event).unwrap(), compact);
+    }
+}
+
 /// Any JSON value, as text with arbitrary inner whitespace.
 fn json_value() -> impl Strategy<Value = String> {
     let leaf = prop_oneof![

@@ -12,7 +12,9 @@
 //! - after EOF, a transport error or a passed idle deadline the stream is finished with exactly
 //!   one terminal outcome (a completed event, `[DONE]`, or one error);
 //! - once finished, more body bytes, EOF, errors and timeouts produce nothing;
-//! - the split run delivers exactly the events and outcome of the one-shot run.
+//! - the split run delivers exactly the events and outcome of the one-shot run;
+//! - every decoded event, known types with members they do not model included, encodes without
+//!   error, decodes back to an equal event, and encodes again to the same bytes (lossless).
 #![no_main]
 
 use std::time::{Duration, Instant};
@@ -472,6 +474,16 @@ fuzz_target!(|data: &[u8]| {
             run(&input, &body, &bytewise, ResponseStream::poll_stream_event),
             whole
         );
+    }
+
+    for item in whole.items.iter().flatten() {
+        if let StreamItem::Event(event) = item {
+            let text = serde_json::to_string(event).expect("a decoded event encodes");
+            let again =
+                StreamEvent::parse(Some(event.kind()), &text).expect("an encoded event decodes");
+            assert_eq!(&again, event, "{text}");
+            assert_eq!(serde_json::to_string(&again).unwrap(), text);
+        }
     }
 
     // A finished stream's raw outcome: a completed event, [DONE], or one error.

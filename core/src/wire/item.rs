@@ -255,6 +255,7 @@ wire_struct! {
 
 /// The `output` of a tool call output item: a plain string or content parts.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ToolOutput {
     /// A plain string.
     Text(String),

@@ -4,14 +4,36 @@
 //! `ResponseStreamEvent`, `ResponseUsage`, `CompactResponseMethodPublicBody`, `CompactResource`)
 //! and, for Codex-only shapes (compaction item, memories, model list), the Codex client.
 //!
-//! # Forward compatibility
+//! # Lossless
 //!
-//! - Unknown object members are ignored on decode.
+//! Nothing a server sends is lost on the way back:
+//!
+//! - Every wire struct has a public `extra: `[`Extra`] holding the members it does not model,
+//!   each value's JSON text verbatim. Decoding records where every member stood (typed ones,
+//!   extra ones, the `type` tag, and which typed members were `null`); encoding writes them back
+//!   in that order. Compact JSON, as the API sends it, therefore re-encodes byte for byte,
+//!   whatever its member order, and a member added by a later API version survives a decode and
+//!   a re-send. This happens in the one decoding pass: no `#[serde(flatten)]`, no second parse,
+//!   and no allocation for an object whose members all have typed fields (the order of up to
+//!   ten members is held inline).
 //! - Unknown item, content-part, tool and action types are kept as raw JSON
-//!   (`Other(Box<RawValue>)`): every member in order with its value's text verbatim, so compact
-//!   JSON (as the API sends it) re-serialises byte for byte; unknown stream event types become
+//!   (`Other(Box<RawValue>)`), every member in order; unknown stream event types become
 //!   [`StreamEvent::Other`] with the data kept byte-identical.
-//! - Open string sets (roles, statuses, efforts, tiers) keep unknown values in `Other(String)`.
+//! - Open string sets (roles, statuses, efforts, tiers, phases) keep unknown values in
+//!   `Other(String)`.
+//! - Members typed as `serde_json::Value` (schemas, annotations) keep their member order.
+//!
+//! Two normalisations remain: whitespace between members is dropped, and a member that a type
+//! always writes (a required member such as a `Response`'s `output`) is written even if the
+//! object lacked it.
+//!
+//! # Stability
+//!
+//! Every public struct and enum that mirrors the API is `#[non_exhaustive]`: new API members
+//! become new fields and variants in minor releases. Build values with the constructors
+//! (`new`, `text_message`, ...) and the chainable setters, then set public fields; match enums
+//! with a wildcard arm. A member the crate does not type yet can be sent through a struct's
+//! `extra`.
 //!
 //! # Omission rule
 //!
@@ -39,6 +61,11 @@
 //!
 //! // Unknown item types in compact JSON survive a round trip byte for byte.
 //! let raw = r#"{"id":"f1","type":"future_item","x":[1, 2]}"#;
+//! let item: ResponseItem = serde_json::from_str(raw).unwrap();
+//! assert_eq!(serde_json::to_string(&item).unwrap(), raw);
+//!
+//! // So do known types with members this crate does not model, in the API's member order.
+//! let raw = r#"{"id":"m1","type":"message","status":"completed","content":[],"role":"assistant","phase":"final_answer","x_new":{"a":1}}"#;
 //! let item: ResponseItem = serde_json::from_str(raw).unwrap();
 //! assert_eq!(serde_json::to_string(&item).unwrap(), raw);
 //! ```

@@ -226,6 +226,7 @@ open_enum! {
 
 /// The request's `tool_choice`: a mode string or a specific-tool object.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ToolChoice {
     /// `"none"`, `"auto"`, `"required"` (or a newer string).
     Mode(ToolChoiceMode),

@@ -4,9 +4,7 @@
 use std::time::Duration;
 
 use codex_api_core::request::{Endpoint, ResponsesOptions};
-use codex_api_core::wire::{
-    CompactionInput, MemorySummarizeInput, RawMemory, ResponseItem, Role,
-};
+use codex_api_core::wire::{CompactionInput, MemorySummarizeInput, RawMemory, ResponseItem, Role};
 use codex_api_testkit::{Script, ScriptedResponse};
 use serde_json::json;
 
