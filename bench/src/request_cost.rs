@@ -12,7 +12,7 @@ use bytes::Bytes;
 use codex_api_core::provider::Provider;
 use codex_api_core::request::PreparedRequest;
 use codex_api_core::wire::{
-    ContentPart, FunctionCallItem, FunctionTool, ItemStatus, MessageItem, Reasoning,
+    ContentPart, FunctionCallItem, ItemStatus, MessageItem, Reasoning,
     ReasoningEffort, ReasoningItem, ReasoningSummary, ReasoningSummaryPart, ReasoningText,
     ResponseItem, ResponsesApiRequest, Role, Tool, ToolChoice, ToolChoiceMode, ToolOutput,
 };
@@ -179,37 +179,36 @@ pub fn ours(provider: &Provider, conversation: &Conversation) -> Bytes {
         .iter()
         .map(|item| match item {
             SourceItem::User(text) => ResponseItem::text_message(Role::User, text.clone()),
-            SourceItem::Assistant { id, text } => ResponseItem::Message(MessageItem {
-                id: Some(id.clone()),
-                role: Role::Assistant,
-                content: vec![ContentPart::output_text(text.clone())],
-                status: None,
-            }),
+            SourceItem::Assistant { id, text } => {
+                let mut message =
+                    MessageItem::new(Role::Assistant, vec![ContentPart::output_text(text.clone())]);
+                message.id = Some(id.clone());
+                ResponseItem::Message(message)
+            }
             SourceItem::Reasoning {
                 id,
                 summary,
                 encrypted,
-            } => ResponseItem::Reasoning(ReasoningItem {
-                id: Some(id.clone()),
-                summary: vec![ReasoningSummaryPart::SummaryText(ReasoningText {
-                    text: summary.clone(),
-                })],
-                content: None,
-                encrypted_content: Some(encrypted.clone()),
-                status: None,
-            }),
+            } => {
+                let mut reasoning = ReasoningItem::new(vec![ReasoningSummaryPart::SummaryText(
+                    ReasoningText::new(summary.clone()),
+                )]);
+                reasoning.id = Some(id.clone());
+                reasoning.encrypted_content = Some(encrypted.clone());
+                ResponseItem::Reasoning(reasoning)
+            }
             SourceItem::Call {
                 id,
                 call_id,
                 name,
                 arguments,
-            } => ResponseItem::FunctionCall(FunctionCallItem {
-                id: Some(id.clone()),
-                name: name.clone(),
-                arguments: arguments.clone(),
-                call_id: call_id.clone(),
-                status: Some(ItemStatus::Completed),
-            }),
+            } => {
+                let mut call =
+                    FunctionCallItem::new(name.clone(), arguments.clone(), call_id.clone());
+                call.id = Some(id.clone());
+                call.status = Some(ItemStatus::Completed);
+                ResponseItem::FunctionCall(call)
+            }
             SourceItem::Output { call_id, output } => ResponseItem::function_call_output(
                 call_id.clone(),
                 ToolOutput::Text(output.clone()),
@@ -220,20 +219,16 @@ pub fn ours(provider: &Provider, conversation: &Conversation) -> Bytes {
         .tool_names
         .iter()
         .map(|name| {
-            Tool::Function(FunctionTool {
-                name: name.clone(),
-                description: Some(format!("Runs {name}.")),
-                parameters: Some(parameters(name)),
-                strict: Some(false),
-            })
+            Tool::function(name.clone(), format!("Runs {name}."), parameters(name))
         })
         .collect();
     request.tool_choice = Some(ToolChoice::Mode(ToolChoiceMode::Auto));
     request.parallel_tool_calls = Some(false);
-    request.reasoning = Some(Reasoning {
-        effort: Some(ReasoningEffort::Medium),
-        summary: Some(ReasoningSummary::Auto),
-    });
+    request.reasoning = Some(
+        Reasoning::default()
+            .effort(ReasoningEffort::Medium)
+            .summary(ReasoningSummary::Auto),
+    );
     request.store = Some(false);
     request.include = vec!["reasoning.encrypted_content".to_owned()];
     request.prompt_cache_key = Some(conversation.prompt_cache_key.clone());

@@ -9,8 +9,8 @@ use codex_api_core::credentials::Credentials;
 use codex_api_core::provider::Provider;
 use codex_api_core::request::PreparedRequest;
 use codex_api_core::wire::{
-    CompactionInput, MemorySummarizeInput, RawMemory, Reasoning, ReasoningEffort, ResponseItem,
-    ResponsesApiRequest, Role, TextControls, TextFormat, Tool, Verbosity,
+    CompactionInput, JsonSchemaFormat, MemorySummarizeInput, RawMemory, Reasoning, ReasoningEffort,
+    ResponseItem, ResponsesApiRequest, Role, TextControls, TextFormat, Tool, Verbosity,
 };
 use serde_json::Value;
 
@@ -122,10 +122,8 @@ impl RequestArgs {
         let mut request = ResponsesApiRequest::new(self.model.as_str()).input(self.user_input()?);
         request.instructions.clone_from(&self.instructions);
         if let Some(effort) = &self.reasoning_effort {
-            request.reasoning = Some(Reasoning {
-                effort: Some(ReasoningEffort::from(effort.as_str())),
-                summary: None,
-            });
+            request.reasoning =
+                Some(Reasoning::default().effort(ReasoningEffort::from(effort.as_str())));
         }
         for spec in &self.tool_function {
             request.tools.push(parse_tool_function(spec)?);
@@ -143,10 +141,10 @@ impl RequestArgs {
             .map(read_json_schema)
             .transpose()?;
         if self.text_verbosity.is_some() || format.is_some() {
-            request.text = Some(TextControls {
-                verbosity: self.text_verbosity.as_deref().map(Verbosity::from),
-                format,
-            });
+            let mut text = TextControls::default();
+            text.verbosity = self.text_verbosity.as_deref().map(Verbosity::from);
+            text.format = format;
+            request.text = Some(text);
         }
         Ok(request)
     }
@@ -222,10 +220,7 @@ fn read_json_schema(path: &PathBuf) -> Result<TextFormat, String> {
         })
         .filter(|name| !name.is_empty())
         .unwrap_or_else(|| "schema".to_owned());
-    Ok(TextFormat::JsonSchema {
-        name,
-        schema,
-        strict: Some(true),
-        description: None,
-    })
+    let mut format = JsonSchemaFormat::new(name, schema);
+    format.strict = Some(true);
+    Ok(TextFormat::JsonSchema(format))
 }

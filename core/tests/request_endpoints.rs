@@ -2,7 +2,7 @@
 
 use codex_api_core::credentials::Credentials;
 use codex_api_core::provider::Provider;
-use codex_api_core::request::{PreparedRequest, ResponsesOptions};
+use codex_api_core::request::{BuildError, PreparedRequest, ResponsesOptions};
 use codex_api_core::wire::{
     CompactionInput, MemorySummarizeInput, ResponseItem, ResponsesApiRequest,
 };
@@ -21,9 +21,20 @@ fn body_json(prepared: &PreparedRequest) -> Value {
     serde_json::from_slice(prepared.body().expect("a body")).unwrap()
 }
 
+fn input_ids(body: &Value) -> Vec<Value> {
+    body["input"]
+        .as_array()
+        .expect("input")
+        .iter()
+        .map(|item| item["id"].clone())
+        .collect()
+}
+
 #[test]
-fn responses_on_openai_streams_and_strips_item_ids() {
-    let request = ResponsesApiRequest::new("gpt-5").input(input_with_ids());
+fn responses_on_openai_streams_and_strips_item_ids_when_not_stored() {
+    let request = ResponsesApiRequest::new("gpt-5")
+        .input(input_with_ids())
+        .store(false);
     let prepared = PreparedRequest::responses(&Provider::openai(), request).unwrap();
     assert_eq!(
         body_json(&prepared),
@@ -34,6 +45,7 @@ fn responses_on_openai_streams_and_strips_item_ids() {
                  "content": [{"type": "input_text", "text": "hi"}]},
                 {"type": "function_call", "call_id": "call_1", "name": "f", "arguments": "{}"}
             ],
+            "store": false,
             "stream": true
         })
     );
@@ -52,6 +64,28 @@ fn responses_on_openai_streams_and_strips_item_ids() {
 }
 
 #[test]
+fn responses_on_openai_keeps_item_ids_when_stored_or_store_is_unset() {
+    for (store, sent) in [(None, None), (Some(true), Some(json!(true)))] {
+        let mut request = ResponsesApiRequest::new("gpt-5").input(input_with_ids());
+        request.store = store;
+        for provider in [
+            Provider::openai(),
+            Provider::chatgpt_codex(),
+            Provider::custom("proxy", "http://127.0.0.1:9/v1").unwrap(),
+        ] {
+            let body = body_json(&PreparedRequest::responses(&provider, request.clone()).unwrap());
+            assert_eq!(
+                input_ids(&body),
+                [json!("msg_1"), json!("fc_1")],
+                "store {store:?}"
+            );
+            assert_eq!(body.get("store"), sent.as_ref(), "store {store:?}");
+            assert_eq!(body["stream"], json!(true));
+        }
+    }
+}
+
+#[test]
 fn responses_on_azure_keeps_item_ids_and_defaults_store_to_true() {
     let azure = Provider::custom("azure", "https://res.openai.azure.com/openai/v1").unwrap();
     let request = ResponsesApiRequest::new("gpt-5").input(input_with_ids());
@@ -60,10 +94,13 @@ fn responses_on_azure_keeps_item_ids_and_defaults_store_to_true() {
     assert_eq!(body["input"][0]["id"], json!("msg_1"));
     assert_eq!(body["input"][1]["id"], json!("fc_1"));
 
-    // An explicit `store: false` is kept.
-    let request = ResponsesApiRequest::new("gpt-5").store(false);
+    // An explicit `store: false` is kept, and so are the ids (Azure's rule).
+    let request = ResponsesApiRequest::new("gpt-5")
+        .input(input_with_ids())
+        .store(false);
     let body = body_json(&PreparedRequest::responses(&azure, request).unwrap());
     assert_eq!(body["store"], json!(false));
+    assert_eq!(input_ids(&body), [json!("msg_1"), json!("fc_1")]);
 }
 
 #[test]
@@ -100,13 +137,14 @@ fn every_attempt_shares_the_same_body_bytes() {
 }
 
 #[test]
-fn compact_strips_ids_and_posts_to_responses_compact() {
+fn compact_keeps_ids_and_posts_to_responses_compact() {
     let input = CompactionInput::new("gpt-5", input_with_ids()).instructions("Summarise.");
     let prepared = PreparedRequest::compact(&Provider::openai(), input).unwrap();
     let body = body_json(&prepared);
     assert_eq!(body["model"], json!("gpt-5"));
     assert_eq!(body["instructions"], json!("Summarise."));
-    assert!(body["input"][0].get("id").is_none());
+    // The compaction body has no `store`: ids are kept (the API default is to store).
+    assert_eq!(input_ids(&body), [json!("msg_1"), json!("fc_1")]);
     let built = prepared
         .build(
             &Provider::openai(),
@@ -116,6 +154,23 @@ fn compact_strips_ids_and_posts_to_responses_compact() {
         .unwrap();
     assert_eq!(built.uri(), "https://api.openai.com/v1/responses/compact");
     assert_eq!(built.method(), http::Method::POST);
+}
+
+#[test]
+fn compact_sends_ids_as_given_on_every_provider() {
+    let azure = Provider::custom("azure", "https://res.openai.azure.com/openai/v1").unwrap();
+    for provider in [Provider::openai(), Provider::chatgpt_codex(), azure] {
+        let input = CompactionInput::new("gpt-5", input_with_ids());
+        let body = body_json(&PreparedRequest::compact(&provider, input).unwrap());
+        assert_eq!(input_ids(&body), [json!("msg_1"), json!("fc_1")]);
+        assert!(body.get("store").is_none());
+
+        // A history produced with `store: false` is stripped by the caller.
+        let mut input = CompactionInput::new("gpt-5", input_with_ids());
+        input.strip_item_ids();
+        let body = body_json(&PreparedRequest::compact(&provider, input).unwrap());
+        assert_eq!(input_ids(&body), [Value::Null, Value::Null]);
+    }
 }
 
 #[test]
@@ -169,5 +224,56 @@ fn models_is_a_get_with_client_version_and_no_body() {
     assert_eq!(
         built.uri(),
         "http://127.0.0.1:9/v1/models?api-version=2025&client_version=0.1.0"
+    );
+}
+
+#[test]
+fn extra_members_go_after_the_typed_ones_on_every_body() {
+    let provider = Provider::openai();
+    let request = ResponsesApiRequest::new("gpt-5")
+        .extra_member("future_flag", json!({"on": true}))
+        .extra_member("n", json!(1));
+    let prepared = PreparedRequest::responses(&provider, request).unwrap();
+    assert_eq!(
+        std::str::from_utf8(prepared.body().unwrap()).unwrap(),
+        r#"{"model":"gpt-5","input":[],"stream":true,"future_flag":{"on":true},"n":1}"#
+    );
+    let compact = CompactionInput::new("gpt-5", vec![]).extra_member("x", json!("y"));
+    let prepared = PreparedRequest::compact(&provider, compact).unwrap();
+    assert_eq!(body_json(&prepared)["x"], "y");
+    let memories = MemorySummarizeInput::new("gpt-5", vec![]).extra_member("x", json!(2));
+    let prepared = PreparedRequest::summarize_memories(&memories).unwrap();
+    assert_eq!(body_json(&prepared)["x"], 2);
+}
+
+#[test]
+fn an_extra_member_named_like_a_typed_one_is_a_typed_error() {
+    let provider = Provider::openai();
+    for member in ["temperature", "model", "stream"] {
+        let request = ResponsesApiRequest::new("gpt-5").extra_member(member, json!(1));
+        let error = PreparedRequest::responses(&provider, request).unwrap_err();
+        assert!(
+            matches!(&error, BuildError::ExtraCollision { member: m } if m == member),
+            "{error:?}"
+        );
+        assert!(error.to_string().contains(member), "{error}");
+    }
+    let compact = CompactionInput::new("gpt-5", vec![]).extra_member("input", json!([]));
+    assert!(matches!(
+        PreparedRequest::compact(&provider, compact),
+        Err(BuildError::ExtraCollision { .. })
+    ));
+}
+
+#[test]
+fn a_decoded_request_keeps_members_it_does_not_type_in_place() {
+    let text = r#"{"model":"gpt-5","x_new":[1, 2],"input":[],"store":true,"y":null}"#;
+    let request: ResponsesApiRequest = serde_json::from_str(text).unwrap();
+    assert_eq!(request.extra.len(), 2);
+    assert_eq!(serde_json::to_string(&request).unwrap(), text);
+    let prepared = PreparedRequest::responses(&Provider::openai(), request).unwrap();
+    assert_eq!(
+        std::str::from_utf8(prepared.body().unwrap()).unwrap(),
+        r#"{"model":"gpt-5","x_new":[1, 2],"input":[],"store":true,"y":null,"stream":true}"#
     );
 }

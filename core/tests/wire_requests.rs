@@ -3,8 +3,9 @@
 use std::collections::BTreeMap;
 
 use codex_api_core::wire::{
-    McpTool, Reasoning, ReasoningEffort, ReasoningSummary, ResponseItem, ResponsesApiRequest, Role,
-    ServiceTier, TextControls, TextFormat, Tool, ToolChoice, ToolChoiceMode, Verbosity,
+    JsonSchemaFormat, McpTool, Reasoning, ReasoningEffort, ReasoningSummary, ResponseItem,
+    ResponsesApiRequest, Role, ServiceTier, TextControls, TextFormat, Tool, ToolChoice,
+    ToolChoiceMode, Verbosity,
 };
 use serde_json::{Value, json};
 
@@ -52,16 +53,17 @@ fn full_request_round_trips() {
     );
     assert_eq!(
         request.reasoning,
-        Some(Reasoning {
-            effort: Some(ReasoningEffort::High),
-            summary: Some(ReasoningSummary::Auto)
-        })
+        Some(
+            Reasoning::default()
+                .effort(ReasoningEffort::High)
+                .summary(ReasoningSummary::Auto)
+        )
     );
     assert_eq!(request.service_tier, Some(ServiceTier::Priority));
     let text = request.text.as_ref().unwrap();
     assert_eq!(text.verbosity, Some(Verbosity::Low));
     assert!(
-        matches!(text.format, Some(TextFormat::JsonSchema { ref name, strict: Some(true), .. }) if name == "codex_output_schema")
+        matches!(text.format, Some(TextFormat::JsonSchema(ref format)) if format.name == "codex_output_schema" && format.strict == Some(true))
     );
 }
 
@@ -74,24 +76,24 @@ fn full_request_built_in_code_matches_the_fixture() {
         .tools(std::mem::take(&mut fixture.tools))
         .tool_choice(ToolChoiceMode::Auto)
         .parallel_tool_calls(true)
-        .reasoning(Reasoning {
-            effort: Some(ReasoningEffort::High),
-            summary: Some(ReasoningSummary::Auto),
-        })
+        .reasoning(
+            Reasoning::default()
+                .effort(ReasoningEffort::High)
+                .summary(ReasoningSummary::Auto),
+        )
         .store(false)
         .stream(true)
         .include(vec!["reasoning.encrypted_content".to_owned()])
         .service_tier(ServiceTier::Priority)
         .prompt_cache_key("conv-7f3a")
-        .text(TextControls {
-            verbosity: Some(Verbosity::Low),
-            format: Some(TextFormat::JsonSchema {
-                name: "codex_output_schema".into(),
-                schema: json!({"type": "object", "properties": {"answer": {"type": "string"}}}),
-                strict: Some(true),
-                description: None,
-            }),
-        })
+        .text(TextControls::default().verbosity(Verbosity::Low).format({
+            let mut format = JsonSchemaFormat::new(
+                "codex_output_schema",
+                json!({"type": "object", "properties": {"answer": {"type": "string"}}}),
+            );
+            format.strict = Some(true);
+            TextFormat::JsonSchema(format)
+        }))
         .previous_response_id("resp_prev")
         .max_output_tokens(4096u64)
         .metadata(BTreeMap::from([("purpose".to_owned(), "test".to_owned())]))

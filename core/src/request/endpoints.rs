@@ -7,6 +7,8 @@ use serde::Serialize;
 use super::{BuildError, Endpoint, ResponsesOptions, build_request};
 use crate::credentials::Credentials;
 use crate::provider::Provider;
+use crate::wire::lossless::Lossless;
+use crate::wire::lossless::ser::collision;
 use crate::wire::{CompactionInput, MemorySummarizeInput, ResponsesApiRequest};
 
 /// An endpoint with its JSON body encoded exactly once. Every attempt of a call builds its
@@ -39,9 +41,16 @@ impl PreparedRequest {
         }
     }
 
-    /// `POST responses`, streamed. `stream` is forced to `true`. On Azure Responses endpoints
-    /// `store` defaults to `true` (when unset) and item ids stay in `input`; every other provider
-    /// gets `input` with item ids stripped, since items are not stored there.
+    /// `POST responses`, streamed. `stream` is forced to `true`.
+    ///
+    /// Item ids in `input` follow `store`:
+    /// - `store: Some(false)`: every input item's `id` is removed, since the server rejects ids
+    ///   of items it did not store;
+    /// - `store: Some(true)` or unset (the API stores by default): ids are kept, so items of
+    ///   stored responses can be referred to.
+    ///
+    /// Azure Responses endpoints keep their own rule: `store` is set to `true` when unset, and
+    /// ids always stay in `input` (an explicit `store: false` is sent as is, ids included).
     pub fn responses(
         provider: &Provider,
         mut request: ResponsesApiRequest,
@@ -49,7 +58,7 @@ impl PreparedRequest {
         request.stream = Some(true);
         if provider.is_azure_responses_endpoint() {
             request.store.get_or_insert(true);
-        } else {
+        } else if request.store == Some(false) {
             request.strip_item_ids();
         }
         Ok(Self::new_streaming(
@@ -58,12 +67,19 @@ impl PreparedRequest {
         ))
     }
 
-    /// `POST responses/compact`. Item ids are stripped except on Azure Responses endpoints,
-    /// as for [`PreparedRequest::responses`].
-    pub fn compact(provider: &Provider, mut input: CompactionInput) -> Result<Self, BuildError> {
-        if !provider.is_azure_responses_endpoint() {
-            input.strip_item_ids();
-        }
+    /// `POST responses/compact`. The body is sent as given, item ids included, for every
+    /// provider.
+    ///
+    /// The compaction body (OpenAPI `CompactResponseMethodPublicBody`) has no `store`, so there
+    /// is nothing for the ids to follow but the API default, which is to store responses; the
+    /// API's own example compacts a history whose items carry the ids of the responses that
+    /// produced them. A history produced with `store: false` (whose ids the server does not
+    /// know) is the caller's to clean: call [`CompactionInput::strip_item_ids`] first, as
+    /// [`PreparedRequest::responses`] does for `store: Some(false)`.
+    ///
+    /// `provider` does not change the body today; it is taken so that a provider rule can be
+    /// added without changing the signature.
+    pub fn compact(_provider: &Provider, input: CompactionInput) -> Result<Self, BuildError> {
         Ok(Self::new(
             Endpoint::responses_compact(),
             Some(encode(&input)?),
@@ -120,7 +136,12 @@ impl PreparedRequest {
     }
 }
 
-fn encode(body: &impl Serialize) -> Result<Bytes, BuildError> {
+fn encode<T: Lossless + Serialize>(body: &T) -> Result<Bytes, BuildError> {
+    if let Some(member) = collision(body) {
+        return Err(BuildError::ExtraCollision {
+            member: member.to_owned(),
+        });
+    }
     serde_json::to_vec(body)
         .map(Bytes::from)
         .map_err(|err| BuildError::Body {

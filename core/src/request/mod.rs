@@ -76,6 +76,13 @@ pub enum BuildError {
         /// The encoder's message.
         message: String,
     },
+    /// A member of the body's `extra` has the name of one of its typed members (set the typed
+    /// field instead).
+    #[error("extra member `{member}` collides with a typed member of the request body")]
+    ExtraCollision {
+        /// The member's name.
+        member: String,
+    },
     /// The compressor failed.
     #[error("request body compression failed: {message}")]
     Compression {

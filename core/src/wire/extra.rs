@@ -93,6 +93,15 @@ impl Extra {
         Ok(())
     }
 
+    /// Sets the member `key` to the JSON `value` (see [`Extra::insert`]; a `Value` always
+    /// encodes, so this cannot fail).
+    pub fn insert_value(&mut self, key: impl Into<String>, value: serde_json::Value) {
+        // `Value`'s `Display` writes valid JSON, which `from_string` accepts.
+        if let Ok(raw) = RawValue::from_string(value.to_string()) {
+            self.insert_raw(key, raw);
+        }
+    }
+
     /// Sets the member `key` to `raw`, written exactly as given (see [`Extra::insert`]).
     pub fn insert_raw(&mut self, key: impl Into<String>, raw: Box<RawValue>) {
         let key: String = key.into();

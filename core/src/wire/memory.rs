@@ -32,6 +32,15 @@ impl MemorySummarizeInput {
             extra: Extra::new(),
         }
     }
+
+    /// Adds the top-level member `key` with `value`, written after the typed members (for API
+    /// members this crate does not type yet). A name that is also a typed member is rejected
+    /// when the request is prepared ([`BuildError::ExtraCollision`](crate::request::BuildError::ExtraCollision)).
+    #[must_use]
+    pub fn extra_member(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
+        self.extra.insert_value(key, value);
+        self
+    }
 }
 
 wire_struct! {

@@ -82,6 +82,7 @@ mod memory;
 mod models;
 mod open_enum;
 mod request;
+mod request_options;
 mod response;
 mod tagged;
 mod tool;
@@ -113,8 +114,14 @@ pub use memory::{
 };
 pub use models::{ModelInfo, ModelsResponse, ReasoningLevel};
 pub use request::{
-    Reasoning, ReasoningEffort, ReasoningSummary, ResponsesApiRequest, ServiceTier, TextControls,
-    TextFormat, Verbosity,
+    JsonObjectFormat, JsonSchemaFormat, PlainTextFormat, Reasoning, ReasoningContext,
+    ReasoningEffort, ReasoningMode, ReasoningSummary, ResponsesApiRequest, ServiceTier,
+    TextControls, TextFormat, Verbosity,
+};
+pub use request_options::{
+    ContextManagement, ContextManagementType, ConversationRef, Moderation, ModerationConfig,
+    ModerationMode, ModerationPolicy, PromptCacheMode, PromptCacheOptions, PromptCacheRetention,
+    PromptCacheTtl, PromptTemplate, StreamOptions, Truncation,
 };
 pub use response::{
     IncompleteDetails, InputTokensDetails, OutputTokensDetails, Response, ResponseError,

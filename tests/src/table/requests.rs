@@ -1,5 +1,6 @@
-//! What goes on the wire: item ids stripped or kept (Azure), provider settings (organization,
-//! project, default headers, query parameters, originator, user agent).
+//! What goes on the wire: item ids stripped (`store: false`) or kept (stored, or Azure),
+//! provider settings (organization, project, default headers, query parameters, originator,
+//! user agent).
 
 use codex_api_core::provider::Provider;
 use codex_api_core::request::ResponsesOptions;
@@ -55,7 +56,10 @@ pub fn scenarios() -> Vec<Scenario> {
         Scenario::new(
             "input_item_ids_stripped",
             Script::new().then(hello()),
-            CallSpec::Stream(Box::new(request_with_ids()), ResponsesOptions::new()),
+            CallSpec::Stream(
+                Box::new(request_with_ids().store(false)),
+                ResponsesOptions::new(),
+            ),
             |o| {
                 assert!(o.completed());
                 assert_requests(o, 1);
@@ -67,7 +71,24 @@ pub fn scenarios() -> Vec<Scenario> {
                 let body = o.requests[0].json();
                 assert_eq!(body["stream"], true);
                 assert_eq!(body["prompt_cache_key"], "cache-key-1");
-                assert!(body.get("store").is_none());
+                assert_eq!(body["store"], false);
+            },
+        ),
+        Scenario::new(
+            "input_item_ids_kept_when_stored",
+            Script::new().then(hello()),
+            CallSpec::Stream(Box::new(request_with_ids()), ResponsesOptions::new()),
+            |o| {
+                assert!(o.completed());
+                assert_requests(o, 1);
+                assert_eq!(
+                    input_ids(o)[..2],
+                    [
+                        serde_json::json!("msg_user_1"),
+                        serde_json::json!("msg_prev_1")
+                    ]
+                );
+                assert!(o.requests[0].json().get("store").is_none());
             },
         ),
         Scenario::new(
@@ -90,7 +111,7 @@ pub fn scenarios() -> Vec<Scenario> {
             Provider::custom("azure", provider.base_url()).expect("azure provider")
         }),
         Scenario::new(
-            "compaction_item_ids_stripped",
+            "compaction_item_ids_kept",
             Script::new().then(ScriptedResponse::compaction(vec![
                 serde_json::json!({"type": "compaction", "encrypted_content": "blob"}),
             ])),
@@ -101,7 +122,13 @@ pub fn scenarios() -> Vec<Scenario> {
             |o| {
                 assert_requests(o, 1);
                 assert_eq!(o.requests[0].path, "/v1/responses/compact");
-                assert!(input_ids(o).iter().all(serde_json::Value::is_null));
+                assert_eq!(
+                    input_ids(o)[..2],
+                    [
+                        serde_json::json!("msg_user_1"),
+                        serde_json::json!("msg_prev_1")
+                    ]
+                );
             },
         ),
         Scenario::new(
