@@ -2,7 +2,6 @@
 
 use std::fmt;
 
-use arrayvec::ArrayVec;
 use serde::Serialize;
 use serde_json::value::RawValue;
 
@@ -33,11 +32,31 @@ use serde_json::value::RawValue;
 /// assert_eq!(serde_json::to_string(&item).unwrap(), json);
 /// ```
 #[derive(Clone, Default)]
-pub struct Extra {
-    /// A boxed slice: 16 bytes in every wire struct, no allocation when empty.
-    members: Box<[(Box<str>, Box<RawValue>)]>,
-    layout: Layout,
+pub struct Extra(Repr);
+
+/// 16 bytes in every wire struct; no allocation unless there are extra members (or the order
+/// of more than [`ORDER_BYTES`] members to keep).
+#[derive(Clone, Default)]
+enum Repr {
+    /// No extra member; typed members in declaration order (the tag, if any, first).
+    #[default]
+    Empty,
+    /// No extra member; the members' order, one byte per member.
+    Order { len: u8, codes: [u8; ORDER_BYTES] },
+    /// Extra members, or a longer order.
+    Heap(Box<Heap>),
 }
+
+#[derive(Clone, Default)]
+struct Heap {
+    members: Vec<(Box<str>, Box<RawValue>)>,
+    /// The members' order (`Slot` codes); empty when typed members came in declaration order,
+    /// the tag first and the extra members last.
+    slots: Vec<u16>,
+}
+
+/// How many members' order fits inline: a delta event of the Responses API has eight.
+const ORDER_BYTES: usize = 14;
 
 impl Extra {
     /// No members.
@@ -47,17 +66,17 @@ impl Extra {
 
     /// Whether there are no members.
     pub fn is_empty(&self) -> bool {
-        self.members.is_empty()
+        self.members().is_empty()
     }
 
     /// The number of members.
     pub fn len(&self) -> usize {
-        self.members.len()
+        self.members().len()
     }
 
     /// The raw JSON of the member `key` (the first one, should the object repeat it).
     pub fn get(&self, key: &str) -> Option<&RawValue> {
-        self.members
+        self.members()
             .iter()
             .find(|(name, _)| &**name == key)
             .map(|(_, value)| &**value)
@@ -78,7 +97,7 @@ impl Extra {
 
     /// The members in order: name and raw JSON.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &RawValue)> + '_ {
-        self.members.iter().map(|(name, value)| (&**name, &**value))
+        self.members().iter().map(|(name, value)| (&**name, &**value))
     }
 
     /// Sets the member `key` to `value` encoded as JSON. An existing member of that name keeps
@@ -105,49 +124,120 @@ impl Extra {
     /// Sets the member `key` to `raw`, written exactly as given (see [`Extra::insert`]).
     pub fn insert_raw(&mut self, key: impl Into<String>, raw: Box<RawValue>) {
         let key: String = key.into();
-        match self.members.iter_mut().find(|(name, _)| **name == *key) {
+        let heap = self.heap_mut();
+        match heap.members.iter_mut().find(|(name, _)| **name == *key) {
             Some((_, value)) => *value = raw,
-            None => {
-                let mut members = std::mem::take(&mut self.members).into_vec();
-                members.push((key.into_boxed_str(), raw));
-                self.members = members.into_boxed_slice();
-            }
+            None => heap.members.push((key.into_boxed_str(), raw)),
         }
     }
 
     /// Removes every member named `key`; returns the first one's value.
     pub fn remove(&mut self, key: &str) -> Option<Box<RawValue>> {
-        let mut members = std::mem::take(&mut self.members).into_vec();
+        if !self.contains_key(key) {
+            return None;
+        }
+        let heap = self.heap_mut();
         let mut first = None;
-        while let Some(position) = members.iter().position(|(name, _)| &**name == key) {
-            let (_, value) = members.remove(position);
+        while let Some(position) = heap.members.iter().position(|(name, _)| &**name == key) {
+            let (_, value) = heap.members.remove(position);
             first.get_or_insert(value);
             // Slots naming later members shift down with them; the removed member's slot goes.
-            self.layout.remove_member(position);
+            heap.slots.retain_mut(|code| match Slot::decode(*code) {
+                Slot::Member(index) if usize::from(index) == position => false,
+                Slot::Member(index) if usize::from(index) > position => {
+                    *code = Slot::Member(index - 1).encode();
+                    true
+                }
+                _ => true,
+            });
         }
-        self.members = members.into_boxed_slice();
         first
     }
 
-    pub(crate) fn from_parts(members: Vec<(Box<str>, Box<RawValue>)>, layout: Layout) -> Extra {
-        Extra {
-            members: members.into_boxed_slice(),
-            layout,
+    /// The decoded members and their order (`Slot` codes; `canonical` when typed members came
+    /// in declaration order, the tag first and extra members last).
+    pub(crate) fn from_parts(
+        members: Vec<(Box<str>, Box<RawValue>)>,
+        canonical: bool,
+        slots: &[u16],
+    ) -> Extra {
+        if members.is_empty() {
+            if canonical {
+                return Extra(Repr::Empty);
+            }
+            if let Some(repr) = Extra::order_inline(slots) {
+                return Extra(repr);
+            }
         }
+        Extra(Repr::Heap(Box::new(Heap {
+            members,
+            slots: if canonical { Vec::new() } else { slots.to_vec() },
+        })))
+    }
+
+    /// The order of an object without extra members, one byte per member, when it fits.
+    fn order_inline(slots: &[u16]) -> Option<Repr> {
+        if slots.len() > ORDER_BYTES {
+            return None;
+        }
+        let mut codes = [0; ORDER_BYTES];
+        for (&code, byte) in slots.iter().zip(codes.iter_mut()) {
+            *byte = Slot::decode(code).to_byte()?;
+        }
+        Some(Repr::Order {
+            len: u8::try_from(slots.len()).ok()?,
+            codes,
+        })
     }
 
     pub(crate) fn members(&self) -> &[(Box<str>, Box<RawValue>)] {
-        &self.members
+        match &self.0 {
+            Repr::Heap(heap) => &heap.members,
+            _ => &[],
+        }
     }
 
-    pub(crate) fn layout(&self) -> &Layout {
-        &self.layout
+    /// Whether typed members are written in declaration order (the tag first, extra members
+    /// last): no order was recorded.
+    pub(crate) fn is_canonical(&self) -> bool {
+        match &self.0 {
+            Repr::Empty => true,
+            Repr::Order { .. } => false,
+            Repr::Heap(heap) => heap.slots.is_empty(),
+        }
+    }
+
+    /// The recorded order (nothing when canonical).
+    pub(crate) fn slots(&self) -> impl Iterator<Item = Slot> + '_ {
+        let (bytes, codes): (&[u8], &[u16]) = match &self.0 {
+            Repr::Empty => (&[], &[]),
+            Repr::Order { len, codes } => (&codes[..usize::from(*len)], &[]),
+            Repr::Heap(heap) => (&[], &heap.slots),
+        };
+        bytes
+            .iter()
+            .map(|&byte| Slot::from_byte(byte))
+            .chain(codes.iter().map(|&code| Slot::decode(code)))
+    }
+
+    fn heap_mut(&mut self) -> &mut Heap {
+        if !matches!(self.0, Repr::Heap(_)) {
+            let slots = self.slots().map(Slot::encode).collect();
+            self.0 = Repr::Heap(Box::new(Heap {
+                members: Vec::new(),
+                slots,
+            }));
+        }
+        match &mut self.0 {
+            Repr::Heap(heap) => heap,
+            _ => unreachable!("a heap was just made"),
+        }
     }
 }
 
 impl PartialEq for Extra {
     fn eq(&self, other: &Extra) -> bool {
-        self.members.len() == other.members.len()
+        self.len() == other.len()
             && self
                 .iter()
                 .zip(other.iter())
@@ -216,7 +306,8 @@ impl Slot {
     /// Extra member indices stay below this.
     pub(crate) const MAX_MEMBER: u16 = 0x7fff;
 
-    fn encode(self) -> u16 {
+    /// The slot as a `u16` code.
+    pub(crate) fn encode(self) -> u16 {
         match self {
             Slot::Known(index) => index,
             Slot::KnownNull(index) => Slot::NULL | index,
@@ -225,7 +316,8 @@ impl Slot {
         }
     }
 
-    fn decode(code: u16) -> Slot {
+    /// The slot of a `u16` code.
+    pub(crate) fn decode(code: u16) -> Slot {
         match code {
             Slot::TAG => Slot::Tag,
             code if code & Slot::MEMBER != 0 => Slot::Member(code & !Slot::MEMBER),
@@ -233,87 +325,22 @@ impl Slot {
             code => Slot::Known(code),
         }
     }
-}
 
-/// How many slots fit inline: a delta event of the Responses API has eight members.
-const INLINE_SLOTS: usize = 10;
-
-/// Where every member of a decoded object stood. `Canonical` (no allocation, nothing stored)
-/// when the object had no unknown member and its typed members came in the order the struct
-/// writes them, with the tag, if any, first.
-#[derive(Debug, Clone, Default)]
-pub(crate) enum Layout {
-    /// Typed members in declaration order, then the extra members.
-    #[default]
-    Canonical,
-    /// The recorded order, without allocating.
-    Inline(ArrayVec<u16, INLINE_SLOTS>),
-    /// The recorded order of a larger object.
-    Heap(Box<[u16]>),
-}
-
-impl Layout {
-    /// The layout of `slots` (encoded), `Canonical` when `canonical`.
-    pub(crate) fn new(canonical: bool, slots: &[u16]) -> Layout {
-        if canonical {
-            Layout::Canonical
-        } else if let Ok(inline) = ArrayVec::try_from(slots) {
-            Layout::Inline(inline)
-        } else {
-            Layout::Heap(slots.into())
+    /// The slot as one byte, when it fits (not an extra member; typed index below 64).
+    fn to_byte(self) -> Option<u8> {
+        match self {
+            Slot::Known(index) if index < 0x40 => Some(index as u8),
+            Slot::KnownNull(index) if index < 0x40 => Some(0x40 | index as u8),
+            Slot::Tag => Some(0xff),
+            _ => None,
         }
     }
 
-    pub(crate) fn is_canonical(&self) -> bool {
-        matches!(self, Layout::Canonical)
-    }
-
-    pub(crate) fn slots(&self) -> impl Iterator<Item = Slot> + '_ {
-        let codes: &[u16] = match self {
-            Layout::Canonical => &[],
-            Layout::Inline(codes) => codes,
-            Layout::Heap(codes) => codes,
-        };
-        codes.iter().map(|&code| Slot::decode(code))
-    }
-
-    pub(crate) fn encode(slot: Slot) -> u16 {
-        slot.encode()
-    }
-
-    pub(crate) fn decode(code: u16) -> Slot {
-        Slot::decode(code)
-    }
-
-    fn remove_member(&mut self, removed: usize) {
-        let codes: &mut dyn CodeList = match self {
-            Layout::Canonical => return,
-            Layout::Inline(codes) => codes,
-            Layout::Heap(codes) => codes,
-        };
-        codes.retain_map(&mut |code| match Slot::decode(code) {
-            Slot::Member(index) if usize::from(index) == removed => None,
-            Slot::Member(index) if usize::from(index) > removed => {
-                Some(Slot::Member(index - 1).encode())
-            }
-            _ => Some(code),
-        });
-    }
-}
-
-/// The two slot storages, edited alike.
-trait CodeList {
-    fn retain_map(&mut self, f: &mut dyn FnMut(u16) -> Option<u16>);
-}
-
-impl CodeList for Box<[u16]> {
-    fn retain_map(&mut self, f: &mut dyn FnMut(u16) -> Option<u16>) {
-        *self = self.iter().filter_map(|&code| f(code)).collect();
-    }
-}
-
-impl CodeList for ArrayVec<u16, INLINE_SLOTS> {
-    fn retain_map(&mut self, f: &mut dyn FnMut(u16) -> Option<u16>) {
-        *self = self.iter().filter_map(|&code| f(code)).collect();
+    fn from_byte(byte: u8) -> Slot {
+        match byte {
+            0xff => Slot::Tag,
+            byte if byte & 0x40 != 0 => Slot::KnownNull(u16::from(byte & 0x3f)),
+            byte => Slot::Known(u16::from(byte)),
+        }
     }
 }

@@ -1,19 +1,16 @@
 //! Decoding a lossless struct: the derive gets its members, [`Extra`] gets the rest, and the
 //! member order is recorded, all in one pass over the object.
 
-use std::borrow::Cow;
 use std::fmt;
 
 use arrayvec::ArrayVec;
-use serde::de::value::CowStrDeserializer;
 use serde::de::{
-    DeserializeSeed, Deserializer, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor,
+    DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor,
 };
 use serde_json::value::RawValue;
 
 use super::{Lossless, TagAt};
-use crate::wire::extra::{Extra, Layout, Slot};
-use crate::wire::tagged::Text;
+use crate::wire::extra::{Extra, Slot};
 
 /// How a struct decoded on its own meets a `type` member.
 pub(crate) fn standalone<T: Lossless>() -> TagAt {
@@ -49,7 +46,7 @@ pub(crate) fn probe_fields<T: Lossless>() -> &'static [&'static str] {
 /// The slots of an object being decoded: on the stack for the usual small object.
 #[derive(Default)]
 struct Slots {
-    stack: ArrayVec<u16, 32>,
+    stack: ArrayVec<u16, 16>,
     heap: Vec<u16>,
 }
 
@@ -86,9 +83,20 @@ impl Slots {
 }
 
 /// What one decode saw, beside the typed members.
+///
+/// While the object stays canonical (typed members in declaration order, the tag first, no
+/// extra member), nothing is written but a bit per typed member: that is the hot path of every
+/// delta event. The first member out of order turns the bits into slots and records from then on.
 struct Recorder {
     fields: &'static [&'static str],
     tag: TagAt,
+    /// Typed members seen while canonical (bit `i`: `fields[i]`); ascending order is their order.
+    seen_known: u128,
+    /// Whether a tag was seen while canonical (it then came first).
+    seen_tag: bool,
+    /// What the derive will do with the value of the last key.
+    pending: Pending,
+    /// Recorded since the object stopped being canonical.
     slots: Slots,
     members: Vec<(Box<str>, Box<RawValue>)>,
     /// Members seen so far (typed and extra; not the tag).
@@ -104,12 +112,32 @@ impl Recorder {
         Recorder {
             fields: &[],
             tag,
+            seen_known: 0,
+            seen_tag: false,
+            pending: Pending::Typed,
             slots: Slots::default(),
             members: Vec::new(),
             seen: 0,
             last_known: None,
             canonical: true,
             ordered: true,
+        }
+    }
+
+    /// Leaves the canonical state: what was seen so far becomes slots.
+    fn leave_canonical(&mut self) {
+        if !self.canonical {
+            return;
+        }
+        self.canonical = false;
+        if self.seen_tag {
+            self.slots.push(Slot::encode(Slot::Tag));
+        }
+        let mut bits = self.seen_known;
+        while bits != 0 {
+            let index = bits.trailing_zeros() as u16;
+            self.slots.push(Slot::encode(Slot::Known(index)));
+            bits &= bits - 1;
         }
     }
 
@@ -121,9 +149,13 @@ impl Recorder {
     }
 
     fn push_tag(&mut self) {
-        self.canonical &= self.seen == 0;
         self.tag = TagAt::Absent;
-        self.slots.push(Layout::encode(Slot::Tag));
+        if self.canonical && self.seen == 0 && !self.seen_tag {
+            self.seen_tag = true;
+            return;
+        }
+        self.leave_canonical();
+        self.slots.push(Slot::encode(Slot::Tag));
     }
 
     fn push_known(&mut self, index: usize) {
@@ -136,33 +168,36 @@ impl Recorder {
                 return;
             }
         };
-        if self.last_known.is_some_and(|last| index <= last) {
-            self.canonical = false;
-        }
+        let in_order = self.last_known.is_none_or(|last| index > last);
         self.last_known = Some(index);
-        self.slots.push(Layout::encode(Slot::Known(index)));
+        if self.canonical && in_order && index < 128 {
+            self.seen_known |= 1 << index;
+            return;
+        }
+        self.leave_canonical();
+        self.slots.push(Slot::encode(Slot::Known(index)));
     }
 
-    fn push_member(&mut self, key: Cow<'_, str>, value: Box<RawValue>) {
+    fn push_member(&mut self, key: Box<str>, value: Box<RawValue>) {
         self.tag_before_next();
         self.seen += 1;
-        self.canonical = false;
+        self.leave_canonical();
         match u16::try_from(self.members.len()) {
             Ok(index) if index < Slot::MAX_MEMBER => {
-                self.slots.push(Layout::encode(Slot::Member(index)));
+                self.slots.push(Slot::encode(Slot::Member(index)));
             }
             _ => self.ordered = false,
         }
-        self.members.push((key.into(), value));
+        self.members.push((key, value));
     }
 
     /// Marks the typed member just recorded as `null` on the wire: the struct would omit it, so
     /// the order is recorded to write it back.
     fn last_was_null(&mut self) {
-        if let Some(Slot::Known(index)) = self.slots.last().map(Layout::decode) {
+        self.leave_canonical();
+        if let Some(Slot::Known(index)) = self.slots.last().map(Slot::decode) {
             self.slots.pop();
-            self.slots.push(Layout::encode(Slot::KnownNull(index)));
-            self.canonical = false;
+            self.slots.push(Slot::encode(Slot::KnownNull(index)));
         }
     }
 
@@ -170,13 +205,30 @@ impl Recorder {
         if let TagAt::Position(_) = self.tag {
             self.push_tag();
         }
-        let layout = if self.ordered {
-            Layout::new(self.canonical, self.slots.as_slice())
-        } else {
-            Layout::Canonical
-        };
-        Extra::from_parts(self.members, layout)
+        if self.canonical && self.members.is_empty() {
+            return Extra::default();
+        }
+        let canonical = self.canonical || !self.ordered;
+        Extra::from_parts(self.members, canonical, self.slots.as_slice())
     }
+
+    /// The index of `key` in the field list, looked for first where the next typed member of a
+    /// canonical object would be.
+    fn field_index(&self, key: &str) -> Option<usize> {
+        let fields = self.fields;
+        let start = self.last_known.map_or(0, |last| usize::from(last) + 1);
+        let (before, after) = fields.split_at(start.min(fields.len()));
+        if let Some(offset) = after.iter().position(|field| same(field, key)) {
+            return Some(start + offset);
+        }
+        before.iter().position(|field| same(field, key))
+    }
+}
+
+/// `a == b`, without a call to `memcmp` for the short member names of the API.
+#[inline]
+fn same(a: &str, b: &str) -> bool {
+    a == b
 }
 
 /// A deserializer that records what the struct decoder beneath it does not take.
@@ -253,35 +305,19 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Filtered<'_, A> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, A::Error> {
-        loop {
-            let Some(Text(key)) = self.map.next_key::<Text<'de>>()? else {
-                return Ok(None);
-            };
-            let fields = self.recorder.fields;
-            if let Some(index) = fields.iter().position(|field| *field == key) {
-                self.recorder.push_known(index);
-                return seed.deserialize(CowStrDeserializer::new(key)).map(Some);
-            }
-            if self.recorder.tag == TagAt::Member && key == "type" {
-                self.map.next_value::<IgnoredAny>()?;
-                self.recorder.push_tag();
-                continue;
-            }
-            let value: Box<RawValue> = self.map.next_value()?;
-            self.recorder.push_member(key, value);
-        }
+        // The key is read once, by the derive's own field visitor, through `KeySpy`, which
+        // looks it up and notes what the derive will do with it.
+        self.map.next_key_seed(KeySpy {
+            seed,
+            recorder: self.recorder,
+        })
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, A::Error> {
-        let mut null = false;
-        let value = self.map.next_value_seed(NullSpy {
+        self.map.next_value_seed(ValueSpy {
             seed,
-            null: &mut null,
-        })?;
-        if null {
-            self.recorder.last_was_null();
-        }
-        Ok(value)
+            recorder: self.recorder,
+        })
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -316,31 +352,109 @@ impl<'de> Deserializer<'de> for Probe<'_> {
     }
 }
 
-/// Decodes a typed member's value, noting whether an `Option` read `null`.
-struct NullSpy<'a, S> {
-    seed: S,
-    null: &'a mut bool,
+/// What the derive will do with the value of the key it was just handed.
+#[derive(Default)]
+enum Pending {
+    /// Decode it into a typed field.
+    #[default]
+    Typed,
+    /// Skip it: it is the object's tag.
+    Tag,
+    /// Skip it: it is a member the struct does not model, to keep under this name.
+    Member(Box<str>),
 }
 
-impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for NullSpy<'_, S> {
+/// Hands a key to the derive's field visitor, noting whether the struct models it.
+struct KeySpy<'r, S> {
+    seed: S,
+    recorder: &'r mut Recorder,
+}
+
+impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for KeySpy<'_, S> {
+    type Value = S::Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<S::Value, D::Error> {
+        self.seed.deserialize(KeyDeserializer {
+            inner: deserializer,
+            recorder: self.recorder,
+        })
+    }
+}
+
+struct KeyDeserializer<'r, D> {
+    inner: D,
+    recorder: &'r mut Recorder,
+}
+
+struct KeyVisitor<'r, V> {
+    inner: V,
+    recorder: &'r mut Recorder,
+}
+
+impl<V> KeyVisitor<'_, V> {
+    fn note(&mut self, key: &str) {
+        let recorder = &mut *self.recorder;
+        recorder.pending = if let Some(index) = recorder.field_index(key) {
+            recorder.push_known(index);
+            Pending::Typed
+        } else if recorder.tag == TagAt::Member && key == "type" {
+            Pending::Tag
+        } else {
+            Pending::Member(key.into())
+        };
+    }
+}
+
+impl<'de, V: Visitor<'de>> Visitor<'de> for KeyVisitor<'_, V> {
+    type Value = V::Value;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.inner.expecting(formatter)
+    }
+
+    fn visit_borrowed_str<E: serde::de::Error>(mut self, key: &'de str) -> Result<V::Value, E> {
+        self.note(key);
+        self.inner.visit_borrowed_str(key)
+    }
+
+    fn visit_str<E: serde::de::Error>(mut self, key: &str) -> Result<V::Value, E> {
+        self.note(key);
+        self.inner.visit_str(key)
+    }
+
+    fn visit_string<E: serde::de::Error>(mut self, key: String) -> Result<V::Value, E> {
+        self.note(&key);
+        self.inner.visit_string(key)
+    }
+}
+
+/// Decodes a member's value: a typed one into its field (noting a `null`), a skipped one into
+/// the recorder.
+struct ValueSpy<'r, S> {
+    seed: S,
+    recorder: &'r mut Recorder,
+}
+
+impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for ValueSpy<'_, S> {
     type Value = S::Value;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<S::Value, D::Error> {
         self.seed.deserialize(Spy {
             inner: deserializer,
-            null: self.null,
+            recorder: self.recorder,
         })
     }
 }
 
-struct Spy<'a, D> {
+struct Spy<'r, D> {
     inner: D,
-    null: &'a mut bool,
+    recorder: &'r mut Recorder,
 }
 
 macro_rules! forward {
     ($($method:ident($($arg:ident: $ty:ty),*)),* $(,)?) => {
         $(
+            #[inline]
             fn $method<V: Visitor<'de>>(self, $($arg: $ty,)* visitor: V) -> Result<V::Value, D::Error> {
                 self.inner.$method($($arg,)* visitor)
             }
@@ -348,14 +462,62 @@ macro_rules! forward {
     };
 }
 
+impl<'de, D: Deserializer<'de>> Deserializer<'de> for KeyDeserializer<'_, D> {
+    type Error = D::Error;
+
+    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.inner.deserialize_str(KeyVisitor {
+            inner: visitor,
+            recorder: self.recorder,
+        })
+    }
+
+    fn is_human_readable(&self) -> bool {
+        self.inner.is_human_readable()
+    }
+
+    forward! {
+        deserialize_any(), deserialize_bool(), deserialize_i8(), deserialize_i16(),
+        deserialize_i32(), deserialize_i64(), deserialize_i128(), deserialize_u8(),
+        deserialize_u16(), deserialize_u32(), deserialize_u64(), deserialize_u128(),
+        deserialize_f32(), deserialize_f64(), deserialize_char(), deserialize_str(),
+        deserialize_string(), deserialize_bytes(), deserialize_byte_buf(), deserialize_option(),
+        deserialize_unit(), deserialize_unit_struct(name: &'static str),
+        deserialize_newtype_struct(name: &'static str),
+        deserialize_seq(), deserialize_tuple(len: usize),
+        deserialize_tuple_struct(name: &'static str, len: usize),
+        deserialize_map(),
+        deserialize_struct(name: &'static str, fields: &'static [&'static str]),
+        deserialize_enum(name: &'static str, variants: &'static [&'static str]),
+        deserialize_ignored_any(),
+    }
+}
+
 impl<'de, D: Deserializer<'de>> Deserializer<'de> for Spy<'_, D> {
     type Error = D::Error;
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.inner.deserialize_option(SpyVisitor {
+        self.inner.deserialize_option(NullVisitor {
             inner: visitor,
-            null: self.null,
+            recorder: self.recorder,
         })
+    }
+
+    /// The derive skips the value of a member it does not model: keep it instead.
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        match std::mem::take(&mut self.recorder.pending) {
+            Pending::Member(key) => {
+                let raw = <Box<RawValue> as serde::Deserialize>::deserialize(self.inner)?;
+                self.recorder.push_member(key, raw);
+                visitor.visit_unit()
+            }
+            Pending::Tag => {
+                let value = self.inner.deserialize_ignored_any(visitor)?;
+                self.recorder.push_tag();
+                Ok(value)
+            }
+            Pending::Typed => self.inner.deserialize_ignored_any(visitor),
+        }
     }
 
     fn is_human_readable(&self) -> bool {
@@ -375,16 +537,17 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Spy<'_, D> {
         deserialize_map(),
         deserialize_struct(name: &'static str, fields: &'static [&'static str]),
         deserialize_enum(name: &'static str, variants: &'static [&'static str]),
-        deserialize_identifier(), deserialize_ignored_any(),
+        deserialize_identifier(),
     }
 }
 
-struct SpyVisitor<'a, V> {
+/// Notes whether an `Option` field read `null`.
+struct NullVisitor<'r, V> {
     inner: V,
-    null: &'a mut bool,
+    recorder: &'r mut Recorder,
 }
 
-impl<'de, V: Visitor<'de>> Visitor<'de> for SpyVisitor<'_, V> {
+impl<'de, V: Visitor<'de>> Visitor<'de> for NullVisitor<'_, V> {
     type Value = V::Value;
 
     fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -392,12 +555,12 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for SpyVisitor<'_, V> {
     }
 
     fn visit_none<E: serde::de::Error>(self) -> Result<V::Value, E> {
-        *self.null = true;
+        self.recorder.last_was_null();
         self.inner.visit_none()
     }
 
     fn visit_unit<E: serde::de::Error>(self) -> Result<V::Value, E> {
-        *self.null = true;
+        self.recorder.last_was_null();
         self.inner.visit_unit()
     }
 

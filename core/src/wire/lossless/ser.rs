@@ -112,7 +112,7 @@ pub(crate) fn serialize<T: Lossless, S: Serializer>(
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
     let extra = value.extra();
-    if extra.layout().is_canonical() {
+    if extra.is_canonical() {
         if tag.is_none() && extra.is_empty() {
             return value.serialize_typed(serializer);
         }
@@ -157,7 +157,7 @@ pub(crate) fn collision<T: Lossless>(value: &T) -> Option<&str> {
 /// Which members the recorded order places (the others were inserted by hand).
 fn referenced_members(extra: &Extra) -> Vec<bool> {
     let mut referenced = vec![false; extra.len()];
-    for slot in extra.layout().slots() {
+    for slot in extra.slots() {
         if let Slot::Member(index) = slot
             && let Some(seen) = referenced.get_mut(usize::from(index))
         {
@@ -180,12 +180,12 @@ fn write_in_order<T: Lossless, S: Serializer>(
     let mut written = vec![false; members.len()];
     let mut map = serializer.serialize_map(None)?;
     let mut tag_pending = tag;
-    if extra.layout().slots().all(|slot| slot != Slot::Tag)
+    if extra.slots().all(|slot| slot != Slot::Tag)
         && let Some(tag) = tag_pending.take()
     {
         map.serialize_entry("type", tag)?;
     }
-    for slot in extra.layout().slots() {
+    for slot in extra.slots() {
         match slot {
             Slot::Tag => {
                 if let Some(tag) = tag_pending.take() {
