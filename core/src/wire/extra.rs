@@ -97,7 +97,9 @@ impl Extra {
 
     /// The members in order: name and raw JSON.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &RawValue)> + '_ {
-        self.members().iter().map(|(name, value)| (&**name, &**value))
+        self.members()
+            .iter()
+            .map(|(name, value)| (&**name, &**value))
     }
 
     /// Sets the member `key` to `value` encoded as JSON. An existing member of that name keeps
@@ -171,7 +173,11 @@ impl Extra {
         }
         Extra(Repr::Heap(Box::new(Heap {
             members,
-            slots: if canonical { Vec::new() } else { slots.to_vec() },
+            slots: if canonical {
+                Vec::new()
+            } else {
+                slots.to_vec()
+            },
         })))
     }
 

@@ -4,9 +4,7 @@
 use std::fmt;
 
 use arrayvec::ArrayVec;
-use serde::de::{
-    DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor,
-};
+use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
 use super::{Lossless, TagAt};
@@ -87,7 +85,7 @@ impl Slots {
 /// While the object stays canonical (typed members in declaration order, the tag first, no
 /// extra member), nothing is written but a bit per typed member: that is the hot path of every
 /// delta event. The first member out of order turns the bits into slots and records from then on.
-struct Recorder {
+pub(crate) struct Recorder {
     fields: &'static [&'static str],
     tag: TagAt,
     /// Typed members seen while canonical (bit `i`: `fields[i]`); ascending order is their order.
@@ -108,7 +106,7 @@ struct Recorder {
 }
 
 impl Recorder {
-    fn new(tag: TagAt) -> Recorder {
+    pub(crate) fn new(tag: TagAt) -> Recorder {
         Recorder {
             fields: &[],
             tag,
@@ -148,7 +146,7 @@ impl Recorder {
         }
     }
 
-    fn push_tag(&mut self) {
+    pub(crate) fn push_tag(&mut self) {
         self.tag = TagAt::Absent;
         if self.canonical && self.seen == 0 && !self.seen_tag {
             self.seen_tag = true;
@@ -158,7 +156,23 @@ impl Recorder {
         self.slots.push(Slot::encode(Slot::Tag));
     }
 
-    fn push_known(&mut self, index: usize) {
+    #[inline]
+    pub(crate) fn push_known(&mut self, index: usize) {
+        // The hot path: a canonical object's next typed member.
+        if self.canonical
+            && index < 128
+            && !matches!(self.tag, TagAt::Position(_))
+            && self.last_known.is_none_or(|last| usize::from(last) < index)
+        {
+            self.seen += 1;
+            self.last_known = Some(index as u16);
+            self.seen_known |= 1 << index;
+            return;
+        }
+        self.push_known_slow(index);
+    }
+
+    fn push_known_slow(&mut self, index: usize) {
         self.tag_before_next();
         self.seen += 1;
         let index = match u16::try_from(index) {
@@ -178,7 +192,7 @@ impl Recorder {
         self.slots.push(Slot::encode(Slot::Known(index)));
     }
 
-    fn push_member(&mut self, key: Box<str>, value: Box<RawValue>) {
+    pub(crate) fn push_member(&mut self, key: Box<str>, value: Box<RawValue>) {
         self.tag_before_next();
         self.seen += 1;
         self.leave_canonical();
@@ -193,7 +207,7 @@ impl Recorder {
 
     /// Marks the typed member just recorded as `null` on the wire: the struct would omit it, so
     /// the order is recorded to write it back.
-    fn last_was_null(&mut self) {
+    pub(crate) fn last_was_null(&mut self) {
         self.leave_canonical();
         if let Some(Slot::Known(index)) = self.slots.last().map(Slot::decode) {
             self.slots.pop();
@@ -201,12 +215,17 @@ impl Recorder {
         }
     }
 
-    fn finish(mut self) -> Extra {
+    #[inline]
+    pub(crate) fn finish(self) -> Extra {
+        if self.canonical && self.members.is_empty() && !matches!(self.tag, TagAt::Position(_)) {
+            return Extra::default();
+        }
+        self.finish_slow()
+    }
+
+    fn finish_slow(mut self) -> Extra {
         if let TagAt::Position(_) = self.tag {
             self.push_tag();
-        }
-        if self.canonical && self.members.is_empty() {
-            return Extra::default();
         }
         let canonical = self.canonical || !self.ordered;
         Extra::from_parts(self.members, canonical, self.slots.as_slice())
@@ -568,3 +587,35 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for NullVisitor<'_, V> {
         self.inner.visit_some(deserializer)
     }
 }
+
+/// Whether a decoded field value stands for a JSON `null` (an `Option` that read `null`), for
+/// the hand-written decoders of the stream event payloads.
+pub(crate) trait NullValue {
+    /// Whether the value is an `Option` that read `null`.
+    fn is_null(&self) -> bool {
+        false
+    }
+}
+
+impl<T> NullValue for Option<T> {
+    fn is_null(&self) -> bool {
+        self.is_none()
+    }
+}
+
+macro_rules! never_null {
+    ($($ty:ty),* $(,)?) => { $( impl NullValue for $ty {} )* };
+}
+
+never_null!(
+    u32,
+    u64,
+    String,
+    serde_json::Value,
+    crate::wire::ItemId,
+    crate::wire::ResponseItem,
+    crate::wire::ContentPart,
+    Box<crate::wire::Response>,
+);
+
+impl<T> NullValue for Vec<T> {}

@@ -84,6 +84,147 @@ impl<T: Lossless> Lossless for Box<T> {
 macro_rules! wire_struct {
     (@tag_member) => { false };
     (@tag_member event) => { true };
+    (@required $name:expr, $value:expr, ) => {
+        $value.ok_or_else(|| serde::de::Error::missing_field($name))?
+    };
+    (@required $name:expr, $value:expr, $($attr:tt)+) => {
+        $value.unwrap_or_default()
+    };
+    // A stream event payload: its `type` member is the event's tag, every field is either
+    // required (no attribute) or `#[serde(default ...)]`, and it decodes through a hand-written
+    // visitor that matches each key once (the hot path: every delta is one of these).
+    (
+        @event
+        $(#[doc = $doc:literal])*
+        #[derive($($derive:path),* $(,)?)]
+        pub struct $name:ident {
+            $(
+                $(#[doc = $fdoc:literal])*
+                $(#[serde($($fserde:tt)*)])?
+                pub $field:ident : $ty:ty,
+            )*
+        }
+    ) => {
+        $(#[doc = $doc])*
+        #[derive($($derive),*)]
+        #[non_exhaustive]
+        pub struct $name {
+            $( $(#[doc = $fdoc])* pub $field: $ty, )*
+            /// Members this type does not model, kept verbatim and written back in place (see
+            /// [`Extra`](crate::wire::Extra)).
+            pub extra: $crate::wire::Extra,
+        }
+
+        const _: () = {
+            type Target = $name;
+
+            #[derive(serde::Serialize)]
+            #[serde(remote = "Target")]
+            struct Mirror {
+                $( $(#[serde($($fserde)*)])? $field: $ty, )*
+                #[serde(skip)]
+                extra: $crate::wire::Extra,
+            }
+
+            #[allow(non_camel_case_types)]
+            enum Field {
+                $( $field, )*
+            }
+
+            const FIELDS: &[&str] = &[ $( stringify!($field), )* ];
+
+            impl $crate::wire::lossless::Lossless for $name {
+                const TAG_MEMBER: bool = true;
+
+                fn extra(&self) -> &$crate::wire::Extra {
+                    &self.extra
+                }
+
+                fn extra_mut(&mut self) -> &mut $crate::wire::Extra {
+                    &mut self.extra
+                }
+
+                fn deserialize_typed<'de, D: serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> Result<Self, D::Error> {
+                    <Self as serde::Deserialize>::deserialize(deserializer)
+                }
+
+                fn serialize_typed<S: serde::Serializer>(
+                    &self,
+                    serializer: S,
+                ) -> Result<S::Ok, S::Error> {
+                    Mirror::serialize(self, serializer)
+                }
+
+                fn fields() -> &'static [&'static str] {
+                    FIELDS
+                }
+            }
+
+            impl<'de> serde::Deserialize<'de> for $name {
+                fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                    struct Visit;
+
+                    impl<'de> serde::de::Visitor<'de> for Visit {
+                        type Value = $name;
+
+                        fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                            formatter.write_str(concat!("a `", stringify!($name), "` object"))
+                        }
+
+                        fn visit_map<A: serde::de::MapAccess<'de>>(
+                            self,
+                            mut map: A,
+                        ) -> Result<$name, A::Error> {
+                            use $crate::wire::lossless::de::NullValue as _;
+                            let mut recorder = $crate::wire::lossless::de::Recorder::new(
+                                $crate::wire::lossless::TagAt::Member,
+                            );
+                            $( let mut $field: Option<$ty> = None; )*
+                            while let Some($crate::wire::tagged::Text(key)) = map.next_key()? {
+                                match &*key {
+                                    $(
+                                        stringify!($field) => {
+                                            if $field.is_some() {
+                                                return Err(serde::de::Error::duplicate_field(stringify!($field)));
+                                            }
+                                            recorder.push_known(Field::$field as usize);
+                                            let value: $ty = map.next_value()?;
+                                            if value.is_null() {
+                                                recorder.last_was_null();
+                                            }
+                                            $field = Some(value);
+                                        }
+                                    )*
+                                    "type" => {
+                                        map.next_value::<serde::de::IgnoredAny>()?;
+                                        recorder.push_tag();
+                                    }
+                                    _ => {
+                                        let value: Box<serde_json::value::RawValue> = map.next_value()?;
+                                        recorder.push_member(Box::from(&*key), value);
+                                    }
+                                }
+                            }
+                            Ok($name {
+                                $( $field: $crate::wire::lossless::wire_struct!(@required stringify!($field), $field, $($($fserde)*)?), )*
+                                extra: recorder.finish(),
+                            })
+                        }
+                    }
+
+                    deserializer.deserialize_map(Visit)
+                }
+            }
+
+            impl serde::Serialize for $name {
+                fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                    $crate::wire::lossless::ser::serialize(self, None, serializer)
+                }
+            }
+        };
+    };
     (
         $(@$mode:ident)?
         $(#[doc = $doc:literal])*
