@@ -265,13 +265,17 @@ impl<R: Runtime> Client<R> {
         block_on(self.inner.list_models(client_version))
     }
 
-    /// Any unary call: the 2xx response's status, headers and body.
+    /// Any call, prepared by hand: the body of a unary one or the events of a streaming one
+    /// (see [`crate::Client::send`]).
     pub fn send(
         &self,
         prepared: PreparedRequest,
         options: ResponsesOptions,
-    ) -> Result<CallOutput, ClientError> {
-        block_on(self.inner.send(prepared, options))
+    ) -> Result<Reply<R>, ClientError> {
+        Ok(match block_on(self.inner.send(prepared, options))? {
+            crate::Reply::Body(output) => Reply::Body(output),
+            crate::Reply::Events(events) => Reply::Events(EventStream(events)),
+        })
     }
 
     /// The Agent Identity scope in force.
@@ -303,6 +307,33 @@ impl<R: Connect> Client<R> {
     /// A raw byte stream to `uri` (see [`crate::Client::connect`]).
     pub fn connect(&self, uri: &http::Uri) -> Result<R::Stream, ClientError> {
         block_on(self.inner.connect(uri))
+    }
+}
+
+/// What [`Client::send`] hands back: the body of a unary call or the events of a streaming one.
+#[derive(Debug)]
+pub enum Reply<R: Runtime> {
+    /// The 2xx response of a unary call: status, headers and body.
+    Body(CallOutput),
+    /// The events of a streaming call, as an `Iterator`.
+    Events(EventStream<R>),
+}
+
+impl<R: Runtime> Reply<R> {
+    /// The body of a unary call; a streaming reply comes back as the error, untouched.
+    pub fn into_body(self) -> Result<CallOutput, Reply<R>> {
+        match self {
+            Reply::Body(output) => Ok(output),
+            events => Err(events),
+        }
+    }
+
+    /// The events of a streaming call; a body comes back as the error, untouched.
+    pub fn into_events(self) -> Result<EventStream<R>, Reply<R>> {
+        match self {
+            Reply::Events(events) => Ok(events),
+            body => Err(body),
+        }
     }
 }
 

@@ -29,6 +29,41 @@ use crate::registration::send_registration;
 use crate::runtime::{Connect, ConnectTarget, Runtime, TransportFailure};
 use crate::telemetry::CallLabels;
 
+/// What [`Client::send`] hands back: the body of a unary call or the events of a streaming one.
+pub enum Reply<R: Runtime> {
+    /// The 2xx response of a unary call: status, headers and body.
+    Body(CallOutput),
+    /// The events of a streaming call.
+    Events(EventStream<R>),
+}
+
+impl<R: Runtime> Reply<R> {
+    /// The body of a unary call; a streaming reply comes back as the error, untouched.
+    pub fn into_body(self) -> Result<CallOutput, Reply<R>> {
+        match self {
+            Reply::Body(output) => Ok(output),
+            events => Err(events),
+        }
+    }
+
+    /// The events of a streaming call; a body comes back as the error, untouched.
+    pub fn into_events(self) -> Result<EventStream<R>, Reply<R>> {
+        match self {
+            Reply::Events(events) => Ok(events),
+            body => Err(body),
+        }
+    }
+}
+
+impl<R: Runtime> fmt::Debug for Reply<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Reply::Body(output) => f.debug_tuple("Body").field(output).finish(),
+            Reply::Events(_) => f.write_str("Events(..)"),
+        }
+    }
+}
+
 /// A Responses API client on runtime `R`. Cheap to clone; clones share the connection pool.
 ///
 /// Each runtime crate names it: `codex_api_tokio::Client` is `Client<TokioRuntime>`, and so
@@ -151,14 +186,24 @@ impl<R: Runtime> Client<R> {
         Ok(output.await?.models()?)
     }
 
-    /// Any unary call: the 2xx response's status, headers and body.
+    /// Any call, prepared by hand (any endpoint, any body): a unary one
+    /// ([`PreparedRequest::new`]) gives [`Reply::Body`], the 2xx response's status, headers and
+    /// body; a streaming one ([`PreparedRequest::new_streaming`]) gives [`Reply::Events`], the
+    /// same event stream as [`Client::stream`].
     pub async fn send(
         &self,
         prepared: PreparedRequest,
         options: ResponsesOptions,
-    ) -> Result<CallOutput, ClientError> {
+    ) -> Result<Reply<R>, ClientError> {
         let labels = CallLabels::new("request", None);
-        self.unary(prepared, options, labels).await
+        Ok(
+            match Box::pin(self.inner.run(prepared, options, labels)).await? {
+                Finish::Unary(output) => Reply::Body(output),
+                Finish::Stream(stream, body, trace) => {
+                    Reply::Events(EventStream::new(stream, body, trace))
+                }
+            },
+        )
     }
 
     async fn unary(

@@ -110,7 +110,7 @@ pub use byte_io::SyncStream;
 #[cfg(feature = "tokio-io")]
 pub use byte_io::TokioStream;
 pub use classify::{DnsError, classify};
-pub use client::{Adapter, Client, ClientBuilder};
+pub use client::{Adapter, Client, ClientBuilder, Reply};
 pub use codex_api_core::call::{BoxError, ClientError as Error, TransportError};
 pub use codex_api_core::client_config::ProxyError;
 pub use codex_api_core::client_config::{AttemptObserver, ConfigError};

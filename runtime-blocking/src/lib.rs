@@ -141,3 +141,6 @@ pub type EventStream = codex_api_client::blocking::EventStream<UreqRuntime>;
 
 /// Every decoded event of one response, as an `Iterator`.
 pub type RawEventStream = codex_api_client::blocking::RawEventStream<UreqRuntime>;
+
+/// What `Client::send` hands back: a body or events; see [`codex_api_client::blocking::Reply`].
+pub type Reply = codex_api_client::blocking::Reply<UreqRuntime>;

@@ -106,3 +106,6 @@ pub type EventStream = codex_api_client::EventStream<TokioRuntime>;
 
 /// Every decoded event of one response; see [`codex_api_client::RawEventStream`].
 pub type RawEventStream = codex_api_client::RawEventStream<TokioRuntime>;
+
+/// What `Client::send` hands back: a body or events; see [`codex_api_client::Reply`].
+pub type Reply = codex_api_client::Reply<TokioRuntime>;

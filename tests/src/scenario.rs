@@ -33,6 +33,9 @@ pub enum CallSpec {
     Models(Option<String>),
     /// Any unary call through the adapter's generic `send` (status, headers, body).
     Unary(Endpoint, ResponsesOptions, Option<Vec<u8>>),
+    /// A streaming call prepared by hand (`PreparedRequest::new_streaming`) through the generic
+    /// `send`; its events are drained as for [`CallSpec::Stream`].
+    SendStream(Endpoint, ResponsesOptions, Option<Vec<u8>>),
     /// Several steps in turn, each on a clone of one client (clones share its connections):
     /// what a connection pool keeps, reuses or closes between calls. The outcome is
     /// [`Outcome::Steps`](crate::observation::Outcome::Steps), one per call step; the events

@@ -336,6 +336,7 @@ scenarios! {
     memories,
     models_typed,
     models_etag,
+    send_streaming_prepared_request,
     should_retry_false_stops_retries,
     should_retry_true_retries_a_conflict,
     retry_after_beyond_the_policy_gives_up,

@@ -130,8 +130,22 @@ macro_rules! execute_glue {
         /// One call (not a sequence), drained.
         $($async)? fn execute_one(client: &Client, call: &CallSpec) -> Execution {
             match call {
-                CallSpec::Stream(request, options) | CallSpec::RawStream(request, options) => {
-                    let stream = client.stream((**request).clone(), options.clone())$(.$await)?;
+                CallSpec::Stream(..) | CallSpec::RawStream(..) | CallSpec::SendStream(..) => {
+                    let stream = match call {
+                        CallSpec::SendStream(endpoint, options, body) => {
+                            let prepared = PreparedRequest::new_streaming(
+                                endpoint.clone(),
+                                body.clone().map(bytes::Bytes::from),
+                            );
+                            client.send(prepared, options.clone())$(.$await)?.map(|reply| {
+                                reply.into_events().expect("a streaming call's reply is events")
+                            })
+                        }
+                        CallSpec::Stream(request, options) | CallSpec::RawStream(request, options) => {
+                            client.stream((**request).clone(), options.clone())$(.$await)?
+                        }
+                        _ => unreachable!("a streaming call"),
+                    };
                     let stream = match stream {
                         Ok(stream) => stream,
                         Err(error) => return unary::<()>(Err(error), |_| Outcome::StreamEnded),
@@ -207,7 +221,11 @@ macro_rules! execute_glue {
                         endpoint.clone(),
                         body.clone().map(bytes::Bytes::from),
                     );
-                    unary(client.send(prepared, options.clone())$(.$await)?, |output| {
+                    let reply = client.send(prepared, options.clone())$(.$await)?;
+                    let output = reply.map(|reply| {
+                        reply.into_body().expect("a unary call's reply is a body")
+                    });
+                    unary(output, |output| {
                         unary_outcome(output.status, &output.headers, &output.body)
                     })
                 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use codex_api_core::request::{Endpoint, ResponsesOptions};
 use codex_api_core::wire::{CompactionInput, MemorySummarizeInput, RawMemory, ResponseItem, Role};
-use codex_api_testkit::{Script, ScriptedResponse};
+use codex_api_testkit::{Script, ScriptedResponse, Transcript};
 use serde_json::json;
 
 use super::{assert_failed, assert_requests};
@@ -188,6 +188,30 @@ pub fn scenarios() -> Vec<Scenario> {
                 };
                 let body: serde_json::Value = serde_json::from_slice(body).expect("JSON body");
                 assert_eq!(body["models"][1]["slug"], "gpt-mini");
+            },
+        ),
+        Scenario::new(
+            "send_streaming_prepared_request",
+            Script::new().then(ScriptedResponse::sse(
+                Transcript::new()
+                    .created()
+                    .message(&["hand", "made"])
+                    .completed(),
+            )),
+            CallSpec::SendStream(
+                Endpoint::responses(),
+                ResponsesOptions::new(),
+                Some(br#"{"model":"gpt-test","input":[],"stream":true,"x_new":1}"#.to_vec()),
+            ),
+            |o| {
+                // A streaming request prepared by hand yields the same events as `stream`, and
+                // asks for them.
+                assert_requests(o, 1);
+                assert_eq!(o.requests[0].path, "/v1/responses");
+                assert_eq!(o.requests[0].header("accept"), Some("text/event-stream"));
+                assert!(o.completed(), "{:#?}", o.outcome);
+                assert_eq!(o.text(), "handmade");
+                assert_eq!(o.requests[0].json()["x_new"], 1);
             },
         ),
     ]
