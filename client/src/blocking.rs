@@ -321,6 +321,7 @@ pub enum Reply<R: Runtime> {
 
 impl<R: Runtime> Reply<R> {
     /// The body of a unary call; a streaming reply comes back as the error, untouched.
+    #[allow(clippy::result_large_err)] // the error is the reply itself, handed back
     pub fn into_body(self) -> Result<CallOutput, Reply<R>> {
         match self {
             Reply::Body(output) => Ok(output),
@@ -329,6 +330,7 @@ impl<R: Runtime> Reply<R> {
     }
 
     /// The events of a streaming call; a body comes back as the error, untouched.
+    #[allow(clippy::result_large_err)] // the error is the reply itself, handed back
     pub fn into_events(self) -> Result<EventStream<R>, Reply<R>> {
         match self {
             Reply::Events(events) => Ok(events),
