@@ -48,9 +48,17 @@ pub struct RequestArgs {
     /// A function tool, as `NAME:JSON_SCHEMA` (repeatable).
     #[arg(long, value_name = "NAME:JSON_SCHEMA")]
     pub tool_function: Vec<String>,
-    /// Ask the server to store the response.
-    #[arg(long)]
+    /// Ask the server to store the response (`store: true`; item ids stay in `input`).
+    #[arg(long, conflicts_with = "no_store")]
     pub store: bool,
+    /// Ask the server not to store the response (`store: false`; item ids are removed from
+    /// `input`, since the server would not find them).
+    #[arg(long)]
+    pub no_store: bool,
+    /// A JSON array of input items used as `input`, from FILE or `-` (standard input); a
+    /// PROMPT, if given, is appended as a user message.
+    #[arg(long, value_name = "FILE|-")]
+    pub input_file: Option<PathBuf>,
     /// Continue from a stored response.
     #[arg(long, value_name = "ID")]
     pub previous_response_id: Option<String>,
@@ -109,12 +117,15 @@ impl RequestArgs {
     }
 
     fn user_input(&self) -> Result<Vec<ResponseItem>, String> {
+        let mut input = match &self.input_file {
+            Some(path) => read_input_items(path)?,
+            None => Vec::new(),
+        };
         let prompt = self.prompt_text()?;
-        Ok(if prompt.is_empty() {
-            Vec::new()
-        } else {
-            vec![ResponseItem::text_message(Role::User, prompt)]
-        })
+        if !prompt.is_empty() {
+            input.push(ResponseItem::text_message(Role::User, prompt));
+        }
+        Ok(input)
     }
 
     /// The typed `POST responses` body these flags describe.
@@ -130,6 +141,9 @@ impl RequestArgs {
         }
         if self.store {
             request.store = Some(true);
+        }
+        if self.no_store {
+            request.store = Some(false);
         }
         request
             .previous_response_id
@@ -223,4 +237,53 @@ fn read_json_schema(path: &PathBuf) -> Result<TextFormat, String> {
     let mut format = JsonSchemaFormat::new(name, schema);
     format.strict = Some(true);
     Ok(TextFormat::JsonSchema(format))
+}
+
+/// The input items of `--input-file`: a JSON array of items, read from `path` (`-`: standard
+/// input). Every member of every item is kept as written.
+fn read_input_items(path: &std::path::Path) -> Result<Vec<ResponseItem>, String> {
+    let name = path.display();
+    let text = if path.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|err| format!("cannot read input items from stdin: {err}"))?;
+        text
+    } else {
+        std::fs::read_to_string(path).map_err(|err| format!("cannot read {name}: {err}"))?
+    };
+    let name = if path.as_os_str() == "-" {
+        "stdin".to_owned()
+    } else {
+        name.to_string()
+    };
+    let value: &serde_json::value::RawValue = serde_json::from_str(text.trim())
+        .map_err(|err| format!("{name} is not valid JSON: {err}"))?;
+    if !value.get().starts_with('[') {
+        return Err(format!(
+            "{name} must hold a JSON array of input items, not {}",
+            json_kind(value.get())
+        ));
+    }
+    let items: Vec<&serde_json::value::RawValue> = serde_json::from_str(value.get())
+        .map_err(|err| format!("{name} is not valid JSON: {err}"))?;
+    items
+        .iter()
+        .enumerate()
+        .map(|(index, item)| {
+            serde_json::from_str(item.get())
+                .map_err(|err| format!("{name}: input item {index} is invalid: {err}"))
+        })
+        .collect()
+}
+
+/// What kind of JSON value `text` (valid JSON) is, for messages.
+fn json_kind(text: &str) -> &'static str {
+    match text.as_bytes().first() {
+        Some(b'{') => "an object",
+        Some(b'"') => "a string",
+        Some(b't' | b'f') => "a boolean",
+        Some(b'n') => "null",
+        _ => "a number",
+    }
 }

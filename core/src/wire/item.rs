@@ -188,11 +188,47 @@ fn other_kind(raw: &RawValue) -> &str {
     }
 }
 
+/// `raw` without its top-level `id` member(s), every other member verbatim and in order
+/// (`None` when it has none, or is not an object).
 fn strip_raw_id(raw: &RawValue) -> Option<Box<RawValue>> {
-    let mut map: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_str(raw.get()).ok()?;
-    map.remove("id")?;
-    let text = serde_json::to_string(&map).ok()?;
+    struct Members(Vec<(String, Box<RawValue>)>);
+    impl<'de> Deserialize<'de> for Members {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            struct Visit;
+            impl<'de> serde::de::Visitor<'de> for Visit {
+                type Value = Members;
+                fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str("a JSON object")
+                }
+                fn visit_map<A: serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> Result<Members, A::Error> {
+                    let mut members = Vec::new();
+                    while let Some(entry) = map.next_entry()? {
+                        members.push(entry);
+                    }
+                    Ok(Members(members))
+                }
+            }
+            deserializer.deserialize_map(Visit)
+        }
+    }
+    let Members(members) = serde_json::from_str(raw.get()).ok()?;
+    if !members.iter().any(|(key, _)| key == "id") {
+        return None;
+    }
+    let mut text = String::with_capacity(raw.get().len());
+    text.push('{');
+    for (key, value) in members.iter().filter(|(key, _)| key != "id") {
+        if text.len() > 1 {
+            text.push(',');
+        }
+        text.push_str(&serde_json::to_string(key).ok()?);
+        text.push(':');
+        text.push_str(value.get());
+    }
+    text.push('}');
     RawValue::from_string(text).ok()
 }
 

@@ -458,10 +458,20 @@ impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for ValueSpy<'_, S> {
     type Value = S::Value;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<S::Value, D::Error> {
-        self.seed.deserialize(Spy {
-            inner: deserializer,
-            recorder: self.recorder,
-        })
+        let typed = matches!(self.recorder.pending, Pending::Typed);
+        let member = self
+            .recorder
+            .last_known
+            .and_then(|index| self.recorder.fields.get(usize::from(index)).copied());
+        self.seed
+            .deserialize(Spy {
+                inner: deserializer,
+                recorder: self.recorder,
+            })
+            .map_err(|error| match member {
+                Some(member) if typed => in_member(member, error),
+                _ => error,
+            })
     }
 }
 
@@ -619,3 +629,28 @@ never_null!(
 );
 
 impl<T> NullValue for Vec<T> {}
+
+/// `error`, raised while decoding the typed member `member`, with the member named (nested
+/// members name their path: ``member `content`: member `text`: ...``). The decoder's own
+/// position, if its message has one, is dropped: the outer decoder adds its own.
+pub(crate) fn in_member<E: serde::de::Error>(member: &str, error: E) -> E {
+    let message = error.to_string();
+    let message = match message.rfind(" at line ") {
+        Some(at)
+            if message[at + 9..]
+                .split_once(" column ")
+                .is_some_and(|(line, column)| {
+                    !line.is_empty()
+                        && !column.is_empty()
+                        && line
+                            .bytes()
+                            .chain(column.bytes())
+                            .all(|b| b.is_ascii_digit())
+                }) =>
+        {
+            &message[..at]
+        }
+        _ => &message,
+    };
+    E::custom(format_args!("member `{member}`: {message}"))
+}

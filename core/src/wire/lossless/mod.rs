@@ -190,7 +190,9 @@ macro_rules! wire_struct {
                                                 return Err(serde::de::Error::duplicate_field(stringify!($field)));
                                             }
                                             recorder.push_known(Field::$field as usize);
-                                            let value: $ty = map.next_value()?;
+                                            let value: $ty = map.next_value().map_err(|error| {
+                                                $crate::wire::lossless::de::in_member(stringify!($field), error)
+                                            })?;
                                             if value.is_null() {
                                                 recorder.last_was_null();
                                             }

@@ -99,3 +99,23 @@ fn wrong_member_types_and_duplicates_are_errors() {
     let json = r#"{"type":"message","role":"user","content":[],"x":1,"x":2}"#;
     assert_eq!(round_trip::<ResponseItem>(json), json);
 }
+
+#[test]
+fn a_member_of_the_wrong_type_is_named_in_the_error() {
+    let error = serde_json::from_str::<ResponseItem>(
+        r#"{"type":"message","role":"user","content":[{"type":"input_text","text":3}]}"#,
+    )
+    .unwrap_err();
+    let message = error.to_string();
+    assert!(
+        message.starts_with("member `content`: member `text`: invalid type: integer `3`"),
+        "{message}"
+    );
+    assert_eq!(message.matches(" at line ").count(), 1, "{message}");
+    let error = StreamEvent::parse(
+        None,
+        r#"{"type":"response.output_text.delta","item_id":"m","delta":7}"#,
+    )
+    .unwrap_err();
+    assert!(error.to_string().contains("member `delta`"), "{error}");
+}
