@@ -169,8 +169,8 @@ fn parameters(name: &str) -> Value {
     })
 }
 
-/// Ours: the typed request, encoded by `PreparedRequest::responses` (item ids stripped, as
-/// for every non-Azure provider).
+/// Ours: the typed request, encoded by `PreparedRequest::responses` (item ids stripped: the
+/// request sets `store: false`).
 pub fn ours(provider: &Provider, conversation: &Conversation) -> Bytes {
     let mut request = ResponsesApiRequest::new(conversation.model.clone());
     request.instructions = Some(conversation.instructions.clone());
@@ -313,7 +313,7 @@ pub fn json_value(conversation: &Conversation) -> Bytes {
 
 /// async-openai 0.31's typed request (`CreateResponse`), encoded with `serde_json::to_vec`.
 /// Its types require `id` on assistant messages and reasoning items and `status` on assistant
-/// messages, so this body keeps those ids (Codex and ours strip them for non-Azure providers):
+/// messages, so this body keeps those ids (Codex and ours strip them with `store: false`):
 /// the same request, a slightly longer body.
 pub fn async_openai(conversation: &Conversation) -> Bytes {
     use async_openai::types::responses as openai;

@@ -278,6 +278,11 @@ wire_struct! {
     /// - `tools`, `include` and `context_management` are omitted when empty rather than sent as
     ///   `[]`.
     ///
+    /// Members the API adds later go in `extra` ([`ResponsesApiRequest::extra_member`]): they are
+    /// written after the typed members, and one named like a typed member is rejected when the
+    /// request is prepared
+    /// ([`BuildError::ExtraCollision`](crate::request::BuildError::ExtraCollision)).
+    ///
     /// [`PreparedRequest::responses`](crate::request::PreparedRequest::responses) also reads
     /// `store` to decide whether item ids stay in `input` (see [`ResponsesApiRequest::store`]).
     ///
