@@ -222,6 +222,18 @@ impl<R: Runtime> Client<R> {
         ClientBuilder::new(provider, Arc::new(auth))
     }
 
+    /// A [`ClientBuilder`] for the server at `base_url` (a custom provider, e.g. a local
+    /// server: `http://127.0.0.1:8080/v1`) with the API key `api_key`, in one call.
+    pub fn builder_for(
+        base_url: &str,
+        api_key: impl Into<codex_api_core::secret::Secret>,
+    ) -> Result<ClientBuilder<R>, ConfigError> {
+        let provider = Provider::custom("custom", base_url)
+            .map_err(|error| ConfigError::BaseUrl(error.to_string()))?;
+        let auth = StaticAuth::new(codex_api_core::credentials::Credentials::api_key(api_key));
+        Ok(Self::builder(provider, auth))
+    }
+
     /// A client configured from the environment.
     pub fn from_env() -> Result<Client<R>, ConfigError> {
         ClientBuilder::<R>::from_env()?.build()

@@ -98,6 +98,7 @@ mod driver;
 mod events;
 #[cfg(feature = "hyper")]
 mod hyper_body;
+pub mod prelude;
 mod registration;
 mod runtime;
 pub mod telemetry;
@@ -111,6 +112,7 @@ pub use byte_io::SyncStream;
 pub use byte_io::TokioStream;
 pub use classify::{DnsError, classify};
 pub use client::{Adapter, Client, ClientBuilder, Reply};
+pub use codex_api_core;
 pub use codex_api_core::call::{BoxError, ClientError as Error, TransportError};
 pub use codex_api_core::client_config::ProxyError;
 pub use codex_api_core::client_config::{AttemptObserver, ConfigError};

@@ -144,3 +144,14 @@ pub type RawEventStream = codex_api_client::blocking::RawEventStream<UreqRuntime
 
 /// What `Client::send` hands back: a body or events; see [`codex_api_client::blocking::Reply`].
 pub type Reply = codex_api_client::blocking::Reply<UreqRuntime>;
+
+/// Everything a program using this adapter needs, in one import: the [`Client`], its streams,
+/// and the request, item, event and error types (see [`codex_api_client::prelude`]).
+pub mod prelude {
+    pub use codex_api_client::prelude::*;
+
+    pub use crate::AuthProvider;
+    pub use crate::{Client, ClientBuilder, EventStream, RawEventStream, Reply};
+}
+
+pub use codex_api_client::codex_api_core;
