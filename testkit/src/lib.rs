@@ -72,6 +72,7 @@ mod script;
 mod server;
 mod stop;
 pub mod tls;
+pub mod tool_loop;
 mod transcript;
 mod wire;
 
