@@ -62,6 +62,11 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The variable holding the API key read by [`ClientConfig::from_env_vars`] (required).
 pub const ENV_API_KEY: &str = "OPENAI_API_KEY";
+/// The CA bundle Codex trusts in addition to the bundled roots (read before
+/// [`ENV_SSL_CERT_FILE`]).
+pub const ENV_CODEX_CA_CERTIFICATE: &str = "CODEX_CA_CERTIFICATE";
+/// The conventional CA bundle variable, read when [`ENV_CODEX_CA_CERTIFICATE`] is unset.
+pub const ENV_SSL_CERT_FILE: &str = "SSL_CERT_FILE";
 /// The variable holding the base URL (default `https://api.openai.com/v1`).
 pub const ENV_BASE_URL: &str = "OPENAI_BASE_URL";
 /// The variable holding the organization id (`OpenAI-Organization`).
@@ -92,14 +97,55 @@ pub struct ClientConfig {
     /// Called with the record of every attempt of every call (default `None`).
     pub on_attempt: Option<AttemptObserver>,
     /// A PEM file whose certificates are trusted in addition to the Mozilla roots (default
-    /// `None`).
+    /// `None`; [`ClientConfig::from_env_vars`] reads `CODEX_CA_CERTIFICATE`, then
+    /// `SSL_CERT_FILE`).
     pub ca_bundle: Option<PathBuf>,
+    /// PEM bundles, as bytes, whose certificates are trusted in addition (default none).
+    pub ca_pems: Vec<bytes::Bytes>,
+    /// Whether the operating system's trust store is trusted in addition to the Mozilla roots
+    /// (default `false`: the bundled roots give the same answer on every machine; turn this on
+    /// where a corporate proxy's CA is installed system-wide).
+    pub system_roots: bool,
+    /// A client certificate for mutual TLS (default `None`).
+    pub client_certificate: Option<ClientCertificate>,
     /// Which proxy to use (default [`ProxySetting::Environment`]).
     pub proxy: ProxySetting,
     /// Agent Identity for this client's `responses` and `compact` calls (default `None`): each
     /// attempt to a first-party provider gets its credentials from
     /// [`ProviderAuthScope::credentials_for`] (a fresh assertion per attempt).
     pub auth_scope: Option<ProviderAuthScope>,
+}
+
+/// A client certificate for mutual TLS: the certificate chain and its private key, both PEM.
+/// `Debug` never shows the key.
+#[derive(Clone)]
+pub struct ClientCertificate {
+    /// The certificate chain, leaf first (PEM).
+    pub chain_pem: bytes::Bytes,
+    /// The private key (PEM: PKCS#8, PKCS#1 or SEC1).
+    pub key_pem: crate::secret::Secret,
+}
+
+impl ClientCertificate {
+    /// A certificate chain and its key, both PEM.
+    pub fn new(
+        chain_pem: impl Into<bytes::Bytes>,
+        key_pem: impl Into<crate::secret::Secret>,
+    ) -> Self {
+        ClientCertificate {
+            chain_pem: chain_pem.into(),
+            key_pem: key_pem.into(),
+        }
+    }
+}
+
+impl fmt::Debug for ClientCertificate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientCertificate")
+            .field("chain_pem", &format_args!("{} bytes", self.chain_pem.len()))
+            .field("key_pem", &"<redacted>")
+            .finish()
+    }
 }
 
 impl ClientConfig {
@@ -116,6 +162,9 @@ impl ClientConfig {
             jitter_seed: None,
             on_attempt: None,
             ca_bundle: None,
+            ca_pems: Vec::new(),
+            system_roots: false,
+            client_certificate: None,
             proxy: ProxySetting::Environment,
             auth_scope: None,
         }
@@ -142,7 +191,11 @@ impl ClientConfig {
         if let Some(project) = var(ENV_PROJECT_ID) {
             provider = provider.with_project(project);
         }
-        Ok((ClientConfig::new(provider), Credentials::api_key(key)))
+        let mut config = ClientConfig::new(provider);
+        config.ca_bundle = var(ENV_CODEX_CA_CERTIFICATE)
+            .or_else(|| var(ENV_SSL_CERT_FILE))
+            .map(PathBuf::from);
+        Ok((config, Credentials::api_key(key)))
     }
 }
 
@@ -160,6 +213,9 @@ impl fmt::Debug for ClientConfig {
                 &self.on_attempt.as_ref().map(|_| "<observer>"),
             )
             .field("ca_bundle", &self.ca_bundle)
+            .field("ca_pems", &self.ca_pems.len())
+            .field("system_roots", &self.system_roots)
+            .field("client_certificate", &self.client_certificate)
             .field("proxy", &self.proxy)
             .field("auth_scope", &self.auth_scope.as_ref().map(|_| "<scope>"))
             .finish()

@@ -40,8 +40,7 @@ impl Runtime for AsyncStdRuntime {
     /// the pool; needs no running runtime.
     fn from_config(config: &ClientConfig) -> Result<Self, ConfigError> {
         let proxies = ProxyRules::resolve(&config.proxy, |name| std::env::var(name).ok())?;
-        let tls =
-            codex_api_client::tls::client_config(config.ca_bundle.as_deref(), &[b"http/1.1"])?;
+        let tls = codex_api_client::tls::client_config(config, &[b"http/1.1"])?;
         let pool = Pool::new(tls, config.connect_timeout, proxies);
         Ok(AsyncStdRuntime {
             pool: Arc::new(pool),

@@ -13,7 +13,7 @@ use codex_api_client::{
 };
 use codex_api_core::client_config::{ClientConfig, ConfigError, ProxyRules};
 use codex_api_core::retry::TransportErrorKind;
-use ureq::tls::{Certificate, RootCerts, TlsConfig};
+use ureq::tls::{Certificate, ClientCert, PrivateKey, RootCerts, TlsConfig};
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
 use ureq::{Agent, AsSendBody, BodyReader};
@@ -41,16 +41,37 @@ impl Runtime for UreqRuntime {
 
     /// Reads the CA bundle and builds the agent.
     fn from_config(config: &ClientConfig) -> Result<Self, ConfigError> {
-        let roots = match config.ca_bundle.as_deref() {
-            None => RootCerts::WebPki,
-            Some(path) => {
-                let mozilla = webpki_root_certs::TLS_SERVER_ROOT_CERTS.iter();
-                let bundle = codex_api_client::tls::ca_bundle(path)?;
-                let roots = mozilla.map(|certificate| Certificate::from_der(certificate.as_ref()));
-                let extra = bundle
+        let extra = codex_api_client::tls::extra_roots(config)?;
+        let roots = if extra.is_empty() {
+            RootCerts::WebPki
+        } else {
+            let mozilla = webpki_root_certs::TLS_SERVER_ROOT_CERTS
+                .iter()
+                .map(|certificate| Certificate::from_der(certificate.as_ref()));
+            let extra = extra
+                .iter()
+                .map(|certificate| Certificate::from_der(certificate.as_ref()).to_owned());
+            RootCerts::from(mozilla.chain(extra).collect::<Vec<_>>())
+        };
+        let client_cert = match codex_api_client::tls::client_identity(config)? {
+            None => None,
+            Some((chain, _)) => {
+                let chain: Vec<Certificate<'static>> = chain
                     .iter()
-                    .map(|c| Certificate::from_der(c.as_ref()).to_owned());
-                RootCerts::from(roots.chain(extra).collect::<Vec<_>>())
+                    .map(|certificate| Certificate::from_der(certificate.as_ref()).to_owned())
+                    .collect();
+                // Parsed (and checked) above; ureq reads the same PEM for its own key type.
+                let key = config
+                    .client_certificate
+                    .as_ref()
+                    .map(|identity| PrivateKey::from_pem(identity.key_pem.expose().as_bytes()))
+                    .transpose()
+                    .map_err(|_| {
+                        ConfigError::Tls(
+                            "client certificate: the private key does not parse".into(),
+                        )
+                    })?;
+                key.map(|key| ClientCert::new_with_certs(&chain, key))
             }
         };
         let settings = Agent::config_builder()
@@ -60,12 +81,16 @@ impl Runtime for UreqRuntime {
             .save_redirect_history(false)
             .timeout_connect(config.connect_timeout)
             .proxy(None)
-            .tls_config(TlsConfig::builder().root_certs(roots).build())
+            .tls_config(
+                TlsConfig::builder()
+                    .root_certs(roots)
+                    .client_cert(client_cert)
+                    .build(),
+            )
             .build();
         let agent = Agent::with_parts(settings, DefaultConnector::new(), DnsResolver::default());
         let proxies = ProxyRules::resolve(&config.proxy, |name| std::env::var(name).ok())?;
-        let bundle = config.ca_bundle.as_deref();
-        let tls = codex_api_client::tls::client_config(bundle, &[b"http/1.1"])?;
+        let tls = codex_api_client::tls::client_config(config, &[b"http/1.1"])?;
         let dial = StdDial {
             tls: Arc::new(tls),
             timeout: config.connect_timeout,

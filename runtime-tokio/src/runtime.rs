@@ -42,11 +42,11 @@ impl Runtime for TokioRuntime {
     type Body = TokioBody;
     type Timer = TokioSleep;
 
-    /// Reads the CA bundle and sets up hyper; needs no running runtime.
+    /// Reads the trust roots and client certificate and sets up hyper; needs no running runtime.
     fn from_config(config: &ClientConfig) -> Result<Self, ConfigError> {
-        let tls = codex_api_client::tls::client_config(config.ca_bundle.as_deref(), &[])?;
-        let raw_tls =
-            codex_api_client::tls::client_config(config.ca_bundle.as_deref(), &[b"http/1.1"])?;
+        let tls = codex_api_client::tls::client_config(config, &[])?;
+        let mut raw_tls = tls.clone();
+        raw_tls.alpn_protocols = vec![b"http/1.1".to_vec()];
 
         let mut tcp = HttpConnector::new_with_resolver(Resolver);
         tcp.enforce_http(false);

@@ -4,7 +4,9 @@
 //!
 //! The bundled files are in the crate's `fixtures/`: a throwaway self-signed CA
 //! (`codex-api test CA`) and a certificate it signed for `localhost` and `127.0.0.1`, both valid
-//! until 2126. They are public test material: never trust this CA outside tests.
+//! until 2126, and, for mutual TLS, a second throwaway CA (`codex-api testkit client CA`) with a
+//! client certificate it signed. They are public test material: never trust these CAs outside
+//! tests.
 
 use std::fmt;
 use std::io;
@@ -17,6 +19,9 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 const LOCALHOST_CA_PEM: &str = include_str!("../fixtures/ca.pem");
 const LOCALHOST_CERT_PEM: &str = include_str!("../fixtures/server.pem");
 const LOCALHOST_KEY_PEM: &str = include_str!("../fixtures/server.key");
+const CLIENT_CA_PEM: &str = include_str!("../fixtures/client-ca.pem");
+const CLIENT_CERT_PEM: &str = include_str!("../fixtures/client.pem");
+const CLIENT_KEY_PEM: &str = include_str!("../fixtures/client.key");
 
 /// A server identity: a PEM certificate chain (leaf first) and its PEM private key, plus the
 /// PEM of the CA that issued it when known.
@@ -25,6 +30,7 @@ pub struct TestIdentity {
     certificate_chain_pem: String,
     private_key_pem: String,
     ca_pem: Option<String>,
+    client_ca_pem: Option<String>,
 }
 
 impl fmt::Debug for TestIdentity {
@@ -34,6 +40,7 @@ impl fmt::Debug for TestIdentity {
             .field("certificate_chain_pem", &self.certificate_chain_pem)
             .field("private_key_pem", &"<redacted>")
             .field("ca_pem", &self.ca_pem.is_some())
+            .field("client_ca_pem", &self.client_ca_pem.is_some())
             .finish()
     }
 }
@@ -46,6 +53,7 @@ impl TestIdentity {
             certificate_chain_pem: LOCALHOST_CERT_PEM.to_owned(),
             private_key_pem: LOCALHOST_KEY_PEM.to_owned(),
             ca_pem: Some(LOCALHOST_CA_PEM.to_owned()),
+            client_ca_pem: None,
         }
     }
 
@@ -59,7 +67,27 @@ impl TestIdentity {
             certificate_chain_pem: certificate_chain_pem.into(),
             private_key_pem: private_key_pem.into(),
             ca_pem: None,
+            client_ca_pem: None,
         }
+    }
+
+    /// Requires every client to present a certificate issued by the CA of `client_ca_pem`
+    /// (mutual TLS); a client without one fails the handshake.
+    pub fn require_client_certificate(mut self, client_ca_pem: impl Into<String>) -> TestIdentity {
+        self.client_ca_pem = Some(client_ca_pem.into());
+        self
+    }
+
+    /// The bundled client identity for mutual TLS tests: a certificate chain (PEM) and its
+    /// private key (PEM), issued by [`test_client_ca_pem`](Self::test_client_ca_pem). Public
+    /// test material, like the server identity.
+    pub fn test_client_certificate() -> (&'static str, &'static str) {
+        (CLIENT_CERT_PEM, CLIENT_KEY_PEM)
+    }
+
+    /// The PEM of the CA that issued [`test_client_certificate`](Self::test_client_certificate).
+    pub fn test_client_ca_pem() -> &'static str {
+        CLIENT_CA_PEM
     }
 
     /// Records the PEM of the CA that issued the chain, for [`ca_pem`](Self::ca_pem).
@@ -115,10 +143,28 @@ impl TestIdentity {
         let chain = certificates(&self.certificate_chain_pem, "certificate chain")?;
         let key = PrivateKeyDer::from_pem_slice(self.private_key_pem.as_bytes())
             .map_err(|_| invalid("the private key PEM holds no usable private key"))?;
-        let mut config = rustls::ServerConfig::builder_with_provider(provider())
+        let builder = rustls::ServerConfig::builder_with_provider(provider())
             .with_safe_default_protocol_versions()
-            .map_err(io::Error::other)?
-            .with_no_client_auth()
+            .map_err(io::Error::other)?;
+        let builder = match &self.client_ca_pem {
+            None => builder.with_no_client_auth(),
+            Some(client_ca_pem) => {
+                let mut roots = rustls::RootCertStore::empty();
+                for certificate in certificates(client_ca_pem, "client CA")? {
+                    roots.add(certificate).map_err(|error| {
+                        invalid(&format!("the client CA certificate is unusable: {error}"))
+                    })?;
+                }
+                let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+                    Arc::new(roots),
+                    provider(),
+                )
+                .build()
+                .map_err(|error| invalid(&format!("the client verifier: {error}")))?;
+                builder.with_client_cert_verifier(verifier)
+            }
+        };
+        let mut config = builder
             .with_single_cert(chain, key)
             .map_err(|error| invalid(&format!("the certificate or key is unusable: {error}")))?;
         // The server speaks HTTP/1.1 only; say so, so that clients offering h2 do not pick it.

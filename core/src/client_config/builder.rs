@@ -115,6 +115,29 @@ impl<A: ClientAdapter> ClientBuilder<A> {
         self
     }
 
+    /// Trusts the certificates of this PEM bundle, given as bytes, in addition to the Mozilla
+    /// roots (repeatable). An unusable bundle fails [`ClientBuilder::build`] with
+    /// [`ConfigError::CaBundle`].
+    pub fn ca_bundle_pem(mut self, pem: impl Into<bytes::Bytes>) -> Self {
+        self.config.ca_pems.push(pem.into());
+        self
+    }
+
+    /// Trusts the operating system's certificate store too (off by default: the bundled
+    /// Mozilla roots behave the same on every machine). A store that cannot be read fails
+    /// [`ClientBuilder::build`] with [`ConfigError::Tls`].
+    pub fn system_roots(mut self, on: bool) -> Self {
+        self.config.system_roots = on;
+        self
+    }
+
+    /// Presents this client certificate (mutual TLS). A chain or key that does not parse fails
+    /// [`ClientBuilder::build`] with [`ConfigError::Tls`].
+    pub fn client_certificate(mut self, certificate: super::ClientCertificate) -> Self {
+        self.config.client_certificate = Some(certificate);
+        self
+    }
+
     /// Sends every request through the `http://` proxy at `proxy` (credentials as
     /// `http://user:pass@host:port`), except to the hosts of `no_proxy` (`NO_PROXY` syntax,
     /// comma-separated; may be empty). An adapter without proxy support fails

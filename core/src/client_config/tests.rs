@@ -65,7 +65,7 @@ fn from_env_vars_defaults_to_openai_and_ignores_empty_variables() {
 }
 
 #[test]
-fn from_env_vars_asks_only_for_its_four_variables() {
+fn from_env_vars_asks_only_for_its_six_variables() {
     let mut asked = Vec::new();
     let _ = ClientConfig::from_env_vars(|name| {
         asked.push(name.to_owned());
@@ -75,12 +75,46 @@ fn from_env_vars_asks_only_for_its_four_variables() {
     assert_eq!(
         asked,
         [
+            "CODEX_CA_CERTIFICATE",
             "OPENAI_API_KEY",
             "OPENAI_BASE_URL",
             "OPENAI_ORG_ID",
-            "OPENAI_PROJECT_ID"
+            "OPENAI_PROJECT_ID",
+            "SSL_CERT_FILE"
         ]
     );
+}
+
+#[test]
+fn from_env_vars_reads_the_ca_bundle_as_codex_does() {
+    let ca = |pairs: &[(&str, &str)]| {
+        let mut all = vec![("OPENAI_API_KEY", "sk")];
+        all.extend_from_slice(pairs);
+        ClientConfig::from_env_vars(vars(&all)).unwrap().0.ca_bundle
+    };
+    assert_eq!(ca(&[]), None);
+    assert_eq!(ca(&[("SSL_CERT_FILE", "/b.pem")]), Some("/b.pem".into()));
+    assert_eq!(
+        ca(&[
+            ("CODEX_CA_CERTIFICATE", "/a.pem"),
+            ("SSL_CERT_FILE", "/b.pem")
+        ]),
+        Some("/a.pem".into())
+    );
+    assert_eq!(
+        ca(&[("CODEX_CA_CERTIFICATE", ""), ("SSL_CERT_FILE", "/b.pem")]),
+        Some("/b.pem".into())
+    );
+}
+
+#[test]
+fn a_client_certificate_never_shows_its_key() {
+    let certificate = super::ClientCertificate::new(b"chain".to_vec(), "-----KEY sk-secret-key");
+    let shown = format!("{certificate:?}");
+    assert!(!shown.contains("sk-secret-key"), "{shown}");
+    let mut config = ClientConfig::new(crate::provider::Provider::openai());
+    config.client_certificate = Some(certificate);
+    assert!(!format!("{config:?}").contains("sk-secret-key"));
 }
 
 #[test]
