@@ -17,7 +17,7 @@ use std::time::Instant;
 use codex_api_core::agent_identity::{
     AgentTaskExternalRef, AgentTaskKind, ProviderAuthScope, RegisteredAgentTask,
 };
-use codex_api_core::call::{CallOutput, ClientError};
+use codex_api_core::call::ClientError;
 use codex_api_core::client_config::{ClientAdapter, ClientConfig, ConfigError};
 use codex_api_core::credentials::Credentials;
 use codex_api_core::provider::Provider;
@@ -29,6 +29,7 @@ use codex_api_core::wire::{
     ResponsesApiRequest,
 };
 
+use crate::Reply;
 use crate::auth::{AuthFuture, StaticAuth};
 use crate::client::Adapter;
 use crate::runtime::{Connect, Runtime};
@@ -283,10 +284,10 @@ impl<R: Runtime> Client<R> {
         &self,
         prepared: PreparedRequest,
         options: ResponsesOptions,
-    ) -> Result<Reply<R>, ClientError> {
+    ) -> Result<Reply<EventStream<R>>, ClientError> {
         Ok(match block_on(self.inner.send(prepared, options))? {
-            crate::Reply::Body(output) => Reply::Body(output),
-            crate::Reply::Events(events) => Reply::Events(EventStream(events)),
+            Reply::Body(output) => Reply::Body(output),
+            Reply::Events(events) => Reply::Events(EventStream(events)),
         })
     }
 
@@ -319,35 +320,6 @@ impl<R: Connect> Client<R> {
     /// A raw byte stream to `uri` (see [`crate::Client::connect`]).
     pub fn connect(&self, uri: &http::Uri) -> Result<R::Stream, ClientError> {
         block_on(self.inner.connect(uri))
-    }
-}
-
-/// What [`Client::send`] hands back: the body of a unary call or the events of a streaming one.
-#[derive(Debug)]
-pub enum Reply<R: Runtime> {
-    /// The 2xx response of a unary call: status, headers and body.
-    Body(CallOutput),
-    /// The events of a streaming call, as an `Iterator`.
-    Events(EventStream<R>),
-}
-
-impl<R: Runtime> Reply<R> {
-    /// The body of a unary call; a streaming reply comes back as the error, untouched.
-    #[allow(clippy::result_large_err)] // the error is the reply itself, handed back
-    pub fn into_body(self) -> Result<CallOutput, Reply<R>> {
-        match self {
-            Reply::Body(output) => Ok(output),
-            events => Err(events),
-        }
-    }
-
-    /// The events of a streaming call; a body comes back as the error, untouched.
-    #[allow(clippy::result_large_err)] // the error is the reply itself, handed back
-    pub fn into_events(self) -> Result<EventStream<R>, Reply<R>> {
-        match self {
-            Reply::Events(events) => Ok(events),
-            body => Err(body),
-        }
     }
 }
 

@@ -29,18 +29,21 @@ use crate::registration::send_registration;
 use crate::runtime::{Connect, ConnectTarget, Runtime, TransportFailure};
 use crate::telemetry::CallLabels;
 
-/// What [`Client::send`] hands back: the body of a unary call or the events of a streaming one.
-pub enum Reply<R: Runtime> {
+/// What `send` hands back: the body of a unary call, or the events of a streaming one (`E`:
+/// [`EventStream`] for [`Client::send`], the blocking
+/// [`EventStream`](crate::blocking::EventStream) for [`crate::blocking::Client::send`]).
+#[derive(Debug)]
+pub enum Reply<E> {
     /// The 2xx response of a unary call: status, headers and body.
     Body(CallOutput),
     /// The events of a streaming call.
-    Events(EventStream<R>),
+    Events(E),
 }
 
-impl<R: Runtime> Reply<R> {
+impl<E> Reply<E> {
     /// The body of a unary call; a streaming reply comes back as the error, untouched.
     #[allow(clippy::result_large_err)] // the error is the reply itself, handed back
-    pub fn into_body(self) -> Result<CallOutput, Reply<R>> {
+    pub fn into_body(self) -> Result<CallOutput, Reply<E>> {
         match self {
             Reply::Body(output) => Ok(output),
             events => Err(events),
@@ -49,19 +52,10 @@ impl<R: Runtime> Reply<R> {
 
     /// The events of a streaming call; a body comes back as the error, untouched.
     #[allow(clippy::result_large_err)] // the error is the reply itself, handed back
-    pub fn into_events(self) -> Result<EventStream<R>, Reply<R>> {
+    pub fn into_events(self) -> Result<E, Reply<E>> {
         match self {
             Reply::Events(events) => Ok(events),
             body => Err(body),
-        }
-    }
-}
-
-impl<R: Runtime> fmt::Debug for Reply<R> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Reply::Body(output) => f.debug_tuple("Body").field(output).finish(),
-            Reply::Events(_) => f.write_str("Events(..)"),
         }
     }
 }
@@ -208,7 +202,7 @@ impl<R: Runtime> Client<R> {
         &self,
         prepared: PreparedRequest,
         options: ResponsesOptions,
-    ) -> Result<Reply<R>, ClientError> {
+    ) -> Result<Reply<EventStream<R>>, ClientError> {
         let labels = CallLabels::new("request", None);
         Ok(
             match Box::pin(self.inner.run(prepared, options, labels)).await? {

@@ -119,7 +119,7 @@ pub type EventStream = codex_api_client::EventStream<AsyncStdRuntime>;
 pub type RawEventStream = codex_api_client::RawEventStream<AsyncStdRuntime>;
 
 /// What `Client::send` hands back: a body or events; see [`codex_api_client::Reply`].
-pub type Reply = codex_api_client::Reply<AsyncStdRuntime>;
+pub type Reply = codex_api_client::Reply<EventStream>;
 
 /// Everything a program using this adapter needs, in one import: the [`Client`], its streams,
 /// and the request, item, event and error types (see [`codex_api_client::prelude`]).

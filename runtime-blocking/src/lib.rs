@@ -142,8 +142,8 @@ pub type EventStream = codex_api_client::blocking::EventStream<UreqRuntime>;
 /// Every decoded event of one response, as an `Iterator`.
 pub type RawEventStream = codex_api_client::blocking::RawEventStream<UreqRuntime>;
 
-/// What `Client::send` hands back: a body or events; see [`codex_api_client::blocking::Reply`].
-pub type Reply = codex_api_client::blocking::Reply<UreqRuntime>;
+/// What `Client::send` hands back: a body or events; see [`codex_api_client::Reply`].
+pub type Reply = codex_api_client::Reply<EventStream>;
 
 /// Everything a program using this adapter needs, in one import: the [`Client`], its streams,
 /// and the request, item, event and error types (see [`codex_api_client::prelude`]).

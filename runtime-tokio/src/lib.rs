@@ -108,7 +108,7 @@ pub type EventStream = codex_api_client::EventStream<TokioRuntime>;
 pub type RawEventStream = codex_api_client::RawEventStream<TokioRuntime>;
 
 /// What `Client::send` hands back: a body or events; see [`codex_api_client::Reply`].
-pub type Reply = codex_api_client::Reply<TokioRuntime>;
+pub type Reply = codex_api_client::Reply<EventStream>;
 
 /// Everything a program using this adapter needs, in one import: the [`Client`], its streams,
 /// and the request, item, event and error types (see [`codex_api_client::prelude`]).

@@ -11,6 +11,26 @@ fn server() -> TestServer {
     TestServer::start(Script::new().then(ScriptedResponse::sse(reply))).expect("server")
 }
 
+/// The text of one streamed answer to "Hi", on any async runtime's client.
+async fn answer<R: codex_api_client::Runtime>(client: &codex_api_client::Client<R>) -> String {
+    use codex_api_client::prelude::*;
+    use futures_util::StreamExt;
+
+    let request = ResponsesApiRequest::new("gpt-test")
+        .input(vec![ResponseItem::text_message(Role::User, "Hi")]);
+    let mut events = client
+        .stream(request, ResponsesOptions::new())
+        .await
+        .unwrap();
+    let mut text = String::new();
+    while let Some(event) = events.next().await {
+        if let ResponseEvent::OutputTextDelta { delta, .. } = event.unwrap() {
+            text.push_str(&delta);
+        }
+    }
+    text
+}
+
 fn assert_sent_with_key(server: &TestServer) {
     let requests = server.requests();
     assert_eq!(requests.len(), 1);
@@ -42,60 +62,29 @@ fn blocking_prelude_and_builder_for() {
 #[test]
 fn tokio_prelude_and_builder_for() {
     use codex_api_tokio::prelude::*;
-    use futures_util::StreamExt;
 
     let server = server();
-    let base_url = format!("{}/v1", server.url());
-    let text = codex_api_tests::block_on_tokio(async {
-        let client = Client::builder_for(&base_url, "sk-local")
-            .unwrap()
-            .build()
-            .unwrap();
-        let request = ResponsesApiRequest::new("gpt-test")
-            .input(vec![ResponseItem::text_message(Role::User, "Hi")]);
-        let mut events = client
-            .stream(request, ResponsesOptions::new())
-            .await
-            .unwrap();
-        let mut text = String::new();
-        while let Some(event) = events.next().await {
-            if let ResponseEvent::OutputTextDelta { delta, .. } = event.unwrap() {
-                text.push_str(&delta);
-            }
-        }
-        text
-    });
-    assert_eq!(text, "one import");
+    let client = Client::builder_for(&format!("{}/v1", server.url()), "sk-local")
+        .unwrap()
+        .build()
+        .unwrap();
+    assert_eq!(
+        codex_api_tests::block_on_tokio(answer(&client)),
+        "one import"
+    );
     assert_sent_with_key(&server);
 }
 
 #[test]
 fn async_std_prelude_and_builder_for() {
     use codex_api_async_std::prelude::*;
-    use futures_util::StreamExt;
 
     let server = server();
-    let base_url = format!("{}/v1", server.url());
-    let text = async_std::task::block_on(async {
-        let client = Client::builder_for(&base_url, "sk-local")
-            .unwrap()
-            .build()
-            .unwrap();
-        let request = ResponsesApiRequest::new("gpt-test")
-            .input(vec![ResponseItem::text_message(Role::User, "Hi")]);
-        let mut events = client
-            .stream(request, ResponsesOptions::new())
-            .await
-            .unwrap();
-        let mut text = String::new();
-        while let Some(event) = events.next().await {
-            if let ResponseEvent::OutputTextDelta { delta, .. } = event.unwrap() {
-                text.push_str(&delta);
-            }
-        }
-        text
-    });
-    assert_eq!(text, "one import");
+    let client = Client::builder_for(&format!("{}/v1", server.url()), "sk-local")
+        .unwrap()
+        .build()
+        .unwrap();
+    assert_eq!(async_std::task::block_on(answer(&client)), "one import");
     assert_sent_with_key(&server);
 }
 

@@ -54,36 +54,30 @@ fn run_blocking(setup: &Setup, base_url: &str) -> Result<String, String> {
     Ok(text)
 }
 
-fn run_tokio(setup: &Setup, base_url: &str) -> Result<String, String> {
+/// Drains one response on any async runtime's client.
+async fn drain<R: codex_api_client::Runtime>(
+    client: codex_api_client::Client<R>,
+) -> Result<String, String> {
     use futures_util::StreamExt;
+    let mut events = client
+        .stream(request(), Default::default())
+        .await
+        .map_err(|error| error.to_string())?;
+    let mut text = String::new();
+    while let Some(event) = events.next().await {
+        text_of(event.map_err(|error| error.to_string())?, &mut text);
+    }
+    Ok(text)
+}
+
+fn run_tokio(setup: &Setup, base_url: &str) -> Result<String, String> {
     let client = configure!(codex_api_tokio::Client, setup, base_url);
-    codex_api_tests::block_on_tokio(async move {
-        let mut events = client
-            .stream(request(), Default::default())
-            .await
-            .map_err(|error| error.to_string())?;
-        let mut text = String::new();
-        while let Some(event) = events.next().await {
-            text_of(event.map_err(|error| error.to_string())?, &mut text);
-        }
-        Ok(text)
-    })
+    codex_api_tests::block_on_tokio(drain(client))
 }
 
 fn run_async_std(setup: &Setup, base_url: &str) -> Result<String, String> {
-    use futures_util::StreamExt;
     let client = configure!(codex_api_async_std::Client, setup, base_url);
-    async_std::task::block_on(async move {
-        let mut events = client
-            .stream(request(), Default::default())
-            .await
-            .map_err(|error| error.to_string())?;
-        let mut text = String::new();
-        while let Some(event) = events.next().await {
-            text_of(event.map_err(|error| error.to_string())?, &mut text);
-        }
-        Ok(text)
-    })
+    async_std::task::block_on(drain(client))
 }
 
 const RUNTIMES: [(&str, Run); 3] = [

@@ -491,6 +491,29 @@ macro_rules! forward {
     };
 }
 
+/// Forwards every `Deserializer` method to `self.inner` except `deserialize_option`,
+/// `deserialize_identifier` and `deserialize_ignored_any`, of which the caller implements one
+/// and names the other two here.
+macro_rules! forward_all_but_one {
+    ($($method:ident()),*) => {
+        forward! {
+            deserialize_any(), deserialize_bool(), deserialize_i8(), deserialize_i16(),
+            deserialize_i32(), deserialize_i64(), deserialize_i128(), deserialize_u8(),
+            deserialize_u16(), deserialize_u32(), deserialize_u64(), deserialize_u128(),
+            deserialize_f32(), deserialize_f64(), deserialize_char(), deserialize_str(),
+            deserialize_string(), deserialize_bytes(), deserialize_byte_buf(), deserialize_unit(),
+            deserialize_unit_struct(name: &'static str),
+            deserialize_newtype_struct(name: &'static str),
+            deserialize_seq(), deserialize_tuple(len: usize),
+            deserialize_tuple_struct(name: &'static str, len: usize),
+            deserialize_map(),
+            deserialize_struct(name: &'static str, fields: &'static [&'static str]),
+            deserialize_enum(name: &'static str, variants: &'static [&'static str]),
+            $($method(),)*
+        }
+    };
+}
+
 impl<'de, D: Deserializer<'de>> Deserializer<'de> for KeyDeserializer<'_, D> {
     type Error = D::Error;
 
@@ -505,21 +528,7 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for KeyDeserializer<'_, D> {
         self.inner.is_human_readable()
     }
 
-    forward! {
-        deserialize_any(), deserialize_bool(), deserialize_i8(), deserialize_i16(),
-        deserialize_i32(), deserialize_i64(), deserialize_i128(), deserialize_u8(),
-        deserialize_u16(), deserialize_u32(), deserialize_u64(), deserialize_u128(),
-        deserialize_f32(), deserialize_f64(), deserialize_char(), deserialize_str(),
-        deserialize_string(), deserialize_bytes(), deserialize_byte_buf(), deserialize_option(),
-        deserialize_unit(), deserialize_unit_struct(name: &'static str),
-        deserialize_newtype_struct(name: &'static str),
-        deserialize_seq(), deserialize_tuple(len: usize),
-        deserialize_tuple_struct(name: &'static str, len: usize),
-        deserialize_map(),
-        deserialize_struct(name: &'static str, fields: &'static [&'static str]),
-        deserialize_enum(name: &'static str, variants: &'static [&'static str]),
-        deserialize_ignored_any(),
-    }
+    forward_all_but_one!(deserialize_option(), deserialize_ignored_any());
 }
 
 impl<'de, D: Deserializer<'de>> Deserializer<'de> for Spy<'_, D> {
@@ -553,21 +562,7 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Spy<'_, D> {
         self.inner.is_human_readable()
     }
 
-    forward! {
-        deserialize_any(), deserialize_bool(), deserialize_i8(), deserialize_i16(),
-        deserialize_i32(), deserialize_i64(), deserialize_i128(), deserialize_u8(),
-        deserialize_u16(), deserialize_u32(), deserialize_u64(), deserialize_u128(),
-        deserialize_f32(), deserialize_f64(), deserialize_char(), deserialize_str(),
-        deserialize_string(), deserialize_bytes(), deserialize_byte_buf(), deserialize_unit(),
-        deserialize_unit_struct(name: &'static str),
-        deserialize_newtype_struct(name: &'static str),
-        deserialize_seq(), deserialize_tuple(len: usize),
-        deserialize_tuple_struct(name: &'static str, len: usize),
-        deserialize_map(),
-        deserialize_struct(name: &'static str, fields: &'static [&'static str]),
-        deserialize_enum(name: &'static str, variants: &'static [&'static str]),
-        deserialize_identifier(),
-    }
+    forward_all_but_one!(deserialize_identifier());
 }
 
 /// Notes whether an `Option` field read `null`.

@@ -84,6 +84,44 @@ impl<T: Lossless> Lossless for Box<T> {
 macro_rules! wire_struct {
     (@tag_member) => { false };
     (@tag_member event) => { true };
+    // What every lossless struct shares: the `Lossless` impl over its serde mirror, and
+    // `Serialize` through the recorded member order.
+    (@lossless $name:ident, $tag_member:expr, $fields:expr, |$deserializer:ident| $decode:block) => {
+        impl $crate::wire::lossless::Lossless for $name {
+            const TAG_MEMBER: bool = $tag_member;
+
+            fn extra(&self) -> &$crate::wire::Extra {
+                &self.extra
+            }
+
+            fn extra_mut(&mut self) -> &mut $crate::wire::Extra {
+                &mut self.extra
+            }
+
+            fn deserialize_typed<'de, D: serde::Deserializer<'de>>(
+                $deserializer: D,
+            ) -> Result<Self, D::Error> {
+                $decode
+            }
+
+            fn serialize_typed<S: serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> Result<S::Ok, S::Error> {
+                Mirror::serialize(self, serializer)
+            }
+
+            fn fields() -> &'static [&'static str] {
+                $fields
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                $crate::wire::lossless::ser::serialize(self, None, serializer)
+            }
+        }
+    };
     (@required $name:expr, $value:expr, ) => {
         $value.ok_or_else(|| serde::de::Error::missing_field($name))?
     };
@@ -133,34 +171,9 @@ macro_rules! wire_struct {
 
             const FIELDS: &[&str] = &[ $( stringify!($field), )* ];
 
-            impl $crate::wire::lossless::Lossless for $name {
-                const TAG_MEMBER: bool = true;
-
-                fn extra(&self) -> &$crate::wire::Extra {
-                    &self.extra
-                }
-
-                fn extra_mut(&mut self) -> &mut $crate::wire::Extra {
-                    &mut self.extra
-                }
-
-                fn deserialize_typed<'de, D: serde::Deserializer<'de>>(
-                    deserializer: D,
-                ) -> Result<Self, D::Error> {
-                    <Self as serde::Deserialize>::deserialize(deserializer)
-                }
-
-                fn serialize_typed<S: serde::Serializer>(
-                    &self,
-                    serializer: S,
-                ) -> Result<S::Ok, S::Error> {
-                    Mirror::serialize(self, serializer)
-                }
-
-                fn fields() -> &'static [&'static str] {
-                    FIELDS
-                }
-            }
+            $crate::wire::lossless::wire_struct!(@lossless $name, true, FIELDS, |deserializer| {
+                <Self as serde::Deserialize>::deserialize(deserializer)
+            });
 
             impl<'de> serde::Deserialize<'de> for $name {
                 fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -220,11 +233,6 @@ macro_rules! wire_struct {
                 }
             }
 
-            impl serde::Serialize for $name {
-                fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                    $crate::wire::lossless::ser::serialize(self, None, serializer)
-                }
-            }
         };
     };
     (
@@ -262,36 +270,16 @@ macro_rules! wire_struct {
                 extra: $crate::wire::Extra,
             }
 
-            impl $crate::wire::lossless::Lossless for $name {
-                const TAG_MEMBER: bool = $crate::wire::lossless::wire_struct!(@tag_member $($mode)?);
-
-                fn extra(&self) -> &$crate::wire::Extra {
-                    &self.extra
-                }
-
-                fn extra_mut(&mut self) -> &mut $crate::wire::Extra {
-                    &mut self.extra
-                }
-
-                fn deserialize_typed<'de, D: serde::Deserializer<'de>>(
-                    deserializer: D,
-                ) -> Result<Self, D::Error> {
-                    Mirror::deserialize(deserializer)
-                }
-
-                fn serialize_typed<S: serde::Serializer>(
-                    &self,
-                    serializer: S,
-                ) -> Result<S::Ok, S::Error> {
-                    Mirror::serialize(self, serializer)
-                }
-
-                fn fields() -> &'static [&'static str] {
+            $crate::wire::lossless::wire_struct!(
+                @lossless $name,
+                $crate::wire::lossless::wire_struct!(@tag_member $($mode)?),
+                {
                     static FIELDS: std::sync::OnceLock<&'static [&'static str]> =
                         std::sync::OnceLock::new();
                     FIELDS.get_or_init($crate::wire::lossless::de::probe_fields::<Self>)
-                }
-            }
+                },
+                |deserializer| { Mirror::deserialize(deserializer) }
+            );
 
             impl<'de> serde::Deserialize<'de> for $name {
                 fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -299,11 +287,6 @@ macro_rules! wire_struct {
                 }
             }
 
-            impl serde::Serialize for $name {
-                fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                    $crate::wire::lossless::ser::serialize(self, None, serializer)
-                }
-            }
         };
     };
 }
