@@ -12,25 +12,40 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 /// The certificates of the PEM file at `path`, each checked to be a usable trust anchor, so
 /// that a missing, empty or unusable file fails when the client is built, not at connect.
 pub fn ca_bundle(path: &Path) -> Result<Vec<CertificateDer<'static>>, ConfigError> {
+    let source = path.display().to_string();
+    match CertificateDer::pem_file_iter(path) {
+        Ok(certificates) => anchors(certificates, source, "the file"),
+        Err(error) => Err(ConfigError::CaBundle {
+            path: source,
+            reason: error.to_string(),
+        }),
+    }
+}
+
+/// The certificates of a PEM bundle read from `source`, each checked to be a usable trust
+/// anchor; at least one.
+fn anchors<E: ToString>(
+    certificates: impl Iterator<Item = Result<CertificateDer<'static>, E>>,
+    source: String,
+    container: &str,
+) -> Result<Vec<CertificateDer<'static>>, ConfigError> {
     let bundle_error = |reason: String| ConfigError::CaBundle {
-        path: path.display().to_string(),
+        path: source.clone(),
         reason,
     };
-    let mut anchors = rustls::RootCertStore::empty();
-    let mut certificates = Vec::new();
-    for certificate in
-        CertificateDer::pem_file_iter(path).map_err(|e| bundle_error(e.to_string()))?
-    {
+    let mut store = rustls::RootCertStore::empty();
+    let mut found = Vec::new();
+    for certificate in certificates {
         let certificate = certificate.map_err(|e| bundle_error(e.to_string()))?;
-        anchors
+        store
             .add(certificate.clone())
             .map_err(|e| bundle_error(e.to_string()))?;
-        certificates.push(certificate);
+        found.push(certificate);
     }
-    if certificates.is_empty() {
-        return Err(bundle_error("no certificate in the file".into()));
+    if found.is_empty() {
+        return Err(bundle_error(format!("no certificate in {container}")));
     }
-    Ok(certificates)
+    Ok(found)
 }
 
 /// The certificates trusted in addition to the Mozilla roots: those of the PEM file
@@ -68,23 +83,9 @@ pub fn extra_roots(config: &ClientConfig) -> Result<Vec<CertificateDer<'static>>
 
 /// The certificates of the PEM bundle `pem` (the `index`-th given as bytes).
 fn ca_pem(pem: &[u8], index: usize) -> Result<Vec<CertificateDer<'static>>, ConfigError> {
-    let bundle_error = |reason: String| ConfigError::CaBundle {
-        path: format!("(PEM bytes #{index})"),
-        reason,
-    };
-    let mut anchors = rustls::RootCertStore::empty();
-    let mut certificates = Vec::new();
-    for certificate in CertificateDer::pem_slice_iter(pem) {
-        let certificate = certificate.map_err(|e| bundle_error(e.to_string()))?;
-        anchors
-            .add(certificate.clone())
-            .map_err(|e| bundle_error(e.to_string()))?;
-        certificates.push(certificate);
-    }
-    if certificates.is_empty() {
-        return Err(bundle_error("no certificate in the bundle".into()));
-    }
-    Ok(certificates)
+    let certificates =
+        CertificateDer::pem_slice_iter(pem).map(|c| c.map(CertificateDer::into_owned));
+    anchors(certificates, format!("(PEM bytes #{index})"), "the bundle")
 }
 
 /// The client certificate chain and key of [`ClientConfig::client_certificate`], parsed.
