@@ -101,10 +101,23 @@ impl TestIdentity {
         self.ca_pem.as_deref()
     }
 
-    /// The path of the bundled test CA's PEM file (the issuer of [`localhost`](Self::localhost)),
-    /// for clients configured with a CA bundle file.
+    /// The path of a file holding the bundled test CA's PEM (the issuer of
+    /// [`localhost`](Self::localhost)), for clients configured with a CA bundle file. The file
+    /// is written to the temporary directory on first use (its name carries the process id),
+    /// so it does not depend on where the crate's source lies; prefer
+    /// [`ca_pem`](Self::ca_pem) where PEM bytes will do.
     pub fn localhost_ca_path() -> PathBuf {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/ca.pem")
+        static PATH: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+        PATH.get_or_init(|| {
+            let path = std::env::temp_dir()
+                .join(format!("codex-api-testkit-ca-{}.pem", std::process::id()));
+            match std::fs::write(&path, LOCALHOST_CA_PEM) {
+                Ok(()) => path,
+                // An unwritable temporary directory: the copy in the crate's source, if present.
+                Err(_) => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/ca.pem"),
+            }
+        })
+        .clone()
     }
 
     /// The PEM certificate chain.
