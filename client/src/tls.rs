@@ -111,12 +111,25 @@ pub fn client_identity(
     Ok(Some((chain, key)))
 }
 
-/// The rustls configuration: the Mozilla roots (webpki-roots) plus [`extra_roots`], the client
-/// certificate if any, offering the ALPN protocols `alpn` (empty: none).
+/// The rustls configuration: the user's own ([`ClientConfig::tls_config`]), else the Mozilla
+/// roots (webpki-roots) plus [`extra_roots`] and the client certificate if any; offering the
+/// ALPN protocols `alpn` (empty: none).
 pub fn client_config(
     config: &ClientConfig,
     alpn: &[&[u8]],
 ) -> Result<rustls::ClientConfig, ConfigError> {
+    if let Some(given) = &config.tls_config {
+        let given = given
+            .downcast_ref::<rustls::ClientConfig>()
+            .ok_or_else(|| {
+                ConfigError::Tls(
+                    "tls_config: expected an Arc<rustls::ClientConfig> (rustls 0.23)".into(),
+                )
+            })?;
+        let mut tls = given.clone();
+        tls.alpn_protocols = alpn.iter().map(|protocol| protocol.to_vec()).collect();
+        return Ok(tls);
+    }
     let mut roots = rustls::RootCertStore {
         roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
     };

@@ -108,6 +108,11 @@ pub struct ClientConfig {
     pub system_roots: bool,
     /// A client certificate for mutual TLS (default `None`).
     pub client_certificate: Option<ClientCertificate>,
+    /// A TLS configuration of the runtime's own kind, used as given instead of one built from
+    /// the trust settings above (default `None`). The rustls-based adapters (tokio, async-std,
+    /// blocking) take an `Arc<rustls::ClientConfig>` (rustls 0.23); anything else fails
+    /// `build()` with [`ConfigError::Tls`].
+    pub tls_config: Option<Arc<dyn std::any::Any + Send + Sync>>,
     /// Which proxy to use (default [`ProxySetting::Environment`]).
     pub proxy: ProxySetting,
     /// Agent Identity for this client's `responses` and `compact` calls (default `None`): each
@@ -165,6 +170,7 @@ impl ClientConfig {
             ca_pems: Vec::new(),
             system_roots: false,
             client_certificate: None,
+            tls_config: None,
             proxy: ProxySetting::Environment,
             auth_scope: None,
         }
@@ -216,6 +222,7 @@ impl fmt::Debug for ClientConfig {
             .field("ca_pems", &self.ca_pems.len())
             .field("system_roots", &self.system_roots)
             .field("client_certificate", &self.client_certificate)
+            .field("tls_config", &self.tls_config.is_some())
             .field("proxy", &self.proxy)
             .field("auth_scope", &self.auth_scope.as_ref().map(|_| "<scope>"))
             .finish()

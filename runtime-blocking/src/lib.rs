@@ -113,6 +113,7 @@
 
 mod dial;
 mod runtime;
+mod tls_connector;
 
 pub use codex_api_client::blocking::AuthProvider;
 pub use codex_api_client::blocking::ThreadSleep;

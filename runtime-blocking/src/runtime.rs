@@ -13,12 +13,12 @@ use codex_api_client::{
 };
 use codex_api_core::client_config::{ClientConfig, ConfigError, ProxyRules};
 use codex_api_core::retry::TransportErrorKind;
-use ureq::tls::{Certificate, ClientCert, PrivateKey, RootCerts, TlsConfig};
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
-use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
+use ureq::unversioned::transport::{ConnectProxyConnector, Connector, NextTimeout, TcpConnector};
 use ureq::{Agent, AsSendBody, BodyReader};
 
 use crate::dial::{StdDial, Stream, ready};
+use crate::tls_connector::OwnTls;
 
 /// The size of the buffer a response body is read into (reclaimed for every read once the
 /// core has seen the previous chunk).
@@ -41,39 +41,6 @@ impl Runtime for UreqRuntime {
 
     /// Reads the CA bundle and builds the agent.
     fn from_config(config: &ClientConfig) -> Result<Self, ConfigError> {
-        let extra = codex_api_client::tls::extra_roots(config)?;
-        let roots = if extra.is_empty() {
-            RootCerts::WebPki
-        } else {
-            let mozilla = webpki_root_certs::TLS_SERVER_ROOT_CERTS
-                .iter()
-                .map(|certificate| Certificate::from_der(certificate.as_ref()));
-            let extra = extra
-                .iter()
-                .map(|certificate| Certificate::from_der(certificate.as_ref()).to_owned());
-            RootCerts::from(mozilla.chain(extra).collect::<Vec<_>>())
-        };
-        let client_cert = match codex_api_client::tls::client_identity(config)? {
-            None => None,
-            Some((chain, _)) => {
-                let chain: Vec<Certificate<'static>> = chain
-                    .iter()
-                    .map(|certificate| Certificate::from_der(certificate.as_ref()).to_owned())
-                    .collect();
-                // Parsed (and checked) above; ureq reads the same PEM for its own key type.
-                let key = config
-                    .client_certificate
-                    .as_ref()
-                    .map(|identity| PrivateKey::from_pem(identity.key_pem.expose().as_bytes()))
-                    .transpose()
-                    .map_err(|_| {
-                        ConfigError::Tls(
-                            "client certificate: the private key does not parse".into(),
-                        )
-                    })?;
-                key.map(|key| ClientCert::new_with_certs(&chain, key))
-            }
-        };
         let settings = Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
@@ -81,18 +48,23 @@ impl Runtime for UreqRuntime {
             .save_redirect_history(false)
             .timeout_connect(config.connect_timeout)
             .proxy(None)
-            .tls_config(
-                TlsConfig::builder()
-                    .root_certs(roots)
-                    .client_cert(client_cert)
-                    .build(),
-            )
             .build();
-        let agent = Agent::with_parts(settings, DefaultConnector::new(), DnsResolver::default());
+        // One rustls configuration for every connection, as on the other runtimes: ureq's own
+        // TLS connector could only build its own from ureq's settings.
+        let tls = Arc::new(codex_api_client::tls::client_config(
+            config,
+            &[b"http/1.1"],
+        )?);
+        let connector =
+            ().chain(ConnectProxyConnector::default())
+                .chain(TcpConnector::default())
+                .chain(OwnTls {
+                    config: Arc::clone(&tls),
+                });
+        let agent = Agent::with_parts(settings, connector, DnsResolver::default());
         let proxies = ProxyRules::resolve(&config.proxy, |name| std::env::var(name).ok())?;
-        let tls = codex_api_client::tls::client_config(config, &[b"http/1.1"])?;
         let dial = StdDial {
-            tls: Arc::new(tls),
+            tls,
             timeout: config.connect_timeout,
         };
         Ok(UreqRuntime {

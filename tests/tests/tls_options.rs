@@ -11,6 +11,7 @@ use codex_api_testkit::{Script, ScriptedResponse, TestServer, Transcript};
 struct Setup {
     ca_pem: Option<String>,
     client_certificate: Option<ClientCertificate>,
+    tls_config: Option<std::sync::Arc<dyn std::any::Any + Send + Sync>>,
 }
 
 /// Streams one response with a client of one runtime; the text, or the error's text.
@@ -26,6 +27,9 @@ macro_rules! configure {
         }
         if let Some(certificate) = &$setup.client_certificate {
             builder = builder.client_certificate(certificate.clone());
+        }
+        if let Some(config) = &$setup.tls_config {
+            builder = builder.tls_config(config.clone());
         }
         builder.build().map_err(|error| error.to_string())?
     }};
@@ -133,6 +137,7 @@ fn mutual_tls_presents_the_client_certificate() {
         let setup = Setup {
             ca_pem: Some(localhost_ca()),
             client_certificate: Some(test_client_certificate()),
+            ..Setup::default()
         };
         assert_eq!(
             run(&setup, &format!("{}/v1", server.url())),
@@ -183,5 +188,29 @@ fn bad_material_fails_the_build_with_a_typed_error() {
             .map(|_| ()),
     ] {
         assert!(matches!(runtime_error, Err(ConfigError::CaBundle { .. })));
+    }
+}
+
+#[test]
+fn a_rustls_config_of_ones_own_is_used_as_given() {
+    for (name, run) in RUNTIMES {
+        // The testkit's client configuration trusts only its CA: no CA setting needed.
+        let server = server(&TestIdentity::localhost());
+        let setup = Setup {
+            tls_config: Some(TestIdentity::localhost().client_config().unwrap()),
+            ..Setup::default()
+        };
+        assert_eq!(
+            run(&setup, &format!("{}/v1", server.url())),
+            Ok("secure".to_owned()),
+            "{name}"
+        );
+        // Anything but a rustls configuration is a typed configuration error.
+        let setup = Setup {
+            tls_config: Some(std::sync::Arc::new("not a TLS configuration")),
+            ..Setup::default()
+        };
+        let error = run(&setup, "https://127.0.0.1:1/v1").unwrap_err();
+        assert!(error.contains("rustls::ClientConfig"), "{name}: {error}");
     }
 }

@@ -138,6 +138,14 @@ impl<A: ClientAdapter> ClientBuilder<A> {
         self
     }
 
+    /// Uses this TLS configuration as given, instead of one built from the trust settings: an
+    /// `Arc<rustls::ClientConfig>` for the rustls-based adapters (`Arc::new(config)` coerces).
+    /// Its ALPN protocols are replaced by the ones each connection speaks.
+    pub fn tls_config(mut self, config: Arc<dyn std::any::Any + Send + Sync>) -> Self {
+        self.config.tls_config = Some(config);
+        self
+    }
+
     /// Sends every request through the `http://` proxy at `proxy` (credentials as
     /// `http://user:pass@host:port`), except to the hosts of `no_proxy` (`NO_PROXY` syntax,
     /// comma-separated; may be empty). An adapter without proxy support fails
