@@ -14,9 +14,6 @@ use std::task::{Context, Poll, Wake, Waker};
 use std::thread::Thread;
 use std::time::Instant;
 
-use codex_api_core::agent_identity::{
-    AgentTaskExternalRef, AgentTaskKind, ProviderAuthScope, RegisteredAgentTask,
-};
 use codex_api_core::call::ClientError;
 use codex_api_core::client_config::{ClientAdapter, ClientConfig, ConfigError};
 use codex_api_core::credentials::Credentials;
@@ -174,7 +171,7 @@ impl crate::runtime::Timer for ThreadSleep {
 /// `codex_api_blocking::UreqRuntime`'s do). An async runtime's futures may need their executor
 /// (tokio's need its reactor): use [`crate::Client`] on those.
 pub struct Client<R: Runtime> {
-    inner: crate::Client<R>,
+    pub(crate) inner: crate::Client<R>,
 }
 
 impl<R: Runtime> Clone for Client<R> {
@@ -289,30 +286,6 @@ impl<R: Runtime> Client<R> {
             Reply::Body(output) => Reply::Body(output),
             Reply::Events(events) => Reply::Events(EventStream(events)),
         })
-    }
-
-    /// The Agent Identity scope in force.
-    pub fn auth_scope(&self) -> Option<Arc<ProviderAuthScope>> {
-        self.inner.auth_scope()
-    }
-
-    /// Replaces the Agent Identity scope.
-    pub fn set_auth_scope(&self, scope: Option<ProviderAuthScope>) {
-        self.inner.set_auth_scope(scope);
-    }
-
-    /// Registers a run task and records it in the scope (see
-    /// [`crate::Client::register_run_task`]).
-    pub fn register_run_task(
-        &self,
-        auth_base_url: &str,
-        kind: AgentTaskKind,
-        external_ref: Option<&AgentTaskExternalRef>,
-    ) -> Result<RegisteredAgentTask, ClientError> {
-        block_on(
-            self.inner
-                .register_run_task(auth_base_url, kind, external_ref),
-        )
     }
 }
 

@@ -3,17 +3,11 @@
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
-use std::time::{Instant, SystemTime};
+use std::time::Instant;
 
-use codex_api_core::agent_identity::{
-    AgentIdentityError, AgentTaskExternalRef, AgentTaskKind, ProviderAuthScope,
-    RegisteredAgentTask, Rfc3339Timestamp, build_task_registration_request,
-    parse_task_registration_reply,
-};
-use codex_api_core::call::{CallError, CallOutput, ClientError, TransportCause, TransportError};
+use codex_api_core::call::{CallOutput, ClientError, TransportCause, TransportError};
 use codex_api_core::client_config::{ClientAdapter, ClientConfig, ConfigError, authority};
 use codex_api_core::credentials::Credentials;
-use codex_api_core::error::ApiError;
 use codex_api_core::provider::Provider;
 use codex_api_core::request::{PreparedRequest, ResponsesOptions};
 use codex_api_core::retry::TransportErrorKind;
@@ -25,7 +19,6 @@ use codex_api_core::wire::{
 use crate::auth::{AuthProvider, StaticAuth};
 use crate::driver::{Finish, Inner, within};
 use crate::events::EventStream;
-use crate::registration::send_registration;
 use crate::runtime::{Connect, ConnectTarget, Runtime, TransportFailure};
 use crate::telemetry::CallLabels;
 
@@ -66,7 +59,7 @@ impl<E> Reply<E> {
 /// on. Every method runs one core [`Call`](codex_api_core::call::Call): retries, backoff,
 /// `Retry-After` and 401 recovery are the core's decisions; the runtime only moves bytes.
 pub struct Client<R: Runtime> {
-    inner: Arc<Inner<R>>,
+    pub(crate) inner: Arc<Inner<R>>,
 }
 
 impl<R: Runtime> Clone for Client<R> {
@@ -224,63 +217,6 @@ impl<R: Runtime> Client<R> {
             Finish::Unary(output) => Ok(output),
             Finish::Stream(..) => Err(mismatch("the core answered a unary call with a stream")),
         }
-    }
-
-    /// The Agent Identity scope in force (from
-    /// [`ClientBuilder::auth_scope`](codex_api_core::client_config::ClientBuilder::auth_scope),
-    /// updated by [`Client::register_run_task`]).
-    pub fn auth_scope(&self) -> Option<Arc<ProviderAuthScope>> {
-        self.inner.scope()
-    }
-
-    /// Replaces the Agent Identity scope (calls already under way keep theirs).
-    pub fn set_auth_scope(&self, scope: Option<ProviderAuthScope>) {
-        *self
-            .inner
-            .auth_scope
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()) = scope.map(Arc::new);
-    }
-
-    /// Registers a run task for the scope's provisioned identity at `auth_base_url` (the
-    /// request the core builds: signed, no `Authorization`) and records it in the scope, so
-    /// that later `responses` and `compact` calls carry assertions for it. One attempt; a
-    /// non-2xx reply is an [`ApiError`].
-    pub async fn register_run_task(
-        &self,
-        auth_base_url: &str,
-        kind: AgentTaskKind,
-        external_ref: Option<&AgentTaskExternalRef>,
-    ) -> Result<RegisteredAgentTask, ClientError> {
-        let identity_error =
-            |error: AgentIdentityError| ClientError::Call(CallError::AgentIdentity(error));
-        let scope = self
-            .inner
-            .scope()
-            .ok_or(AgentIdentityError::NotProvisioned)
-            .map_err(identity_error)?;
-        let identity = scope
-            .identity()
-            .ok_or(AgentIdentityError::NotProvisioned)
-            .map_err(identity_error)?;
-        let timestamp =
-            Rfc3339Timestamp::from_system_time(SystemTime::now()).map_err(identity_error)?;
-        let request =
-            build_task_registration_request(auth_base_url, identity, &timestamp, external_ref)
-                .map_err(identity_error)?;
-        let output = send_registration(&self.inner.runtime, request).await?;
-        let task =
-            parse_task_registration_reply(&output.body, identity, kind).map_err(|error| {
-                ClientError::Api(Box::new(
-                    ApiError::protocol(&error.to_string()).with_response_head(&output.headers),
-                ))
-            })?;
-        let mut updated = ProviderAuthScope::clone(&scope);
-        updated
-            .handle_run_task(task.clone())
-            .map_err(identity_error)?;
-        self.set_auth_scope(Some(updated));
-        Ok(task)
     }
 }
 

@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::Poll;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+#[cfg(feature = "agent-identity")]
 use codex_api_core::agent_identity::ProviderAuthScope;
 use codex_api_core::call::{
     Action, AttemptRecord, Call, CallConfig, CallLimits, CallOutput, ClientError, TransportCause,
@@ -35,6 +36,7 @@ pub(crate) struct Inner<R: Runtime> {
     policy: Option<RetryPolicy>,
     seed: AtomicU64,
     on_attempt: Option<AttemptObserver>,
+    #[cfg(feature = "agent-identity")]
     pub(crate) auth_scope: std::sync::RwLock<Option<Arc<ProviderAuthScope>>>,
 }
 
@@ -59,11 +61,13 @@ impl<R: Runtime> Inner<R> {
             policy: config.retry_policy,
             seed: AtomicU64::new(config.jitter_seed.unwrap_or(clock.as_nanos() as u64)),
             on_attempt: config.on_attempt,
+            #[cfg(feature = "agent-identity")]
             auth_scope: std::sync::RwLock::new(config.auth_scope.map(Arc::new)),
         }
     }
 
     /// The Agent Identity scope now in force.
+    #[cfg(feature = "agent-identity")]
     pub(crate) fn scope(&self) -> Option<Arc<ProviderAuthScope>> {
         self.auth_scope
             .read()
@@ -73,9 +77,11 @@ impl<R: Runtime> Inner<R> {
 
     fn call_config(&self, prepared: PreparedRequest, options: ResponsesOptions) -> CallConfig {
         let limits = CallLimits::default().with_response_timeout(self.response_timeout);
-        let mut config = CallConfig::for_request(prepared, self.provider.clone(), options)
-            .with_limits(limits)
-            .with_auth_scope(self.scope());
+        let config =
+            CallConfig::for_request(prepared, self.provider.clone(), options).with_limits(limits);
+        #[cfg(feature = "agent-identity")]
+        let config = config.with_auth_scope(self.scope());
+        let mut config = config;
         if let Some(policy) = &self.policy {
             config = config.with_policy(policy.clone());
         }

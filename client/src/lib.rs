@@ -98,7 +98,10 @@ mod driver;
 mod events;
 #[cfg(feature = "hyper")]
 mod hyper_body;
+#[cfg(feature = "agent-identity")]
+mod identity;
 pub mod prelude;
+#[cfg(feature = "agent-identity")]
 mod registration;
 mod runtime;
 pub mod telemetry;

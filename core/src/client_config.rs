@@ -48,6 +48,7 @@ pub use proxy::{
     TunnelReply, authority, connect_request, http1_request, origin, read_connect_reply,
 };
 
+#[cfg(feature = "agent-identity")]
 use crate::agent_identity::ProviderAuthScope;
 use crate::call::AttemptRecord;
 use crate::credentials::Credentials;
@@ -118,6 +119,7 @@ pub struct ClientConfig {
     /// Agent Identity for this client's `responses` and `compact` calls (default `None`): each
     /// attempt to a first-party provider gets its credentials from
     /// [`ProviderAuthScope::credentials_for`] (a fresh assertion per attempt).
+    #[cfg(feature = "agent-identity")]
     pub auth_scope: Option<ProviderAuthScope>,
 }
 
@@ -172,6 +174,7 @@ impl ClientConfig {
             client_certificate: None,
             tls_config: None,
             proxy: ProxySetting::Environment,
+            #[cfg(feature = "agent-identity")]
             auth_scope: None,
         }
     }
@@ -205,6 +208,16 @@ impl ClientConfig {
     }
 }
 
+impl ClientConfig {
+    /// What `Debug` shows of the Agent Identity scope (never its keys).
+    fn auth_scope_shown(&self) -> Option<&'static str> {
+        #[cfg(feature = "agent-identity")]
+        return self.auth_scope.as_ref().map(|_| "<scope>");
+        #[cfg(not(feature = "agent-identity"))]
+        None
+    }
+}
+
 impl fmt::Debug for ClientConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientConfig")
@@ -224,7 +237,7 @@ impl fmt::Debug for ClientConfig {
             .field("client_certificate", &self.client_certificate)
             .field("tls_config", &self.tls_config.is_some())
             .field("proxy", &self.proxy)
-            .field("auth_scope", &self.auth_scope.as_ref().map(|_| "<scope>"))
+            .field("auth_scope", &self.auth_scope_shown())
             .finish()
     }
 }

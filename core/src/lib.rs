@@ -101,6 +101,7 @@
 #![deny(missing_docs)]
 
 pub mod accumulator;
+#[cfg(feature = "agent-identity")]
 pub mod agent_identity;
 pub mod auth_scheme;
 pub mod call;

@@ -1,5 +1,7 @@
 //! Agent assertions: golden token, round trip, tampering, malformed keys and tokens.
 
+#![cfg(feature = "agent-identity")]
+
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use codex_api_core::agent_identity::{

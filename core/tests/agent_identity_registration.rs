@@ -1,6 +1,8 @@
 //! Task registration: golden request bodies, URL, and reply parsing for every field spelling,
 //! including a sealed box made here with the derived public key.
 
+#![cfg(feature = "agent-identity")]
+
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use codex_api_core::agent_identity::{

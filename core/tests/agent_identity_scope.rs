@@ -1,5 +1,7 @@
 //! ProviderAuthScope: which providers get assertions, and the failure modes.
 
+#![cfg(feature = "agent-identity")]
+
 use bytes::Bytes;
 use codex_api_core::agent_identity::{
     AgentIdentity, AgentIdentityError, AgentSigningKey, AgentTaskKind, ProviderAuthScope,

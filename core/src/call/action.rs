@@ -6,6 +6,7 @@ use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
 use serde::de::DeserializeOwned;
 
+#[cfg(feature = "agent-identity")]
 use crate::agent_identity::AgentIdentityError;
 use crate::error::ApiError;
 use crate::request::BuildError;
@@ -142,6 +143,7 @@ pub enum CallError {
     /// The client's [`ProviderAuthScope`](crate::agent_identity::ProviderAuthScope) applies
     /// to this request but could not give its credentials (no identity provisioned, no run
     /// task registered, ...). Nothing was sent: the call never falls back to the bearer token.
+    #[cfg(feature = "agent-identity")]
     #[error(transparent)]
     AgentIdentity(AgentIdentityError),
 }
@@ -156,6 +158,7 @@ impl CallError {
             CallError::Timeout { .. } => "timeout",
             CallError::BodyTooLarge { .. } => "body_too_large",
             CallError::Build(_) => "request_build",
+            #[cfg(feature = "agent-identity")]
             CallError::AgentIdentity(_) => "agent_identity",
         }
     }

@@ -1,10 +1,12 @@
 //! What a [`Call`](super::Call) is built from.
 
+#[cfg(feature = "agent-identity")]
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
 
+#[cfg(feature = "agent-identity")]
 use crate::agent_identity::ProviderAuthScope;
 use crate::provider::Provider;
 use crate::request::{Endpoint, PreparedRequest, ResponsesOptions};
@@ -99,6 +101,7 @@ pub struct CallConfig {
     pub stream: StreamConfig,
     /// Agent Identity: when set and the endpoint is `responses` or `responses/compact`, each
     /// attempt's credentials come from [`ProviderAuthScope::credentials_for`].
+    #[cfg(feature = "agent-identity")]
     pub auth_scope: Option<Arc<ProviderAuthScope>>,
 }
 
@@ -137,6 +140,7 @@ impl CallConfig {
             policy,
             limits: CallLimits::default(),
             stream,
+            #[cfg(feature = "agent-identity")]
             auth_scope: None,
         }
     }
@@ -171,6 +175,7 @@ impl CallConfig {
         Self::new(endpoint, mode, provider, options, body)
     }
 
+    #[cfg(feature = "agent-identity")]
     /// Returns the configuration with this Agent Identity scope.
     pub fn with_auth_scope(mut self, scope: Option<Arc<ProviderAuthScope>>) -> Self {
         self.auth_scope = scope;

@@ -359,6 +359,7 @@ impl Call {
 
     /// Builds and "sends" the next request.
     fn send(&mut self, now: Instant) -> Action {
+        #[cfg(feature = "agent-identity")]
         let scoped = match self.attempt_credentials(now) {
             Ok(scoped) => scoped,
             Err(error) => {
@@ -366,6 +367,8 @@ impl Call {
                 return Action::Done(Err(CallError::AgentIdentity(error)));
             }
         };
+        #[cfg(not(feature = "agent-identity"))]
+        let scoped: Option<Credentials> = None;
         let request = match build_request(
             &self.config.provider,
             &self.config.endpoint,
@@ -400,6 +403,7 @@ impl Call {
 }
 
 impl Call {
+    #[cfg(feature = "agent-identity")]
     /// The credentials of the next attempt when an Agent Identity scope replaces the call's
     /// own (`None`: send the call's credentials): only for `responses` and
     /// `responses/compact`, and only where [`ProviderAuthScope::credentials_for`] says so.

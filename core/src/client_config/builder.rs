@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::{ClientConfig, ConfigError, ProxySetting};
+#[cfg(feature = "agent-identity")]
 use crate::agent_identity::ProviderAuthScope;
 use crate::call::AttemptRecord;
 use crate::credentials::Credentials;
@@ -155,6 +156,7 @@ impl<A: ClientAdapter> ClientBuilder<A> {
         self
     }
 
+    #[cfg(feature = "agent-identity")]
     /// Turns on Agent Identity for this client's `responses` and `compact` calls to
     /// first-party providers (see [`ProviderAuthScope`]); other providers and API-key
     /// credentials are untouched. A scope that applies but has no run task fails those calls

@@ -1,20 +1,16 @@
-//! A tool loop on async-std (smol works the same: `smol::block_on`): the model calls a
-//! function, the program runs it and sends the output back, the model answers. Against the
-//! testkit's loopback server, so it runs anywhere:
+//! A tool loop on tokio: the model calls a function, the program runs it and sends the output
+//! back, the model answers. Against the testkit's loopback server, so it runs anywhere:
 //!
 //! ```sh
-//! cargo run -p codex-api-async-std --example tool_loop
+//! cargo run -p codex-api-tokio --example tokio_tool_loop
 //! ```
 
-use codex_api_async_std::prelude::*;
 use codex_api_testkit::tool_loop;
+use codex_api_tokio::prelude::*;
 use futures_util::StreamExt;
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
-    async_std::task::block_on(run())
-}
-
-async fn run() -> Result<(), Box<dyn std::error::Error>> {
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let server = tool_loop::server()?;
     let client = Client::builder_for(&format!("{}/v1", server.url()), "sk-example")?.build()?;
     let tools = vec![Tool::function(

@@ -1,16 +1,14 @@
-//! A tool loop on tokio: the model calls a function, the program runs it and sends the output
+//! A tool loop, blocking: the model calls a function, the program runs it and sends the output
 //! back, the model answers. Against the testkit's loopback server, so it runs anywhere:
 //!
 //! ```sh
-//! cargo run -p codex-api-tokio --example tool_loop
+//! cargo run -p codex-api-blocking --example blocking_tool_loop
 //! ```
 
+use codex_api_blocking::prelude::*;
 use codex_api_testkit::tool_loop;
-use codex_api_tokio::prelude::*;
-use futures_util::StreamExt;
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     let server = tool_loop::server()?;
     let client = Client::builder_for(&format!("{}/v1", server.url()), "sk-example")?.build()?;
     let tools = vec![Tool::function(
@@ -23,9 +21,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let request = ResponsesApiRequest::new("gpt-5")
             .tools(tools.clone())
             .input(input.clone());
-        let mut events = client.stream(request, ResponsesOptions::new()).await?;
         let mut calls = Vec::new();
-        while let Some(event) = events.next().await {
+        for event in client.stream(request, ResponsesOptions::new())? {
             match event? {
                 ResponseEvent::OutputTextDelta { delta, .. } => print!("{delta}"),
                 ResponseEvent::OutputItemDone(item) => {

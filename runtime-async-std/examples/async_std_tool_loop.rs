@@ -1,14 +1,20 @@
-//! A tool loop, blocking: the model calls a function, the program runs it and sends the output
-//! back, the model answers. Against the testkit's loopback server, so it runs anywhere:
+//! A tool loop on async-std (smol works the same: `smol::block_on`): the model calls a
+//! function, the program runs it and sends the output back, the model answers. Against the
+//! testkit's loopback server, so it runs anywhere:
 //!
 //! ```sh
-//! cargo run -p codex-api-blocking --example tool_loop
+//! cargo run -p codex-api-async-std --example async_std_tool_loop
 //! ```
 
-use codex_api_blocking::prelude::*;
+use codex_api_async_std::prelude::*;
 use codex_api_testkit::tool_loop;
+use futures_util::StreamExt;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    async_std::task::block_on(run())
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let server = tool_loop::server()?;
     let client = Client::builder_for(&format!("{}/v1", server.url()), "sk-example")?.build()?;
     let tools = vec![Tool::function(
@@ -21,8 +27,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let request = ResponsesApiRequest::new("gpt-5")
             .tools(tools.clone())
             .input(input.clone());
+        let mut events = client.stream(request, ResponsesOptions::new()).await?;
         let mut calls = Vec::new();
-        for event in client.stream(request, ResponsesOptions::new())? {
+        while let Some(event) = events.next().await {
             match event? {
                 ResponseEvent::OutputTextDelta { delta, .. } => print!("{delta}"),
                 ResponseEvent::OutputItemDone(item) => {
