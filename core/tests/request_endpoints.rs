@@ -277,3 +277,19 @@ fn a_decoded_request_keeps_members_it_does_not_type_in_place() {
         r#"{"model":"gpt-5","x_new":[1, 2],"input":[],"store":true,"y":null,"stream":true}"#
     );
 }
+
+#[test]
+fn a_collision_inside_an_item_is_a_typed_error_too() {
+    let ResponseItem::Message(mut message) =
+        ResponseItem::text_message(codex_api_core::wire::Role::User, "hi")
+    else {
+        unreachable!()
+    };
+    message.extra.insert("role", "system").unwrap();
+    let request = ResponsesApiRequest::new("gpt-5").input(vec![ResponseItem::Message(message)]);
+    let error = PreparedRequest::responses(&Provider::openai(), request).unwrap_err();
+    assert!(
+        matches!(&error, BuildError::ExtraCollision { member } if member == "role"),
+        "{error:?}"
+    );
+}

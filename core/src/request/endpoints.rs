@@ -142,9 +142,13 @@ fn encode<T: Lossless + Serialize>(body: &T) -> Result<Bytes, BuildError> {
             member: member.to_owned(),
         });
     }
-    serde_json::to_vec(body)
-        .map(Bytes::from)
-        .map_err(|err| BuildError::Body {
-            message: err.to_string(),
-        })
+    serde_json::to_vec(body).map(Bytes::from).map_err(|err| {
+        // A collision inside the body (an item's `extra`) is reported by the encoder.
+        match crate::wire::lossless::ser::collision_in(&err) {
+            Some(member) => BuildError::ExtraCollision { member },
+            None => BuildError::Body {
+                message: err.to_string(),
+            },
+        }
+    })
 }

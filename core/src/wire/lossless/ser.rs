@@ -135,10 +135,21 @@ fn check_collision<E: serde::ser::Error>(
 ) -> Result<(), E> {
     if fields.contains(&key) || (tagged && key == "type") {
         return Err(E::custom(format_args!(
-            "extra member `{key}` collides with a typed member"
+            "{COLLISION_PREFIX}{key}{COLLISION_SUFFIX}"
         )));
     }
     Ok(())
+}
+
+const COLLISION_PREFIX: &str = "extra member `";
+const COLLISION_SUFFIX: &str = "` collides with a typed member";
+
+/// The member named by an encoder error that [`check_collision`] raised (at any depth).
+pub(crate) fn collision_in(error: &serde_json::Error) -> Option<String> {
+    let message = error.to_string();
+    let rest = message.strip_prefix(COLLISION_PREFIX)?;
+    let end = rest.find(COLLISION_SUFFIX)?;
+    Some(rest[..end].to_owned())
 }
 
 /// The name of an extra member of `value` that is also one of its typed members.
