@@ -24,8 +24,9 @@ const SECRET_HEADERS: &[&str] = &[
 /// Arguments of `codex-api request`.
 #[derive(Debug, Args)]
 pub struct RequestCommandArgs {
-    /// Print the request instead of sending it (the only mode: nothing is ever sent).
-    #[arg(long, required = true)]
+    /// Print the request instead of sending it: the only mode, so it is the default (the flag
+    /// is accepted for clarity); nothing is ever sent.
+    #[arg(long)]
     dry_run: bool,
     /// Which endpoint to build the request for.
     #[arg(long, value_enum, default_value = "responses")]
@@ -60,13 +61,13 @@ impl Serialize for Headers {
 
 /// Builds the dry-run document for `args`.
 pub fn document(args: &RequestCommandArgs) -> Result<DryRun, String> {
-    let provider = args.request.provider()?;
+    let provider = args.request.server.provider()?;
     let prepared = args.request.prepare(args.endpoint, &provider)?;
     let request = prepared
         .build(
             &provider,
             &ResponsesOptions::new(),
-            &args.request.credentials(),
+            &args.request.server.dry_run_credentials(),
         )
         .map_err(|err| format!("cannot build the request: {err}"))?;
     let headers = request
@@ -102,7 +103,6 @@ pub fn document(args: &RequestCommandArgs) -> Result<DryRun, String> {
 
 /// Run `codex-api request`.
 pub fn run(args: &RequestCommandArgs) -> Result<ExitCode, String> {
-    debug_assert!(args.dry_run);
     let document = document(args)?;
     let mut text = serde_json::to_string(&document)
         .map_err(|err| format!("cannot encode the request: {err}"))?;

@@ -45,7 +45,7 @@ enum Command {
     /// Compact a conversation (`POST responses/compact`) on a real server.
     Compact(Box<remote::RemoteArgs>),
     /// List the models of a real server (`GET models`).
-    Models(Box<remote::RemoteArgs>),
+    Models(Box<remote::ModelsArgs>),
     /// Decode a recorded server-sent-events body (a file, or `-` for stdin) and print its frames.
     Replay(replay::ReplayArgs),
     /// Build a request exactly as it would be sent and print it as JSON (`--dry-run`).

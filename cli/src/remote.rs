@@ -6,18 +6,19 @@ use std::process::ExitCode;
 use clap::Args;
 use codex_api_core::request::ResponsesOptions;
 use codex_api_core::stream::ResponseEvent;
-use codex_api_core::wire::{CompactionInput, ResponseItem};
+use codex_api_core::wire::ResponseItem;
 use serde_json::json;
 
-use crate::render::{failure_text, item_json, rate_limits_text};
-use crate::request_args::RequestArgs;
+use crate::render::{failure_json, failure_text, item_json, rate_limits_text, usage_json};
+use crate::request_args::{RequestArgs, ServerArgs};
 use crate::runtime::{RuntimeName, open_session};
 use crate::session::{Auth, Failure, Output, SessionConfig, View, exit_code};
 
-/// Flags shared by the remote subcommands.
+/// Flags of `stream` and `compact`.
 #[derive(Debug, Args)]
 pub struct RemoteArgs {
-    /// Print machine-readable JSON (one line per event for `stream`).
+    /// Print machine-readable JSON (one line per event for `stream`; a failure as one
+    /// `{"error":{...}}` object).
     #[arg(long)]
     json: bool,
     /// The runtime adapter that makes the call.
@@ -27,25 +28,59 @@ pub struct RemoteArgs {
     request: RequestArgs,
 }
 
-fn session_config(args: &RequestArgs) -> Result<SessionConfig, String> {
+/// Flags of `models`.
+#[derive(Debug, Args)]
+pub struct ModelsArgs {
+    /// Print machine-readable JSON (a failure as one `{"error":{...}}` object).
+    #[arg(long)]
+    json: bool,
+    /// The runtime adapter that makes the call.
+    #[arg(long, value_enum, default_value = "tokio")]
+    runtime: RuntimeName,
+    #[command(flatten)]
+    server: ServerArgs,
+}
+
+fn session_config(server: &ServerArgs) -> Result<SessionConfig, String> {
     Ok(SessionConfig {
-        provider: args.provider()?,
-        auth: Auth::Static(args.credentials()),
+        provider: server.provider()?,
+        auth: Auth::Static(server.credentials()?),
         policy: None,
         attempts: None,
         direct: false,
     })
 }
 
-fn fail(failure: &Failure) -> ExitCode {
-    eprintln!("{}", failure_text(failure));
+/// Reports a failed call: one line on stderr, or one JSON object on stdout with `--json`.
+fn fail(failure: &Failure, json: bool) -> ExitCode {
+    if json {
+        println!("{}", failure_json(failure));
+    } else {
+        eprintln!("{}", failure_text(failure));
+    }
     ExitCode::from(exit_code(&failure.kind))
+}
+
+/// Runs a remote command; a failure before the call (flags, key, files) is exit code 2, shown
+/// as one JSON object on stdout with `--json`.
+fn remote(json: bool, run: impl FnOnce() -> Result<ExitCode, String>) -> Result<ExitCode, String> {
+    match run() {
+        Err(message) if json => {
+            println!("{}", usage_json(&message));
+            Ok(ExitCode::from(2))
+        }
+        result => result,
+    }
 }
 
 /// Run `codex-api stream`.
 pub fn stream(args: &RemoteArgs) -> Result<ExitCode, String> {
+    remote(args.json, || stream_inner(args))
+}
+
+fn stream_inner(args: &RemoteArgs) -> Result<ExitCode, String> {
     let request = args.request.responses_request()?;
-    let mut session = open_session(args.runtime, session_config(&args.request)?)?;
+    let mut session = open_session(args.runtime, session_config(&args.request.server)?)?;
     let mut stdout = std::io::stdout().lock();
     let view = if args.json { View::Raw } else { View::Codex };
     let result = session.stream(request, ResponsesOptions::new(), view, &mut |output| {
@@ -58,8 +93,12 @@ pub fn stream(args: &RemoteArgs) -> Result<ExitCode, String> {
     match result {
         Ok(_) => Ok(ExitCode::SUCCESS),
         Err(failure) => {
-            let _ = writeln!(stdout);
-            Ok(fail(&failure))
+            if !args.json {
+                // End the partial text line before the error goes to stderr.
+                let _ = writeln!(stdout);
+            }
+            drop(stdout);
+            Ok(fail(&failure, args.json))
         }
     }
 }
@@ -90,16 +129,12 @@ fn print_event(out: &mut impl Write, event: &ResponseEvent) -> std::io::Result<(
 
 /// Run `codex-api compact`.
 pub fn compact(args: &RemoteArgs) -> Result<ExitCode, String> {
-    let prompt = args.request.prompt_text()?;
-    let mut input = CompactionInput::new(
-        args.request.model.as_str(),
-        vec![ResponseItem::text_message(
-            codex_api_core::wire::Role::User,
-            prompt,
-        )],
-    );
-    input.instructions.clone_from(&args.request.instructions);
-    let mut session = open_session(args.runtime, session_config(&args.request)?)?;
+    remote(args.json, || compact_inner(args))
+}
+
+fn compact_inner(args: &RemoteArgs) -> Result<ExitCode, String> {
+    let input = args.request.compaction_input()?;
+    let mut session = open_session(args.runtime, session_config(&args.request.server)?)?;
     match session.compact(input, ResponsesOptions::new()) {
         Ok(output) => {
             let text = serde_json::to_string(&output)
@@ -107,13 +142,17 @@ pub fn compact(args: &RemoteArgs) -> Result<ExitCode, String> {
             println!("{text}");
             Ok(ExitCode::SUCCESS)
         }
-        Err(failure) => Ok(fail(&failure)),
+        Err(failure) => Ok(fail(&failure, args.json)),
     }
 }
 
 /// Run `codex-api models`.
-pub fn models(args: &RemoteArgs) -> Result<ExitCode, String> {
-    let mut session = open_session(args.runtime, session_config(&args.request)?)?;
+pub fn models(args: &ModelsArgs) -> Result<ExitCode, String> {
+    remote(args.json, || models_inner(args))
+}
+
+fn models_inner(args: &ModelsArgs) -> Result<ExitCode, String> {
+    let mut session = open_session(args.runtime, session_config(&args.server)?)?;
     match session.list_models() {
         Ok(models) => {
             if args.json {
@@ -129,6 +168,6 @@ pub fn models(args: &RemoteArgs) -> Result<ExitCode, String> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Err(failure) => Ok(fail(&failure)),
+        Err(failure) => Ok(fail(&failure, args.json)),
     }
 }

@@ -78,14 +78,38 @@ pub fn rate_limits_text(snapshot: &RateLimitSnapshot) -> String {
     format!("{}: {}", snapshot.limit_id, parts.join(", "))
 }
 
-/// The failure as one stderr line: kind, message, request id.
+/// The failure as one stderr line, each fact once: the error's own text names its status,
+/// code, message and request id (and, for server errors, its kind, which is otherwise added).
 pub fn failure_text(failure: &Failure) -> String {
-    let mut line = format!("error: {}: {}", failure.kind, failure.message);
-    if let Some(status) = failure.status {
-        line.push_str(&format!(" [HTTP {status}]"));
+    if failure.message.starts_with(&failure.kind) {
+        format!("codex-api: {}", failure.message)
+    } else {
+        format!("codex-api: {}: {}", failure.kind, failure.message)
     }
-    if let Some(id) = &failure.request_id {
-        line.push_str(&format!(" (request id {id})"));
-    }
-    line
+}
+
+/// The failure as one JSON object, for `--json`:
+/// `{"error":{"kind","message","status","request_id","retry_after_ms"}}` (null when unknown).
+pub fn failure_json(failure: &Failure) -> String {
+    json!({"error": {
+        "kind": failure.kind,
+        "message": failure.server_message.as_deref().unwrap_or(&failure.message),
+        "status": failure.status,
+        "request_id": failure.request_id,
+        "retry_after_ms": failure.retry_after_ms,
+    }})
+    .to_string()
+}
+
+/// A failure before any call (bad flags, a missing key, an unreadable file), as `--json` shows
+/// it: kind `usage`.
+pub fn usage_json(message: &str) -> String {
+    json!({"error": {
+        "kind": "usage",
+        "message": message,
+        "status": null,
+        "request_id": null,
+        "retry_after_ms": null,
+    }})
+    .to_string()
 }

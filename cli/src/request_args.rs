@@ -27,9 +27,23 @@ pub enum EndpointName {
     Models,
 }
 
+/// Which server a command talks to, and with which key.
+#[derive(Debug, Args)]
+pub struct ServerArgs {
+    /// The API base URL (default: `OPENAI_BASE_URL`, else the OpenAI API).
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Call the server without credentials (a local server that needs no key); without it a
+    /// missing `OPENAI_API_KEY` is an error before anything is sent.
+    #[arg(long)]
+    pub no_auth: bool,
+}
+
 /// Flags that describe a request.
 #[derive(Debug, Args)]
 pub struct RequestArgs {
+    #[command(flatten)]
+    pub server: ServerArgs,
     /// The prompt; `-` reads it from standard input.
     #[arg(value_name = "PROMPT|-")]
     pub prompt: Option<String>,
@@ -42,9 +56,6 @@ pub struct RequestArgs {
     /// Reasoning effort (`minimal`, `low`, `medium`, `high`, ...).
     #[arg(long, value_name = "EFFORT")]
     pub reasoning_effort: Option<String>,
-    /// The API base URL (default: `OPENAI_BASE_URL`, else the OpenAI API).
-    #[arg(long, value_name = "URL")]
-    pub base_url: Option<String>,
     /// A function tool, as `NAME:JSON_SCHEMA` (repeatable).
     #[arg(long, value_name = "NAME:JSON_SCHEMA")]
     pub tool_function: Vec<String>,
@@ -73,22 +84,7 @@ pub struct RequestArgs {
     pub json_schema: Option<PathBuf>,
 }
 
-impl RequestArgs {
-    /// The prompt text: the argument, or standard input for `-`; empty when absent.
-    pub fn prompt_text(&self) -> Result<String, String> {
-        match self.prompt.as_deref() {
-            Some("-") => {
-                let mut text = String::new();
-                std::io::stdin()
-                    .read_to_string(&mut text)
-                    .map_err(|err| format!("cannot read the prompt from stdin: {err}"))?;
-                Ok(text)
-            }
-            Some(text) => Ok(text.to_owned()),
-            None => Ok(String::new()),
-        }
-    }
-
+impl ServerArgs {
     /// The provider: `--base-url`, else `OPENAI_BASE_URL`, else the OpenAI API; organization
     /// and project from `OPENAI_ORG_ID` / `OPENAI_PROJECT_ID`.
     pub fn provider(&self) -> Result<Provider, String> {
@@ -111,9 +107,42 @@ impl RequestArgs {
         Ok(provider)
     }
 
-    /// Credentials from `OPENAI_API_KEY` (none when unset).
-    pub fn credentials(&self) -> Credentials {
-        env_var("OPENAI_API_KEY").map_or(Credentials::None, Credentials::api_key)
+    /// Credentials from `OPENAI_API_KEY`; none with `--no-auth`; an error when it is unset
+    /// and `--no-auth` was not given.
+    pub fn credentials(&self) -> Result<Credentials, String> {
+        if self.no_auth {
+            return Ok(Credentials::None);
+        }
+        env_var("OPENAI_API_KEY")
+            .map(Credentials::api_key)
+            .ok_or_else(|| {
+                "OPENAI_API_KEY is not set; pass --no-auth to call a server that needs no key"
+                    .to_owned()
+            })
+    }
+
+    /// Credentials for a dry run: the key when set (its value is redacted in the output).
+    pub fn dry_run_credentials(&self) -> Credentials {
+        env_var("OPENAI_API_KEY")
+            .filter(|_| !self.no_auth)
+            .map_or(Credentials::None, Credentials::api_key)
+    }
+}
+
+impl RequestArgs {
+    /// The prompt text: the argument, or standard input for `-`; empty when absent.
+    pub fn prompt_text(&self) -> Result<String, String> {
+        match self.prompt.as_deref() {
+            Some("-") => {
+                let mut text = String::new();
+                std::io::stdin()
+                    .read_to_string(&mut text)
+                    .map_err(|err| format!("cannot read the prompt from stdin: {err}"))?;
+                Ok(text)
+            }
+            Some(text) => Ok(text.to_owned()),
+            None => Ok(String::new()),
+        }
     }
 
     fn user_input(&self) -> Result<Vec<ResponseItem>, String> {
@@ -125,6 +154,14 @@ impl RequestArgs {
         if !prompt.is_empty() {
             input.push(ResponseItem::text_message(Role::User, prompt));
         }
+        Ok(input)
+    }
+
+    /// The typed `POST responses/compact` body these flags describe (`--input-file` items, then
+    /// the prompt).
+    pub fn compaction_input(&self) -> Result<CompactionInput, String> {
+        let mut input = CompactionInput::new(self.model.as_str(), self.user_input()?);
+        input.instructions.clone_from(&self.instructions);
         Ok(input)
     }
 
@@ -173,11 +210,7 @@ impl RequestArgs {
             EndpointName::Responses => {
                 PreparedRequest::responses(provider, self.responses_request()?)
             }
-            EndpointName::Compact => {
-                let mut input = CompactionInput::new(self.model.as_str(), self.user_input()?);
-                input.instructions.clone_from(&self.instructions);
-                PreparedRequest::compact(provider, input)
-            }
+            EndpointName::Compact => PreparedRequest::compact(provider, self.compaction_input()?),
             EndpointName::Memories => {
                 let memory = RawMemory::new("cli-1", "-", self.user_input()?);
                 PreparedRequest::summarize_memories(&MemorySummarizeInput::new(
@@ -218,6 +251,13 @@ fn read_json_schema(path: &PathBuf) -> Result<TextFormat, String> {
         .map_err(|err| format!("cannot read {}: {err}", path.display()))?;
     let schema: Value = serde_json::from_str(&text)
         .map_err(|err| format!("{} is not JSON: {err}", path.display()))?;
+    if !schema.is_object() {
+        return Err(format!(
+            "{} must hold a JSON schema (a JSON object), not {}",
+            path.display(),
+            json_kind(text.trim())
+        ));
+    }
     let name = path
         .file_stem()
         .and_then(|stem| stem.to_str())
@@ -282,6 +322,7 @@ fn json_kind(text: &str) -> &'static str {
     match text.as_bytes().first() {
         Some(b'{') => "an object",
         Some(b'"') => "a string",
+        Some(b'[') => "an array",
         Some(b't' | b'f') => "a boolean",
         Some(b'n') => "null",
         _ => "a number",

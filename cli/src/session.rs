@@ -45,6 +45,10 @@ pub struct Failure {
     pub request_id: Option<String>,
     /// The HTTP status, when there was one.
     pub status: Option<u16>,
+    /// How long the server asked to wait, in milliseconds, when it said.
+    pub retry_after_ms: Option<u64>,
+    /// The server's own message, when it sent one.
+    pub server_message: Option<String>,
 }
 
 impl Failure {
@@ -55,6 +59,10 @@ impl Failure {
             message,
             request_id: api.and_then(ApiError::request_id).map(str::to_owned),
             status: api.and_then(ApiError::status).map(|status| status.as_u16()),
+            retry_after_ms: api
+                .and_then(ApiError::retry_after)
+                .map(|delay| u64::try_from(delay.as_millis()).unwrap_or(u64::MAX)),
+            server_message: api.and_then(ApiError::message).map(str::to_owned),
         }
     }
 }

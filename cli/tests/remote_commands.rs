@@ -177,8 +177,15 @@ fn stream_failures_exit_with_distinct_codes() {
         let output = run(&["stream", "hi"], Some(&base));
         let stderr = text(&output.stderr);
         assert_eq!(output.status.code(), Some(code), "{kind}: {stderr}");
-        assert!(stderr.contains(&format!("error: {kind}:")), "{stderr}");
-        assert!(stderr.contains("(request id req_cli_error)"), "{stderr}");
+        // One line, one prefix, each fact once.
+        assert!(
+            stderr.starts_with(&format!("codex-api: {kind} (HTTP ")),
+            "{stderr}"
+        );
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+        assert_eq!(stderr.matches("req_cli_error").count(), 1, "{stderr}");
+        assert_eq!(stderr.matches(&format!("{kind} (")).count(), 1, "{stderr}");
+        assert!(stderr.contains("the server says no"), "{stderr}");
     }
 }
 
@@ -194,7 +201,7 @@ fn an_in_stream_failure_exits_non_zero_after_the_text() {
     let output = run(&["stream", "hi"], Some(&base));
     assert_eq!(output.status.code(), Some(6));
     assert!(text(&output.stdout).starts_with("partial"));
-    assert!(text(&output.stderr).contains("error: server_error:"));
+    assert!(text(&output.stderr).starts_with("codex-api: server_error"));
 }
 
 #[test]
@@ -208,7 +215,7 @@ fn a_refused_connection_is_a_transport_error() {
     let base = format!("http://127.0.0.1:{port}/v1");
     let output = run(&["models"], Some(&base));
     assert_eq!(output.status.code(), Some(6), "{}", text(&output.stderr));
-    assert!(text(&output.stderr).contains("error: transport:"));
+    assert!(text(&output.stderr).starts_with("codex-api: transport: "));
 }
 
 #[test]
