@@ -152,3 +152,23 @@ fn request_prints_the_dry_run_with_or_without_the_flag() {
     let value: Value = serde_json::from_slice(&without.stdout).unwrap();
     assert_eq!(value["method"], "POST");
 }
+
+#[test]
+fn replay_discards_nothing_after_comment_and_unknown_field_lines() {
+    let path = std::env::temp_dir().join(format!("codex-api-replay-{}.sse", std::process::id()));
+    std::fs::write(&path, ": keep-alive\nfoo: bar\nretry: 10\n").unwrap();
+    let output = run(&["replay", "--json", path.to_str().unwrap()], None, None);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let value: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        value["decode"]["discarded_incomplete_event"], false,
+        "{value}"
+    );
+    std::fs::write(&path, "data: half\n").unwrap();
+    let output = run(&["replay", "--json", path.to_str().unwrap()], None, None);
+    let value: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        value["decode"]["discarded_incomplete_event"], true,
+        "{value}"
+    );
+}

@@ -51,11 +51,12 @@ fn reference(input: &[u8]) -> Outcome {
         if line.starts_with(':') {
             continue;
         }
-        in_block = true;
         let (field, value) = match line.split_once(':') {
             Some((field, value)) => (field, value.strip_prefix(' ').unwrap_or(value)),
             None => (line.as_str(), ""),
         };
+        // Only `data`, `event` and `id` build the pending event that EOF would discard.
+        in_block |= matches!(field, "data" | "event" | "id");
         match field {
             "data" => {
                 data.push_str(value);

@@ -279,9 +279,8 @@ fn last_event_id() {
 fn retry() {
     check_all(vec![
         vector("digits", b"retry: 1500\n\n", vec![]).retry(1500),
-        vector("no space", b"retry:25\n", vec![])
-            .retry(25)
-            .discarded(),
+        // `retry` applies at once: nothing is pending at the end.
+        vector("no space", b"retry:25\n", vec![]).retry(25),
         vector("not digits", b"retry: 15x\n\n", vec![]),
         vector("negative", b"retry: -1\n\n", vec![]),
         vector("empty", b"retry:\n\nretry\n\n", vec![]),
@@ -383,7 +382,9 @@ fn end_of_stream() {
         vector("partial line", b"data: x", vec![]).discarded(),
         vector("partial name", b"dat", vec![]).discarded(),
         vector("event only", b"event: x\n", vec![]).discarded(),
-        vector("unknown field counts", b"foo\n", vec![]).discarded(),
+        // Unknown fields build no event: nothing to discard (WHATWG), like complete comments.
+        vector("unknown field does not", b"foo\n", vec![]),
+        vector("id only does", b"id: 7\n", vec![]).discarded(),
         vector("complete comment does not", b": c\n", vec![]),
         vector("partial comment does", b": c", vec![]).discarded(),
         vector("after a frame", b"data: a\n\ndata: b", vec![data("a")]).discarded(),

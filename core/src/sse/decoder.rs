@@ -171,8 +171,9 @@ impl SseDecoder {
     /// End of stream: discards an unterminated block and reports whether there was one.
     ///
     /// `discarded_incomplete_event` is true exactly when the stream ended inside a block: a
-    /// field line (any non-blank line not starting with `:`) was processed since the last
-    /// blank line, or a line was left unterminated (even a comment, or a lone part of a BOM),
+    /// `data`, `event` or `id` line was processed since the last blank line (lines of
+    /// unknown fields and `retry` build no event, so they leave nothing to discard), or a line
+    /// was left unterminated (even a comment, or a lone part of a BOM),
     /// or an oversize block was being skipped, or bytes of an undrained [`Feed`] were never
     /// decoded. A stream ending after a blank line or after complete comment lines reports
     /// false; a CR as the very last byte completes its line (no LF is awaited), so

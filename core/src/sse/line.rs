@@ -106,7 +106,6 @@ impl SseDecoder {
                     if self.discarding || first == b':' {
                         self.line = LineState::Ignore;
                     } else {
-                        self.block_has_field = true;
                         self.line = LineState::Name {
                             name: [0; MAX_KNOWN_NAME],
                             len: 0,
@@ -193,6 +192,9 @@ impl SseDecoder {
     /// Prepares for the value of `field` (the field's line has been recognised).
     fn begin_value(&mut self, field: Field) {
         self.value.utf8.clear();
+        // `data`, `event` and `id` build the pending event (what EOF would discard); `retry`
+        // applies at once and unknown fields are ignored.
+        self.block_has_field |= field != Field::Retry;
         match field {
             Field::Data => {}
             Field::Event => self.buffers.event.clear(),
