@@ -7,8 +7,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
-use codex_api_core::accumulator::{Outcome, replay};
+use codex_api_core::accumulator::{Outcome, Replay};
 use codex_api_core::sse::SseDecoder;
+use codex_api_core::stream::StreamConfig;
 use serde::Serialize;
 
 /// Arguments of `codex-api replay`.
@@ -17,7 +18,7 @@ pub struct ReplayArgs {
     /// Print one JSON document instead of a human-readable listing.
     #[arg(long)]
     json: bool,
-    /// Feed the decoder this many bytes at a time (default: the whole input at once).
+    /// Read and decode this many bytes at a time (default 64 KiB).
     #[arg(long, value_name = "N")]
     chunk_size: Option<NonZeroUsize>,
     /// The recorded body: a file path, or `-` for standard input.
@@ -36,103 +37,17 @@ pub struct FrameRecord {
     pub id: Option<String>,
 }
 
-/// The `"decode"` section of `replay --json`.
-#[derive(Debug, Serialize, PartialEq, Eq)]
-pub struct DecodeReport {
-    /// Every frame, in order.
-    pub frames: Vec<FrameRecord>,
-    /// `frames.len()`.
-    pub frame_count: usize,
-    /// Whether EOF discarded an unterminated block.
-    pub discarded_incomplete_event: bool,
-    /// The last accepted `retry:` value, in milliseconds.
-    pub reconnection_time_ms: Option<u64>,
-    /// The last event id when the stream ended, or null when empty.
-    pub last_event_id: Option<String>,
-    /// Events that exceeded the decoder's size limit (each reported once, then skipped).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub errors: Vec<String>,
-}
-
-/// The whole `replay --json` document: what the SSE decoder saw, and what the stream
-/// interpreter made of it.
-#[derive(Serialize)]
-struct ReplayDocument<'a> {
-    decode: &'a DecodeReport,
-    outcome: &'a Outcome,
-}
-
-/// Decode `body`, feeding the decoder `chunk_size` bytes at a time (all at once when `None`).
-pub fn decode(body: &[u8], chunk_size: Option<NonZeroUsize>) -> DecodeReport {
-    let mut decoder = SseDecoder::new();
-    let mut frames = Vec::new();
-    let mut errors = Vec::new();
-    let step = chunk_size.map_or(body.len().max(1), NonZeroUsize::get);
-    for chunk in body.chunks(step) {
-        let mut feed = decoder.feed(chunk);
-        while let Some(next) = feed.next_frame() {
-            match next {
-                Ok(frame) => frames.push(FrameRecord {
-                    event: frame.event().map(str::to_owned),
-                    data: frame.data().to_owned(),
-                    id: frame.id().map(str::to_owned),
-                }),
-                Err(err) => errors.push(err.to_string()),
-            }
-        }
+/// One frame of the text listing.
+fn render_frame(out: &mut String, index: usize, frame: &FrameRecord) {
+    let event = frame.event.as_deref().unwrap_or("message");
+    let _ = write!(out, "#{index} {event}");
+    if let Some(id) = &frame.id {
+        let _ = write!(out, " (id {id})");
     }
-    let finish = decoder.finish();
-    let last_event_id = Some(decoder.last_event_id())
-        .filter(|id| !id.is_empty())
-        .map(str::to_owned);
-    DecodeReport {
-        frame_count: frames.len(),
-        frames,
-        discarded_incomplete_event: finish.discarded_incomplete_event,
-        reconnection_time_ms: decoder.reconnection_time_ms(),
-        last_event_id,
-        errors,
+    let _ = writeln!(out);
+    for line in frame.data.split('\n') {
+        let _ = writeln!(out, "  {line}");
     }
-}
-
-fn read_input(input: &PathBuf) -> io::Result<Vec<u8>> {
-    if input.as_os_str() == "-" {
-        let mut body = Vec::new();
-        io::stdin().lock().read_to_end(&mut body)?;
-        Ok(body)
-    } else {
-        std::fs::read(input)
-    }
-}
-
-fn render_text(report: &DecodeReport, outcome: &Outcome) -> String {
-    let mut out = String::new();
-    for (index, frame) in report.frames.iter().enumerate() {
-        let event = frame.event.as_deref().unwrap_or("message");
-        let _ = write!(out, "#{index} {event}");
-        if let Some(id) = &frame.id {
-            let _ = write!(out, " (id {id})");
-        }
-        let _ = writeln!(out);
-        for line in frame.data.split('\n') {
-            let _ = writeln!(out, "  {line}");
-        }
-    }
-    for err in &report.errors {
-        let _ = writeln!(out, "error: {err}");
-    }
-    let _ = writeln!(
-        out,
-        "{} frame(s){}",
-        report.frame_count,
-        if report.discarded_incomplete_event {
-            "; an unterminated event at the end was discarded"
-        } else {
-            ""
-        }
-    );
-    render_outcome(&mut out, outcome);
-    out
 }
 
 fn render_outcome(out: &mut String, outcome: &Outcome) {
@@ -195,26 +110,143 @@ fn render_outcome(out: &mut String, outcome: &Outcome) {
     }
 }
 
-/// Run `codex-api replay`.
+/// Run `codex-api replay`: the input is read and decoded chunk by chunk (64 KiB, or
+/// `--chunk-size`), each frame written as it is decoded, so memory stays bounded by the
+/// decoder's event-size limit (plus the outcome's text) whatever the input's size.
 pub fn run(args: &ReplayArgs) -> Result<ExitCode, String> {
-    let body = read_input(&args.input)
-        .map_err(|err| format!("cannot read {}: {err}", args.input.display()))?;
-    let report = decode(&body, args.chunk_size);
-    let outcome = replay(&body, args.chunk_size.map(NonZeroUsize::get));
-    let rendered = if args.json {
-        let mut json = serde_json::to_string(&ReplayDocument {
-            decode: &report,
-            outcome: &outcome,
-        })
-        .map_err(|err| format!("cannot encode the report: {err}"))?;
-        json.push('\n');
-        json
+    let name = args.input.display().to_string();
+    let mut input: Box<dyn Read> = if args.input.as_os_str() == "-" {
+        Box::new(io::stdin().lock())
     } else {
-        render_text(&report, &outcome)
+        Box::new(
+            std::fs::File::open(&args.input).map_err(|err| format!("cannot read {name}: {err}"))?,
+        )
     };
-    io::stdout()
-        .lock()
-        .write_all(rendered.as_bytes())
+    let step = args.chunk_size.map_or(64 * 1024, NonZeroUsize::get);
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    let mut writer = FrameWriter::new(args.json);
+    let mut decoder = SseDecoder::new();
+    let mut replay = Replay::new(StreamConfig::default());
+    let mut replaying = true;
+    let mut errors = Vec::new();
+    let mut buffer = vec![0; step];
+    loop {
+        let read = match input.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(read) => read,
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+            Err(err) => return Err(format!("cannot read {name}: {err}")),
+        };
+        let chunk = buffer.get(..read).unwrap_or_default();
+        let mut feed = decoder.feed(chunk);
+        while let Some(next) = feed.next_frame() {
+            match next {
+                Ok(frame) => writer.frame(
+                    &mut out,
+                    &FrameRecord {
+                        event: frame.event().map(str::to_owned),
+                        data: frame.data().to_owned(),
+                        id: frame.id().map(str::to_owned),
+                    },
+                )?,
+                Err(err) => errors.push(err.to_string()),
+            }
+        }
+        if replaying {
+            replaying = replay.handle_chunk(chunk);
+        }
+    }
+    let finish = decoder.finish();
+    let (outcome, _) = replay.finish();
+    let end = DecodeEnd {
+        frame_count: writer.count,
+        discarded_incomplete_event: finish.discarded_incomplete_event,
+        reconnection_time_ms: decoder.reconnection_time_ms(),
+        last_event_id: Some(decoder.last_event_id())
+            .filter(|id| !id.is_empty())
+            .map(str::to_owned),
+        errors,
+    };
+    writer.end(&mut out, &end, &outcome)?;
+    out.flush()
         .map_err(|err| format!("cannot write output: {err}"))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// What `replay` reports once the input has ended.
+#[derive(Debug, Serialize)]
+struct DecodeEnd {
+    frame_count: usize,
+    discarded_incomplete_event: bool,
+    reconnection_time_ms: Option<u64>,
+    last_event_id: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    errors: Vec<String>,
+}
+
+/// Writes frames as they are decoded: JSON inside `{"decode":{"frames":[...]`, or the text
+/// listing.
+struct FrameWriter {
+    json: bool,
+    count: usize,
+}
+
+impl FrameWriter {
+    fn new(json: bool) -> FrameWriter {
+        FrameWriter { json, count: 0 }
+    }
+
+    fn frame(&mut self, out: &mut impl Write, frame: &FrameRecord) -> Result<(), String> {
+        let written = if self.json {
+            let separator = if self.count == 0 {
+                "{\"decode\":{\"frames\":["
+            } else {
+                ","
+            };
+            serde_json::to_string(frame)
+                .map_err(|err| err.to_string())
+                .and_then(|json| write!(out, "{separator}{json}").map_err(|err| err.to_string()))
+        } else {
+            let mut text = String::new();
+            render_frame(&mut text, self.count, frame);
+            out.write_all(text.as_bytes())
+                .map_err(|err| err.to_string())
+        };
+        self.count += 1;
+        written.map_err(|err| format!("cannot write output: {err}"))
+    }
+
+    fn end(self, out: &mut impl Write, end: &DecodeEnd, outcome: &Outcome) -> Result<(), String> {
+        let text = if self.json {
+            let opening = if self.count == 0 {
+                "{\"decode\":{\"frames\":["
+            } else {
+                ""
+            };
+            let mut rest = serde_json::to_string(end).map_err(|err| err.to_string())?;
+            // The end's members continue the `decode` object opened with the frames.
+            rest.remove(0);
+            let outcome = serde_json::to_string(outcome).map_err(|err| err.to_string())?;
+            format!("{opening}],{rest},\"outcome\":{outcome}}}\n")
+        } else {
+            let mut text = String::new();
+            for err in &end.errors {
+                let _ = writeln!(text, "error: {err}");
+            }
+            let _ = writeln!(
+                text,
+                "{} frame(s){}",
+                end.frame_count,
+                if end.discarded_incomplete_event {
+                    "; an unterminated event at the end was discarded"
+                } else {
+                    ""
+                }
+            );
+            render_outcome(&mut text, outcome);
+            text
+        };
+        out.write_all(text.as_bytes())
+            .map_err(|err| format!("cannot write output: {err}"))
+    }
 }

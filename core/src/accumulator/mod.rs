@@ -45,7 +45,7 @@ pub use outcome::{
     CustomToolCallOutcome, ErrorClass, ErrorSource, FunctionCallOutcome, Outcome, OutcomeError,
     OutcomeKind, OutcomeUsage,
 };
-pub use replay::{replay, replay_with};
+pub use replay::{Replay, replay, replay_with};
 
 use calls::{CallKind, Calls};
 

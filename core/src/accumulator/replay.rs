@@ -19,23 +19,51 @@ pub fn replay_with(
     chunk_size: Option<usize>,
     config: StreamConfig,
 ) -> (Outcome, ResponseStream) {
-    let mut stream = ResponseStream::new(config.with_idle_timeout(None));
-    let mut accumulator = ResponseAccumulator::new();
-    let head = synthetic_head();
-    stream.receive_head(None, &head);
+    let mut replay = Replay::new(config);
     let chunk_size = chunk_size
         .filter(|&size| size > 0)
         .unwrap_or(body.len().max(1));
     for chunk in body.chunks(chunk_size) {
-        stream.receive_body(None, chunk);
-        drain(&mut stream, &mut accumulator);
-        if stream.is_finished() {
+        if !replay.handle_chunk(chunk) {
             break;
         }
     }
-    stream.receive_eof();
-    drain(&mut stream, &mut accumulator);
-    (accumulator.outcome(), stream)
+    replay.finish()
+}
+
+/// A replay fed chunk by chunk, for bodies read as they come (a large file, standard input):
+/// memory stays bounded by the stream's event-size limit plus what the [`Outcome`] keeps.
+#[derive(Debug)]
+pub struct Replay {
+    stream: ResponseStream,
+    accumulator: ResponseAccumulator,
+}
+
+impl Replay {
+    /// A replay behind a synthetic `200 text/event-stream` head, idle timeout disabled.
+    pub fn new(config: StreamConfig) -> Replay {
+        let mut stream = ResponseStream::new(config.with_idle_timeout(None));
+        stream.receive_head(None, &synthetic_head());
+        Replay {
+            stream,
+            accumulator: ResponseAccumulator::new(),
+        }
+    }
+
+    /// Input: the next chunk of the body; returns whether more input is still read (the stream
+    /// is not finished).
+    pub fn handle_chunk(&mut self, chunk: &[u8]) -> bool {
+        self.stream.receive_body(None, chunk);
+        drain(&mut self.stream, &mut self.accumulator);
+        !self.stream.is_finished()
+    }
+
+    /// End of the body: the outcome, and the finished stream for its counters and accessors.
+    pub fn finish(mut self) -> (Outcome, ResponseStream) {
+        self.stream.receive_eof();
+        drain(&mut self.stream, &mut self.accumulator);
+        (self.accumulator.outcome(), self.stream)
+    }
 }
 
 fn drain(stream: &mut ResponseStream, accumulator: &mut ResponseAccumulator) {
