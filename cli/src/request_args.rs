@@ -146,6 +146,17 @@ impl RequestArgs {
     }
 
     fn user_input(&self) -> Result<Vec<ResponseItem>, String> {
+        let items_from_stdin = self
+            .input_file
+            .as_ref()
+            .is_some_and(|path| path.as_os_str() == "-");
+        if items_from_stdin && self.prompt.as_deref() == Some("-") {
+            return Err(
+                "--input-file - and the prompt - cannot both read standard input; give the \
+                 prompt as text or the items in a file"
+                    .to_owned(),
+            );
+        }
         let mut input = match &self.input_file {
             Some(path) => read_input_items(path)?,
             None => Vec::new(),
@@ -280,41 +291,81 @@ fn read_json_schema(path: &PathBuf) -> Result<TextFormat, String> {
 }
 
 /// The input items of `--input-file`: a JSON array of items, read from `path` (`-`: standard
-/// input). Every member of every item is kept as written.
+/// input). Every member of every item is kept as written. Errors name the file (`stdin`) and,
+/// for JSON that does not parse or an item that does not decode, the line and column in it.
 fn read_input_items(path: &std::path::Path) -> Result<Vec<ResponseItem>, String> {
-    let name = path.display();
-    let text = if path.as_os_str() == "-" {
+    let from_stdin = path.as_os_str() == "-";
+    let text = if from_stdin {
         let mut text = String::new();
         std::io::stdin()
             .read_to_string(&mut text)
             .map_err(|err| format!("cannot read input items from stdin: {err}"))?;
         text
     } else {
-        std::fs::read_to_string(path).map_err(|err| format!("cannot read {name}: {err}"))?
+        std::fs::read_to_string(path)
+            .map_err(|err| format!("cannot read {}: {err}", path.display()))?
     };
-    let name = if path.as_os_str() == "-" {
+    let name = if from_stdin {
         "stdin".to_owned()
     } else {
-        name.to_string()
+        path.display().to_string()
     };
-    let value: &serde_json::value::RawValue = serde_json::from_str(text.trim())
-        .map_err(|err| format!("{name} is not valid JSON: {err}"))?;
+    // Parsed as written (surrounding whitespace included), so that serde's line and column
+    // are the file's.
+    let value: &serde_json::value::RawValue =
+        serde_json::from_str(&text).map_err(|err| format!("{name} is not valid JSON: {err}"))?;
     if !value.get().starts_with('[') {
         return Err(format!(
             "{name} must hold a JSON array of input items, not {}",
             json_kind(value.get())
         ));
     }
-    let items: Vec<&serde_json::value::RawValue> = serde_json::from_str(value.get())
-        .map_err(|err| format!("{name} is not valid JSON: {err}"))?;
+    let items: Vec<&serde_json::value::RawValue> =
+        serde_json::from_str(&text).map_err(|err| format!("{name} is not valid JSON: {err}"))?;
     items
         .iter()
         .enumerate()
         .map(|(index, item)| {
-            serde_json::from_str(item.get())
-                .map_err(|err| format!("{name}: input item {index} is invalid: {err}"))
+            serde_json::from_str(item.get()).map_err(|err| {
+                format!(
+                    "{name}: input item {index} is invalid: {}",
+                    error_in(&text, item.get(), &err)
+                )
+            })
         })
         .collect()
+}
+
+/// `err`, an error decoding `item` (a slice of `text`), with its line and column counted in
+/// `text` instead of in `item`.
+fn error_in(text: &str, item: &str, err: &serde_json::Error) -> String {
+    let message = err.to_string();
+    let suffix = format!(" at line {} column {}", err.line(), err.column());
+    let Some(message) = message.strip_suffix(&suffix) else {
+        return message;
+    };
+    // Where `item` starts in `text` (it borrows from it), and where the error is in `item`:
+    // serde's column is the byte offset from the start of its line.
+    let start = (item.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
+    if start > text.len() {
+        return format!("{message}{suffix}");
+    }
+    let line_start = match err.line() {
+        0 | 1 => 0,
+        line => item
+            .match_indices('\n')
+            .nth(line - 2)
+            .map_or(item.len(), |(newline, _)| newline + 1),
+    };
+    let at = (start + line_start + err.column()).min(text.len());
+    let before = &text.as_bytes()[..at];
+    let line = 1 + before.iter().filter(|&&byte| byte == b'\n').count();
+    let column = at
+        - before
+            .iter()
+            .rposition(|&byte| byte == b'\n')
+            .map_or(0, |i| i + 1);
+    format!("{message} at line {line} column {column}")
 }
 
 /// What kind of JSON value `text` (valid JSON) is, for messages.

@@ -138,6 +138,11 @@ macro_rules! execute_glue {
                                 body.clone().map(bytes::Bytes::from),
                             );
                             client.send(prepared, options.clone())$(.$await)?.map(|reply| {
+                                // The wrong accessor hands the reply back whole; the events
+                                // drained below are those of the reply it handed back.
+                                let reply = reply
+                                    .into_body()
+                                    .expect_err("a streaming call's reply is not a body");
                                 reply.into_events().expect("a streaming call's reply is events")
                             })
                         }
@@ -223,6 +228,11 @@ macro_rules! execute_glue {
                     );
                     let reply = client.send(prepared, options.clone())$(.$await)?;
                     let output = reply.map(|reply| {
+                        // The wrong accessor hands the reply back whole; the body checked
+                        // below is that of the reply it handed back.
+                        let reply = reply
+                            .into_events()
+                            .expect_err("a unary call's reply is not events");
                         reply.into_body().expect("a unary call's reply is a body")
                     });
                     unary(output, |output| {

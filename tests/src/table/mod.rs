@@ -13,6 +13,7 @@ mod proxies;
 mod raw;
 mod requests;
 mod retries;
+mod send;
 mod statuses;
 mod streams;
 mod tls;
@@ -37,6 +38,7 @@ pub fn all() -> Vec<Scenario> {
     table.extend(raw::scenarios());
     table.extend(auth::scenarios());
     table.extend(endpoints::scenarios());
+    table.extend(send::scenarios());
     table.extend(faults::scenarios());
     table.extend(connections::scenarios());
     table.extend(tls::scenarios());
