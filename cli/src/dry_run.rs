@@ -61,13 +61,13 @@ impl Serialize for Headers {
 
 /// Builds the dry-run document for `args`.
 pub fn document(args: &RequestCommandArgs) -> Result<DryRun, String> {
-    let provider = args.request.server.provider()?;
+    let provider = args.request.input.server.provider()?;
     let prepared = args.request.prepare(args.endpoint, &provider)?;
     let request = prepared
         .build(
             &provider,
             &ResponsesOptions::new(),
-            &args.request.server.dry_run_credentials(),
+            &args.request.input.server.dry_run_credentials(),
         )
         .map_err(|err| format!("cannot build the request: {err}"))?;
     let headers = request

@@ -4,8 +4,9 @@
 //!
 //! - `replay [--json] [--chunk-size N] FILE|-`: decode a recorded `text/event-stream` body and print
 //!   its frames (human-readable, or one JSON document with `--json`).
-//! - `request --dry-run [--endpoint responses|compact|memories|models] [flags] [PROMPT|-]`: build
-//!   a request exactly as it would be sent and print it as JSON, secrets redacted.
+//! - `request [--dry-run] [--endpoint responses|compact|memories|models] [flags] [PROMPT|-]`:
+//!   build a request exactly as it would be sent and print it as JSON, secrets redacted (a dry
+//!   run is its only mode; nothing is sent).
 //!
 //! ```text
 //! $ codex-api replay --json cli/samples/text_and_tool_call.sse
@@ -25,6 +26,7 @@ mod session;
 
 use std::process::ExitCode;
 
+use clap::error::ErrorKind;
 use clap::{Parser, Subcommand};
 
 /// A Rust client for the OpenAI Responses API, as a command-line tool.
@@ -41,15 +43,72 @@ enum Command {
     /// recovered by a token refresh, a 429 retried after its `retry-after`.
     Demo(demo::DemoArgs),
     /// Stream a response from a real server (`OPENAI_API_KEY`, `OPENAI_BASE_URL`).
-    Stream(Box<remote::RemoteArgs>),
+    Stream(Box<remote::StreamArgs>),
     /// Compact a conversation (`POST responses/compact`) on a real server.
-    Compact(Box<remote::RemoteArgs>),
+    Compact(Box<remote::CompactArgs>),
     /// List the models of a real server (`GET models`).
     Models(Box<remote::ModelsArgs>),
     /// Decode a recorded server-sent-events body (a file, or `-` for stdin) and print its frames.
     Replay(replay::ReplayArgs),
-    /// Build a request exactly as it would be sent and print it as JSON (`--dry-run`).
+    /// Build a request exactly as it would be sent and print it as JSON, secrets redacted
+    /// (a dry run: nothing is sent).
     Request(Box<dry_run::RequestCommandArgs>),
+}
+
+impl Command {
+    /// Whether failures are reported as one JSON object on stdout (`--json`).
+    fn json(&self) -> bool {
+        match self {
+            Command::Stream(args) => args.json,
+            Command::Compact(args) => args.json,
+            Command::Models(args) => args.json,
+            Command::Replay(args) => args.json,
+            Command::Demo(_) | Command::Request(_) => false,
+        }
+    }
+}
+
+/// Subcommands that take `--json`.
+const JSON_COMMANDS: &[&str] = &["stream", "compact", "models", "replay"];
+
+/// Reports a failure that happened before any call (bad flags, a missing key, an unreadable
+/// file): one `codex-api: ` line on stderr, or with `--json` one `{"error":{...}}` object on
+/// stdout (kind `usage`). Exit code 2.
+fn usage_failure(message: &str, json: bool) -> ExitCode {
+    if json {
+        println!("{}", render::usage_json(message));
+    } else {
+        eprintln!("codex-api: {message}");
+    }
+    ExitCode::from(2)
+}
+
+/// Parses the command line. Help and version are printed as clap prints them; a usage error
+/// is reported like every other failure (one prefix, JSON with `--json`).
+fn parse() -> Result<Cli, ExitCode> {
+    let error = match Cli::try_parse() {
+        Ok(cli) => return Ok(cli),
+        Err(error) => error,
+    };
+    if !error.use_stderr() || error.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+        error.exit();
+    }
+    let args: Vec<_> = std::env::args_os().skip(1).collect();
+    let json = args
+        .iter()
+        .find(|arg| !arg.to_string_lossy().starts_with('-'))
+        .is_some_and(|name| JSON_COMMANDS.iter().any(|command| name == *command))
+        && args.iter().any(|arg| arg == "--json");
+    // clap's text: `error: <what>`, a blank line, the usage and a hint.
+    let rendered = error.render().to_string();
+    let text = rendered.trim_end();
+    let text = text.strip_prefix("error: ").unwrap_or(text);
+    if json {
+        let first = text.lines().next().unwrap_or_default();
+        Err(usage_failure(first, true))
+    } else {
+        Err(usage_failure(text, false))
+    }
 }
 
 /// Logs to stderr when `RUST_LOG` is set (e.g. `RUST_LOG=codex_api=debug`): a span per call
@@ -64,8 +123,12 @@ fn init_logging() {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match parse() {
+        Ok(cli) => cli,
+        Err(code) => return code,
+    };
     init_logging();
+    let json = cli.command.json();
     let result = match cli.command {
         Command::Demo(args) => demo::run(&args),
         Command::Stream(args) => remote::stream(&args),
@@ -76,9 +139,6 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
-        Err(err) => {
-            eprintln!("codex-api: {err}");
-            ExitCode::from(2)
-        }
+        Err(message) => usage_failure(&message, json),
     }
 }

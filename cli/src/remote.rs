@@ -9,18 +9,18 @@ use codex_api_core::stream::ResponseEvent;
 use codex_api_core::wire::ResponseItem;
 use serde_json::json;
 
-use crate::render::{failure_json, failure_text, item_json, rate_limits_text, usage_json};
-use crate::request_args::{RequestArgs, ServerArgs};
+use crate::render::{failure_json, failure_text, item_json, rate_limits_text};
+use crate::request_args::{InputArgs, RequestArgs, ServerArgs};
 use crate::runtime::{RuntimeName, open_session};
 use crate::session::{Auth, Failure, Output, SessionConfig, View, exit_code};
 
-/// Flags of `stream` and `compact`.
+/// Flags of `stream`.
 #[derive(Debug, Args)]
-pub struct RemoteArgs {
-    /// Print machine-readable JSON (one line per event for `stream`; a failure as one
-    /// `{"error":{...}}` object).
+pub struct StreamArgs {
+    /// Print machine-readable JSON: one line per event; a failure as one `{"error":{...}}`
+    /// object.
     #[arg(long)]
-    json: bool,
+    pub json: bool,
     /// The runtime adapter that makes the call.
     #[arg(long, value_enum, default_value = "tokio")]
     runtime: RuntimeName,
@@ -28,12 +28,26 @@ pub struct RemoteArgs {
     request: RequestArgs,
 }
 
+/// Flags of `compact`.
+#[derive(Debug, Args)]
+pub struct CompactArgs {
+    /// Print a failure as one `{"error":{...}}` object on stdout (the reply is JSON anyway).
+    #[arg(long)]
+    pub json: bool,
+    /// The runtime adapter that makes the call.
+    #[arg(long, value_enum, default_value = "tokio")]
+    runtime: RuntimeName,
+    #[command(flatten)]
+    input: InputArgs,
+}
+
 /// Flags of `models`.
 #[derive(Debug, Args)]
 pub struct ModelsArgs {
-    /// Print machine-readable JSON (a failure as one `{"error":{...}}` object).
+    /// Print machine-readable JSON: the models and the etag; a failure as one
+    /// `{"error":{...}}` object.
     #[arg(long)]
-    json: bool,
+    pub json: bool,
     /// The runtime adapter that makes the call.
     #[arg(long, value_enum, default_value = "tokio")]
     runtime: RuntimeName,
@@ -61,39 +75,26 @@ fn fail(failure: &Failure, json: bool) -> ExitCode {
     ExitCode::from(exit_code(&failure.kind))
 }
 
-/// Runs a remote command; a failure before the call (flags, key, files) is exit code 2, shown
-/// as one JSON object on stdout with `--json`.
-fn remote(json: bool, run: impl FnOnce() -> Result<ExitCode, String>) -> Result<ExitCode, String> {
-    match run() {
-        Err(message) if json => {
-            println!("{}", usage_json(&message));
-            Ok(ExitCode::from(2))
-        }
-        result => result,
-    }
-}
-
 /// Run `codex-api stream`.
-pub fn stream(args: &RemoteArgs) -> Result<ExitCode, String> {
-    remote(args.json, || stream_inner(args))
-}
-
-fn stream_inner(args: &RemoteArgs) -> Result<ExitCode, String> {
+pub fn stream(args: &StreamArgs) -> Result<ExitCode, String> {
     let request = args.request.responses_request()?;
-    let mut session = open_session(args.runtime, session_config(&args.request.server)?)?;
+    let mut session = open_session(args.runtime, session_config(&args.request.input.server)?)?;
     let mut stdout = std::io::stdout().lock();
     let view = if args.json { View::Raw } else { View::Codex };
+    // Whether the text printed so far ends inside a line (so a line feed is owed before the
+    // next block, and at the end).
+    let mut open_line = false;
     let result = session.stream(request, ResponsesOptions::new(), view, &mut |output| {
         let _ = match output {
             Output::Raw(item) => writeln!(stdout, "{}", item_json(&item)),
-            Output::Event(event) => print_event(&mut stdout, &event),
+            Output::Event(event) => print_event(&mut stdout, &event, &mut open_line),
         };
         let _ = stdout.flush();
     });
     match result {
         Ok(_) => Ok(ExitCode::SUCCESS),
         Err(failure) => {
-            if !args.json {
+            if open_line {
                 // End the partial text line before the error goes to stderr.
                 let _ = writeln!(stdout);
             }
@@ -103,18 +104,35 @@ fn stream_inner(args: &RemoteArgs) -> Result<ExitCode, String> {
     }
 }
 
-fn print_event(out: &mut impl Write, event: &ResponseEvent) -> std::io::Result<()> {
+/// Prints one Codex-level event for people: the text as it streams, function calls on their
+/// own lines, rate limits and usage on stderr. `open_line` tracks whether stdout ends inside a
+/// line, so that no empty line is ever printed.
+fn print_event(
+    out: &mut impl Write,
+    event: &ResponseEvent,
+    open_line: &mut bool,
+) -> std::io::Result<()> {
     match event {
-        ResponseEvent::OutputTextDelta { delta, .. } => write!(out, "{delta}"),
+        ResponseEvent::OutputTextDelta { delta, .. } => {
+            if !delta.is_empty() {
+                *open_line = !delta.ends_with('\n');
+            }
+            write!(out, "{delta}")
+        }
         ResponseEvent::OutputItemDone(ResponseItem::FunctionCall(call)) => {
-            writeln!(out, "\n[function call {}({})]", call.name, call.arguments)
+            if std::mem::take(open_line) {
+                writeln!(out)?;
+            }
+            writeln!(out, "[function call {}({})]", call.name, call.arguments)
         }
         ResponseEvent::RateLimits(snapshot) => {
             eprintln!("[rate limits] {}", rate_limits_text(snapshot));
             Ok(())
         }
         ResponseEvent::Completed { token_usage, .. } => {
-            writeln!(out)?;
+            if std::mem::take(open_line) {
+                writeln!(out)?;
+            }
             if let Some(usage) = token_usage {
                 eprintln!(
                     "[usage] {} input, {} output, {} total tokens",
@@ -128,13 +146,9 @@ fn print_event(out: &mut impl Write, event: &ResponseEvent) -> std::io::Result<(
 }
 
 /// Run `codex-api compact`.
-pub fn compact(args: &RemoteArgs) -> Result<ExitCode, String> {
-    remote(args.json, || compact_inner(args))
-}
-
-fn compact_inner(args: &RemoteArgs) -> Result<ExitCode, String> {
-    let input = args.request.compaction_input()?;
-    let mut session = open_session(args.runtime, session_config(&args.request.server)?)?;
+pub fn compact(args: &CompactArgs) -> Result<ExitCode, String> {
+    let input = args.input.compaction_input()?;
+    let mut session = open_session(args.runtime, session_config(&args.input.server)?)?;
     match session.compact(input, ResponsesOptions::new()) {
         Ok(output) => {
             let text = serde_json::to_string(&output)
@@ -148,10 +162,6 @@ fn compact_inner(args: &RemoteArgs) -> Result<ExitCode, String> {
 
 /// Run `codex-api models`.
 pub fn models(args: &ModelsArgs) -> Result<ExitCode, String> {
-    remote(args.json, || models_inner(args))
-}
-
-fn models_inner(args: &ModelsArgs) -> Result<ExitCode, String> {
     let mut session = open_session(args.runtime, session_config(&args.server)?)?;
     match session.list_models() {
         Ok(models) => {

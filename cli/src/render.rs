@@ -78,14 +78,59 @@ pub fn rate_limits_text(snapshot: &RateLimitSnapshot) -> String {
     format!("{}: {}", snapshot.limit_id, parts.join(", "))
 }
 
-/// The failure as one stderr line, each fact once: the error's own text names its status,
-/// code, message and request id (and, for server errors, its kind, which is otherwise added).
+/// The failure as one stderr line, each fact once: `codex-api: `, the kind in words, the facts
+/// in parentheses (HTTP status, what a 401 means unless its code says it, the server's code,
+/// the request id, the `cf-ray`), then the message, e.g.
+/// `codex-api: rate limited (HTTP 429, code rate_limit_exceeded, request id req_abc): Rate
+/// limit reached`.
 pub fn failure_text(failure: &Failure) -> String {
-    if failure.message.starts_with(&failure.kind) {
-        format!("codex-api: {}", failure.message)
-    } else {
-        format!("codex-api: {}: {}", failure.kind, failure.message)
+    let kind = failure.kind.replace('_', " ");
+    let mut notes = Vec::new();
+    let message = match failure.server.as_deref() {
+        // A server error's message is the server's own, its other facts are the notes.
+        Some(api) => {
+            if let Some(status) = api.status() {
+                notes.push(format!("HTTP {}", status.as_u16()));
+            }
+            // What a 401 means, when the server's code does not already say it.
+            if let Some(auth) = api
+                .unauthorized()
+                .map(|details| details.failure.as_str())
+                .filter(|auth| api.code() != Some(*auth))
+            {
+                notes.push(auth.to_owned());
+            }
+            if let Some(code) = api.code() {
+                notes.push(format!("code {code}"));
+            }
+            if let Some(id) = api.request_id() {
+                notes.push(format!("request id {id}"));
+            }
+            if let Some(ray) = api.cf_ray() {
+                notes.push(format!("cf-ray {ray}"));
+            }
+            api.message().unwrap_or_default()
+        }
+        // Any other failure's message is its whole text.
+        None => failure.message.as_str(),
+    };
+    // A message that starts with the kind (`response incomplete: max_output_tokens`) names it
+    // once.
+    let message = [kind.as_str(), failure.kind.as_str()]
+        .iter()
+        .find_map(|prefix| message.strip_prefix(prefix))
+        .filter(|rest| rest.is_empty() || rest.starts_with(':'))
+        .map_or(message, |rest| rest.trim_start_matches(':').trim_start());
+    let mut line = format!("codex-api: {kind}");
+    if !notes.is_empty() {
+        line.push_str(&format!(" ({})", notes.join(", ")));
     }
+    if !message.is_empty() {
+        line.push_str(": ");
+        line.push_str(message);
+    }
+    // One line, whatever the message holds.
+    line.replace(['\r', '\n'], " ")
 }
 
 /// The failure as one JSON object, for `--json`:
@@ -93,10 +138,10 @@ pub fn failure_text(failure: &Failure) -> String {
 pub fn failure_json(failure: &Failure) -> String {
     json!({"error": {
         "kind": failure.kind,
-        "message": failure.server_message.as_deref().unwrap_or(&failure.message),
-        "status": failure.status,
-        "request_id": failure.request_id,
-        "retry_after_ms": failure.retry_after_ms,
+        "message": failure.server_message().unwrap_or(&failure.message),
+        "status": failure.status(),
+        "request_id": failure.request_id(),
+        "retry_after_ms": failure.retry_after_ms(),
     }})
     .to_string()
 }

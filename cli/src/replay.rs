@@ -15,9 +15,10 @@ use serde::Serialize;
 /// Arguments of `codex-api replay`.
 #[derive(Debug, Args)]
 pub struct ReplayArgs {
-    /// Print one JSON document instead of a human-readable listing.
+    /// Print one JSON document instead of a human-readable listing (a failure as one
+    /// `{"error":{...}}` object).
     #[arg(long)]
-    json: bool,
+    pub json: bool,
     /// Read and decode this many bytes at a time (default 64 KiB).
     #[arg(long, value_name = "N")]
     chunk_size: Option<NonZeroUsize>,
@@ -155,6 +156,10 @@ pub fn run(args: &ReplayArgs) -> Result<ExitCode, String> {
         if replaying {
             replaying = replay.handle_chunk(chunk);
         }
+        // What this chunk decoded is shown now, not when the input ends (`curl ... | codex-api
+        // replay -` follows a live stream).
+        out.flush()
+            .map_err(|err| format!("cannot write output: {err}"))?;
     }
     let finish = decoder.finish();
     let (outcome, _) = replay.finish();

@@ -39,9 +39,10 @@ pub struct ServerArgs {
     pub no_auth: bool,
 }
 
-/// Flags that describe a request.
+/// Flags of every command that sends a conversation (`stream`, `compact`, `request`): the
+/// server, the model, the instructions and the input (items and prompt).
 #[derive(Debug, Args)]
-pub struct RequestArgs {
+pub struct InputArgs {
     #[command(flatten)]
     pub server: ServerArgs,
     /// The prompt; `-` reads it from standard input.
@@ -53,12 +54,6 @@ pub struct RequestArgs {
     /// System instructions.
     #[arg(long)]
     pub instructions: Option<String>,
-    /// Reasoning effort (`minimal`, `low`, `medium`, `high`, ...).
-    #[arg(long, value_name = "EFFORT")]
-    pub reasoning_effort: Option<String>,
-    /// A function tool, as `NAME:JSON_SCHEMA` (repeatable).
-    #[arg(long, value_name = "NAME:JSON_SCHEMA")]
-    pub tool_function: Vec<String>,
     /// Ask the server to store the response (`store: true`; item ids stay in `input`).
     #[arg(long, conflicts_with = "no_store")]
     pub store: bool,
@@ -70,18 +65,40 @@ pub struct RequestArgs {
     /// PROMPT, if given, is appended as a user message.
     #[arg(long, value_name = "FILE|-")]
     pub input_file: Option<PathBuf>,
-    /// Continue from a stored response.
+    /// Continue from (or compact) a stored response.
     #[arg(long, value_name = "ID")]
     pub previous_response_id: Option<String>,
+}
+
+/// Flags only `POST responses` uses (`stream`, `request`).
+#[derive(Debug, Args)]
+pub struct ResponsesArgs {
+    /// Reasoning effort (`minimal`, `low`, `medium`, `high`, ...).
+    #[arg(long, value_name = "EFFORT")]
+    pub reasoning_effort: Option<String>,
+    /// A function tool, as `NAME:JSON_SCHEMA` (repeatable).
+    #[arg(long, value_name = "NAME:JSON_SCHEMA")]
+    pub tool_function: Vec<String>,
     /// Upper bound on generated tokens.
     #[arg(long, value_name = "N")]
     pub max_output_tokens: Option<u64>,
     /// Text verbosity (`low`, `medium`, `high`).
     #[arg(long, value_name = "LEVEL")]
     pub text_verbosity: Option<String>,
-    /// Structured output: a file holding a JSON schema (named after the file stem).
+    /// Structured output: a file holding a JSON schema (a JSON object; named after the file
+    /// stem).
     #[arg(long, value_name = "FILE")]
     pub json_schema: Option<PathBuf>,
+}
+
+/// Flags that describe a `POST responses` request (`stream`; `request`, whose endpoint is
+/// chosen with `--endpoint`).
+#[derive(Debug, Args)]
+pub struct RequestArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub responses: ResponsesArgs,
 }
 
 impl ServerArgs {
@@ -129,7 +146,7 @@ impl ServerArgs {
     }
 }
 
-impl RequestArgs {
+impl InputArgs {
     /// The prompt text: the argument, or standard input for `-`; empty when absent.
     pub fn prompt_text(&self) -> Result<String, String> {
         match self.prompt.as_deref() {
@@ -169,42 +186,53 @@ impl RequestArgs {
     }
 
     /// The typed `POST responses/compact` body these flags describe (`--input-file` items, then
-    /// the prompt).
+    /// the prompt). The body has no `store`; `--no-store` removes the items' ids, as
+    /// `POST responses` does for `store: false` (the server did not keep those items).
     pub fn compaction_input(&self) -> Result<CompactionInput, String> {
         let mut input = CompactionInput::new(self.model.as_str(), self.user_input()?);
         input.instructions.clone_from(&self.instructions);
+        input
+            .previous_response_id
+            .clone_from(&self.previous_response_id);
+        if self.no_store {
+            input.strip_item_ids();
+        }
         Ok(input)
     }
+}
 
+impl RequestArgs {
     /// The typed `POST responses` body these flags describe.
     pub fn responses_request(&self) -> Result<ResponsesApiRequest, String> {
-        let mut request = ResponsesApiRequest::new(self.model.as_str()).input(self.user_input()?);
-        request.instructions.clone_from(&self.instructions);
-        if let Some(effort) = &self.reasoning_effort {
+        let input = &self.input;
+        let flags = &self.responses;
+        let mut request = ResponsesApiRequest::new(input.model.as_str()).input(input.user_input()?);
+        request.instructions.clone_from(&input.instructions);
+        if let Some(effort) = &flags.reasoning_effort {
             request.reasoning =
                 Some(Reasoning::default().effort(ReasoningEffort::from(effort.as_str())));
         }
-        for spec in &self.tool_function {
+        for spec in &flags.tool_function {
             request.tools.push(parse_tool_function(spec)?);
         }
-        if self.store {
+        if input.store {
             request.store = Some(true);
         }
-        if self.no_store {
+        if input.no_store {
             request.store = Some(false);
         }
         request
             .previous_response_id
-            .clone_from(&self.previous_response_id);
-        request.max_output_tokens = self.max_output_tokens;
-        let format = self
+            .clone_from(&input.previous_response_id);
+        request.max_output_tokens = flags.max_output_tokens;
+        let format = flags
             .json_schema
             .as_ref()
             .map(read_json_schema)
             .transpose()?;
-        if self.text_verbosity.is_some() || format.is_some() {
+        if flags.text_verbosity.is_some() || format.is_some() {
             let mut text = TextControls::default();
-            text.verbosity = self.text_verbosity.as_deref().map(Verbosity::from);
+            text.verbosity = flags.text_verbosity.as_deref().map(Verbosity::from);
             text.format = format;
             request.text = Some(text);
         }
@@ -221,11 +249,13 @@ impl RequestArgs {
             EndpointName::Responses => {
                 PreparedRequest::responses(provider, self.responses_request()?)
             }
-            EndpointName::Compact => PreparedRequest::compact(provider, self.compaction_input()?),
+            EndpointName::Compact => {
+                PreparedRequest::compact(provider, self.input.compaction_input()?)
+            }
             EndpointName::Memories => {
-                let memory = RawMemory::new("cli-1", "-", self.user_input()?);
+                let memory = RawMemory::new("cli-1", "-", self.input.user_input()?);
                 PreparedRequest::summarize_memories(&MemorySummarizeInput::new(
-                    self.model.as_str(),
+                    self.input.model.as_str(),
                     vec![memory],
                 ))
             }

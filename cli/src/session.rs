@@ -35,20 +35,15 @@ pub enum Output {
 }
 
 /// A failed call or stream, reduced to what the CLI prints and its exit code.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Failure {
     /// The stable error kind (`rate_limited`, `unauthorized`, `transport`, ...).
     pub kind: String,
     /// The error's message (never a secret: the adapters' errors redact).
     pub message: String,
-    /// The request id, when the server gave one.
-    pub request_id: Option<String>,
-    /// The HTTP status, when there was one.
-    pub status: Option<u16>,
-    /// How long the server asked to wait, in milliseconds, when it said.
-    pub retry_after_ms: Option<u64>,
-    /// The server's own message, when it sent one.
-    pub server_message: Option<String>,
+    /// The server's error (an error response or an in-stream failure), whose facts (status,
+    /// code, request id, `retry-after`, the server's message) are printed one by one.
+    pub server: Option<Box<ApiError>>,
 }
 
 impl Failure {
@@ -57,13 +52,35 @@ impl Failure {
         Failure {
             kind: kind.to_owned(),
             message,
-            request_id: api.and_then(ApiError::request_id).map(str::to_owned),
-            status: api.and_then(ApiError::status).map(|status| status.as_u16()),
-            retry_after_ms: api
-                .and_then(ApiError::retry_after)
-                .map(|delay| u64::try_from(delay.as_millis()).unwrap_or(u64::MAX)),
-            server_message: api.and_then(ApiError::message).map(str::to_owned),
+            server: api.map(|api| Box::new(api.clone())),
         }
+    }
+
+    /// The HTTP status, when there was one.
+    pub fn status(&self) -> Option<u16> {
+        self.server
+            .as_ref()
+            .and_then(|api| api.status())
+            .map(|status| status.as_u16())
+    }
+
+    /// The request id, when the server gave one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.server.as_ref().and_then(|api| api.request_id())
+    }
+
+    /// How long the server asked to wait, in milliseconds, when it said.
+    pub fn retry_after_ms(&self) -> Option<u64> {
+        self.server
+            .as_ref()
+            .and_then(|api| api.retry_after())
+            .map(|delay| u64::try_from(delay.as_millis()).unwrap_or(u64::MAX))
+    }
+
+    /// The server's own message (or the stream machinery's description of what it detected),
+    /// when there is one.
+    pub fn server_message(&self) -> Option<&str> {
+        self.server.as_ref().and_then(|api| api.message())
     }
 }
 

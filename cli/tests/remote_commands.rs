@@ -163,6 +163,15 @@ fn error_reply(status: u16, code: &str) -> ScriptedResponse {
     .request_id("req_cli_error")
 }
 
+fn reply_status(kind: &str) -> u16 {
+    match kind {
+        "unauthorized" => 401,
+        "quota_exceeded" => 429,
+        "not_found" => 404,
+        _ => 400,
+    }
+}
+
 #[test]
 fn stream_failures_exit_with_distinct_codes() {
     let cases: [(ScriptedResponse, &str, i32); 4] = [
@@ -177,15 +186,22 @@ fn stream_failures_exit_with_distinct_codes() {
         let output = run(&["stream", "hi"], Some(&base));
         let stderr = text(&output.stderr);
         assert_eq!(output.status.code(), Some(code), "{kind}: {stderr}");
-        // One line, one prefix, each fact once.
+        // One line, one prefix, each fact once: the kind in words, the facts in parentheses,
+        // then the server's message.
+        let words = kind.replace('_', " ");
         assert!(
-            stderr.starts_with(&format!("codex-api: {kind} (HTTP ")),
+            stderr.starts_with(&format!("codex-api: {words} (HTTP {}", reply_status(kind))),
             "{stderr}"
         );
         assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
         assert_eq!(stderr.matches("req_cli_error").count(), 1, "{stderr}");
-        assert_eq!(stderr.matches(&format!("{kind} (")).count(), 1, "{stderr}");
-        assert!(stderr.contains("the server says no"), "{stderr}");
+        assert_eq!(stderr.matches(&words).count(), 1, "{stderr}");
+        assert_eq!(stderr.matches("HTTP").count(), 1, "{stderr}");
+        assert!(
+            stderr.ends_with(", request id req_cli_error): the server says no\n"),
+            "{stderr}"
+        );
+        assert!(output.stdout.is_empty(), "{}", text(&output.stdout));
     }
 }
 
@@ -201,7 +217,10 @@ fn an_in_stream_failure_exits_non_zero_after_the_text() {
     let output = run(&["stream", "hi"], Some(&base));
     assert_eq!(output.status.code(), Some(6));
     assert!(text(&output.stdout).starts_with("partial"));
-    assert!(text(&output.stderr).starts_with("codex-api: server_error"));
+    assert_eq!(
+        text(&output.stderr),
+        "codex-api: server error (code server_error): something broke\n"
+    );
 }
 
 #[test]

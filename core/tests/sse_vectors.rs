@@ -385,6 +385,14 @@ fn end_of_stream() {
         // Unknown fields build no event: nothing to discard (WHATWG), like complete comments.
         vector("unknown field does not", b"foo\n", vec![]),
         vector("id only does", b"id: 7\n", vec![]).discarded(),
+        // Issue 17: complete comment, unknown-field and `retry` lines, no blank line at the
+        // end: nothing was buffered, so nothing is discarded.
+        vector(
+            "comments and unknown fields do not",
+            b": keep-alive\nfoo: bar\nretry: 10\nbaz\n",
+            vec![],
+        )
+        .retry(10),
         vector("complete comment does not", b": c\n", vec![]),
         vector("partial comment does", b": c", vec![]).discarded(),
         vector("after a frame", b"data: a\n\ndata: b", vec![data("a")]).discarded(),
