@@ -108,6 +108,7 @@ pub mod call;
 pub mod client_config;
 pub mod credentials;
 pub mod error;
+pub mod pager;
 pub mod provider;
 pub mod rate_limit;
 pub mod request;

@@ -11,7 +11,7 @@ use crate::agent_identity::ProviderAuthScope;
 use crate::provider::Provider;
 use crate::request::{Endpoint, PreparedRequest, ResponsesOptions};
 use crate::retry::RetryPolicy;
-use crate::stream::StreamConfig;
+use crate::stream::{ResumeSettings, StreamConfig};
 
 /// The default cap on an error body read for classification: 64 KiB.
 pub const DEFAULT_ERROR_BODY_CAP: usize = 64 * 1024;
@@ -99,6 +99,10 @@ pub struct CallConfig {
     pub limits: CallLimits,
     /// Settings of the response stream (streaming mode only).
     pub stream: StreamConfig,
+    /// Whether and how a cut stream resumes: set for a background response's stream
+    /// ([`PreparedRequest::is_background`]) with the call's policy; `None` otherwise. The
+    /// call seeds its jitter from its own jitter source.
+    pub resume: Option<ResumeSettings>,
     /// Agent Identity: when set and the endpoint is `responses` or `responses/compact`, each
     /// attempt's credentials come from [`ProviderAuthScope::credentials_for`].
     #[cfg(feature = "agent-identity")]
@@ -140,6 +144,7 @@ impl CallConfig {
             policy,
             limits: CallLimits::default(),
             stream,
+            resume: None,
             #[cfg(feature = "agent-identity")]
             auth_scope: None,
         }
@@ -171,8 +176,13 @@ impl CallConfig {
         } else {
             ResponseMode::Unary
         };
+        let background = prepared.is_background();
         let (endpoint, body) = prepared.into_parts();
-        Self::new(endpoint, mode, provider, options, body)
+        let mut config = Self::new(endpoint, mode, provider, options, body);
+        if background {
+            config.resume = Some(ResumeSettings::new(config.policy.clone(), 0));
+        }
+        config
     }
 
     #[cfg(feature = "agent-identity")]
@@ -183,8 +193,25 @@ impl CallConfig {
     }
 
     /// Returns the configuration with this retry policy.
+    /// A background stream's resumes follow it too (as many as it has retries).
     pub fn with_policy(mut self, policy: RetryPolicy) -> Self {
+        if let Some(resume) = self.resume.take() {
+            let max = policy.max_retries;
+            self.resume = Some(
+                ResumeSettings {
+                    policy: policy.clone(),
+                    ..resume
+                }
+                .max_resumes(max),
+            );
+        }
         self.policy = policy;
+        self
+    }
+
+    /// Returns the configuration with these resume settings (`None`: a cut stream ends).
+    pub fn with_resume(mut self, resume: Option<ResumeSettings>) -> Self {
+        self.resume = resume;
         self
     }
 

@@ -293,6 +293,7 @@ impl Call {
             decision,
             after_unauthorized: attempt.after_unauthorized,
             auth_recovery: recovery_involved.then(|| self.recovery.tags()),
+            resume: self.resume_number,
         });
     }
 

@@ -15,6 +15,17 @@ use crate::stream::ResponseStream;
 use crate::unauthorized::{CredentialsChange, StepFailure};
 
 impl Call {
+    /// A fresh stream for a 2xx, resumable when the call's configuration says so.
+    fn new_stream(&mut self) -> Box<ResponseStream> {
+        let mut stream = Box::new(ResponseStream::new(self.config.stream));
+        if let Some(mut settings) = self.config.resume.clone() {
+            // 53 random bits of the call's jitter seed the stream's resume backoff.
+            settings.jitter_seed = (self.jitter.next_unit() * (1u64 << 53) as f64) as u64;
+            stream.enable_resume(settings);
+        }
+        stream
+    }
+
     /// The response head of the request in flight arrived.
     ///
     /// Ignored unless a head is awaited (after [`Action::Send`](super::Action::Send)).
@@ -31,7 +42,10 @@ impl Call {
         if status.is_success() {
             match self.config.mode {
                 ResponseMode::Stream => {
-                    let mut stream = ResponseStream::new(self.config.stream);
+                    let mut stream = match self.resumed.take() {
+                        Some(stream) => stream,
+                        None => self.new_stream(),
+                    };
                     stream.handle_head(now, head);
                     self.record(
                         now,
@@ -41,7 +55,7 @@ impl Call {
                         request_id(&head.headers),
                         AttemptDecision::Finished,
                     );
-                    self.phase = Phase::Terminal(Terminal::Stream(Box::new(stream)));
+                    self.phase = Phase::Terminal(Terminal::Stream(stream));
                 }
                 ResponseMode::Unary => {
                     self.phase = Phase::ReadingBody(BodyRead {

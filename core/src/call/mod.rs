@@ -145,6 +145,10 @@ pub struct Call {
     /// The (capped) body of the most recent 401, for the final `unauthorized` error.
     last_unauthorized_body: Bytes,
     telemetry: VecDeque<AttemptRecord>,
+    /// The interrupted stream this call resumes (see [`Call::resuming`]).
+    resumed: Option<Box<ResponseStream>>,
+    /// Which resume this call is (for its attempt records).
+    resume_number: Option<u32>,
 }
 
 /// The attempt in flight.
@@ -240,7 +244,25 @@ impl Call {
             next_is_followup: false,
             last_unauthorized_body: Bytes::new(),
             telemetry: VecDeque::new(),
+            resumed: None,
+            resume_number: None,
         }
+    }
+
+    /// Makes this call the resume of `stream`, an interrupted stream
+    /// ([`ResponseStream::poll_resume`]): its 2xx head is fed to `stream`, which
+    /// [`Action::Stream`] then hands back, continuing where it was cut. If the call fails
+    /// instead, take the stream back with [`Call::take_resumed_stream`] and feed it
+    /// [`ResponseStream::handle_resume_failed`].
+    pub fn resuming(mut self, stream: Box<ResponseStream>) -> Self {
+        self.resume_number = Some(stream.resumes_requested());
+        self.resumed = Some(stream);
+        self
+    }
+
+    /// The stream given to [`Call::resuming`], while the call has not handed it back.
+    pub fn take_resumed_stream(&mut self) -> Option<Box<ResponseStream>> {
+        self.resumed.take()
     }
 
     /// Re-anchors the wall clock: `now` and `wall_now` read at the same moment. Useful when

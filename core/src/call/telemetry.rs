@@ -84,6 +84,8 @@ pub struct AttemptRecord {
     pub after_unauthorized: bool,
     /// The auth-recovery observability tags, when recovery was involved in this attempt.
     pub auth_recovery: Option<Vec<(&'static str, String)>>,
+    /// For the call that resumes a cut background stream: which resume (1 for the first).
+    pub resume: Option<u32>,
 }
 
 impl AttemptRecord {

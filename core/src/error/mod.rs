@@ -124,6 +124,18 @@ pub enum ApiErrorKind {
         /// The server's `incomplete_details.reason` (e.g. `max_output_tokens`), bounded.
         reason: Option<String>,
     },
+    /// `response_cancelled`: the response was cancelled (a background response cancelled
+    /// while a stream of it was open or being resumed). Not retryable.
+    ResponseCancelled,
+    /// `sequence_gap`: a resumed stream skipped events: its first new event was not the one
+    /// after the last event delivered. Not retryable (the skipped events are lost to this
+    /// stream; retrieve the response instead).
+    SequenceGap {
+        /// The sequence number the stream should have continued with.
+        expected: u64,
+        /// The sequence number it continued with.
+        received: u64,
+    },
     /// `other`: an in-stream failure code we do not know; retryable. The code is
     /// [`ApiError::code`].
     Other,
@@ -197,6 +209,8 @@ impl ApiErrorKind {
             ApiErrorKind::IdleTimeout { .. } => "idle_timeout",
             ApiErrorKind::Protocol => "protocol",
             ApiErrorKind::ResponseIncomplete { .. } => "response_incomplete",
+            ApiErrorKind::ResponseCancelled => "response_cancelled",
+            ApiErrorKind::SequenceGap { .. } => "sequence_gap",
             ApiErrorKind::Other => "other",
         }
     }
@@ -297,6 +311,26 @@ impl ApiError {
             Some(reason) => format!("response incomplete: {reason}"),
             None => "response incomplete".to_string(),
         });
+        error
+    }
+
+    /// The response was cancelled. Not retryable.
+    pub fn response_cancelled() -> ApiError {
+        let mut error = ApiError::bare(ApiErrorKind::ResponseCancelled, ErrorOrigin::StreamReader);
+        error.message = Some("response cancelled".to_string());
+        error
+    }
+
+    /// A resumed stream continued at sequence number `received` instead of `expected`: the
+    /// events between were lost. Not retryable.
+    pub fn sequence_gap(expected: u64, received: u64) -> ApiError {
+        let mut error = ApiError::bare(
+            ApiErrorKind::SequenceGap { expected, received },
+            ErrorOrigin::StreamReader,
+        );
+        error.message = Some(format!(
+            "resumed stream skipped events: expected sequence number {expected}, got {received}"
+        ));
         error
     }
 

@@ -32,6 +32,12 @@ impl QueryParams {
         }
     }
 
+    /// Appends `name=value` even when `name` is already set (repeated parameters such as
+    /// `include[]`).
+    pub fn append(&mut self, name: impl Into<String>, value: impl Into<String>) {
+        self.0.push((name.into(), value.into()));
+    }
+
     /// Builder form of [`QueryParams::set`].
     pub fn with(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.set(name, value);

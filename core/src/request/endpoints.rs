@@ -19,6 +19,7 @@ pub struct PreparedRequest {
     endpoint: Endpoint,
     body: Option<Bytes>,
     streaming: bool,
+    background: bool,
 }
 
 impl PreparedRequest {
@@ -29,6 +30,7 @@ impl PreparedRequest {
             endpoint,
             body,
             streaming: false,
+            background: false,
         }
     }
 
@@ -38,6 +40,7 @@ impl PreparedRequest {
             endpoint,
             body,
             streaming: true,
+            background: false,
         }
     }
 
@@ -56,15 +59,11 @@ impl PreparedRequest {
         mut request: ResponsesApiRequest,
     ) -> Result<Self, BuildError> {
         request.stream = Some(true);
-        if provider.is_azure_responses_endpoint() {
-            request.store.get_or_insert(true);
-        } else if request.store == Some(false) {
-            request.strip_item_ids();
-        }
-        Ok(Self::new_streaming(
-            Endpoint::responses(),
-            Some(encode(&request)?),
-        ))
+        apply_store_rule(provider, &mut request);
+        let background = request.background == Some(true);
+        let mut prepared = Self::new_streaming(Endpoint::responses(), Some(encode(&request)?));
+        prepared.background = background;
+        Ok(prepared)
     }
 
     /// `POST responses/compact`. The body is sent as given, item ids included, for every
@@ -109,6 +108,21 @@ impl PreparedRequest {
         self.streaming
     }
 
+    /// Whether this is a streamed `POST responses` of a background response
+    /// (`background: true`): a stream of it that is cut resumes by itself (see
+    /// [`ResumeSettings`](crate::stream::ResumeSettings)).
+    pub fn is_background(&self) -> bool {
+        self.background
+    }
+
+    /// Marks a streaming request as one of a background response, so that a cut stream
+    /// resumes (for a hand-prepared `POST responses` with `background: true`).
+    #[must_use]
+    pub fn with_background(mut self, background: bool) -> Self {
+        self.background = background && self.streaming;
+        self
+    }
+
     /// Splits into the endpoint and the encoded body.
     pub fn into_parts(self) -> (Endpoint, Option<Bytes>) {
         (self.endpoint, self.body)
@@ -136,7 +150,16 @@ impl PreparedRequest {
     }
 }
 
-fn encode<T: Lossless + Serialize>(body: &T) -> Result<Bytes, BuildError> {
+/// Item ids follow `store` (see [`PreparedRequest::responses`]).
+pub(super) fn apply_store_rule(provider: &Provider, request: &mut ResponsesApiRequest) {
+    if provider.is_azure_responses_endpoint() {
+        request.store.get_or_insert(true);
+    } else if request.store == Some(false) {
+        request.strip_item_ids();
+    }
+}
+
+pub(super) fn encode<T: Lossless + Serialize>(body: &T) -> Result<Bytes, BuildError> {
     if let Some(member) = collision(body) {
         return Err(BuildError::ExtraCollision {
             member: member.to_owned(),

@@ -24,6 +24,7 @@ mod compression;
 mod endpoints;
 pub(crate) mod headers;
 mod options;
+mod resources;
 mod turn_state;
 
 use bytes::Bytes;
@@ -38,6 +39,7 @@ pub use options::{
     CLIENT_REQUEST_ID_HEADER, Compression, ResponsesOptions, SESSION_ID_HEADER, SUBAGENT_HEADER,
     THREAD_ID_HEADER, TURN_STATE_HEADER,
 };
+pub use resources::{ListParams, RetrieveOptions};
 pub use turn_state::{TurnState, turn_state_from_headers};
 
 /// Header naming the client product that sent the request.
@@ -83,6 +85,13 @@ pub enum BuildError {
         /// The member's name.
         member: String,
     },
+    /// A path id (response, conversation or item id) is empty, `.` or `..`: it would name
+    /// another path. (Any other id is percent-encoded as one path segment.)
+    #[error("invalid {what}: empty, `.` or `..`")]
+    InvalidId {
+        /// Which id.
+        what: &'static str,
+    },
     /// The compressor failed.
     #[error("request body compression failed: {message}")]
     Compression {
@@ -97,7 +106,7 @@ pub enum BuildError {
 pub struct Endpoint {
     method: Method,
     path: String,
-    query: QueryParams,
+    pub(crate) query: QueryParams,
     headers: Vec<(String, String)>,
 }
 

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::item::ResponseEvent;
 use crate::rate_limit::snapshot_from_event;
-use crate::wire::{ResponseItem, StreamEvent};
+use crate::wire::{Response, ResponseItem, StreamEvent};
 
 /// The in-stream rate-limit event Codex's backend sends (not part of the published union).
 pub const CODEX_RATE_LIMITS_EVENT: &str = "codex.rate_limits";
@@ -20,6 +20,9 @@ pub(crate) fn is_codex_extension(kind: &str) -> bool {
 #[derive(Debug, Default)]
 pub(crate) struct CodexView {
     call_ids: HashMap<String, Arc<str>>,
+    /// The `Response` of the terminal event (`completed`, `failed`, `incomplete`, `cancelled`),
+    /// moved out of it.
+    pub(crate) final_response: Option<Box<Response>>,
 }
 
 impl CodexView {
@@ -64,11 +67,17 @@ impl CodexView {
             },
             StreamEvent::Completed(completed) => {
                 let response = completed.response;
-                ResponseEvent::Completed {
-                    response_id: response.id,
-                    token_usage: response.usage,
+                let event = ResponseEvent::Completed {
+                    response_id: response.id.clone(),
+                    token_usage: response.usage.clone(),
                     end_turn,
-                }
+                };
+                self.final_response = Some(response);
+                event
+            }
+            StreamEvent::Failed(ended) | StreamEvent::Incomplete(ended) => {
+                self.final_response = Some(ended.response);
+                return None;
             }
             StreamEvent::Other { kind, raw } if is_codex_extension(&kind) => {
                 // A malformed rate-limit event is informational: skip it.

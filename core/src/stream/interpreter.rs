@@ -8,10 +8,11 @@ use http::HeaderMap;
 use super::codex::is_codex_extension;
 use super::config::{IdleReset, StreamConfig};
 use super::item::StreamItem;
+use super::resume::ResumeState;
 use super::stats::{SequenceTracker, StreamStats};
 use super::terminal;
 use crate::error::ApiError;
-use crate::wire::{StreamEvent, StreamEventError};
+use crate::wire::{ResponseStatus, StreamEvent, StreamEventError};
 
 /// The data of the `[DONE]` sentinel frame.
 pub const DONE_SENTINEL: &str = "[DONE]";
@@ -28,6 +29,8 @@ pub(crate) enum Queued {
 pub(crate) enum Phase {
     AwaitingHead,
     Streaming,
+    /// Cut before its terminal event, awaiting a resume (see `resume.rs`).
+    Interrupted,
     Finished,
 }
 
@@ -45,6 +48,8 @@ pub(crate) struct Interpreter {
     pub(crate) stats: StreamStats,
     pub(crate) done_sentinel_seen: bool,
     pub(crate) end_turn: Option<bool>,
+    /// Resume bookkeeping, for streams of background responses.
+    pub(crate) resume: Option<ResumeState>,
 }
 
 impl Interpreter {
@@ -59,6 +64,7 @@ impl Interpreter {
             stats: StreamStats::default(),
             done_sentinel_seen: false,
             end_turn: None,
+            resume: None,
         }
     }
 
@@ -75,6 +81,20 @@ impl Interpreter {
     pub(crate) fn fail(&mut self, error: ApiError) {
         self.queue.push_back(Queued::Error(error));
         self.finish();
+    }
+
+    /// The stream was cut before its terminal event (`error`: `stream_truncated` or
+    /// `idle_timeout`): it waits for a resume when one is possible, else ends with `error`.
+    pub(crate) fn cut(&mut self, error: ApiError) {
+        match &mut self.resume {
+            Some(resume) if resume.can_resume() => {
+                resume.interrupted = Some(error);
+                resume.requested = false;
+                self.phase = Phase::Interrupted;
+                self.deadline = None;
+            }
+            _ => self.fail(error),
+        }
     }
 
     /// Marks the terminal outcome as decided: no more input is interpreted.
@@ -102,7 +122,11 @@ impl Interpreter {
     }
 
     fn handle_event(&mut self, event: StreamEvent, data: &str) {
-        if let Some(sequence_number) = event.sequence_number()
+        let sequence_number = event.sequence_number();
+        if self.resume.is_some() && !self.join_resumed(&event, sequence_number) {
+            return;
+        }
+        if let Some(sequence_number) = sequence_number
             && self.sequence.observe(sequence_number)
         {
             self.stats.sequence_gaps += 1;
@@ -114,11 +138,19 @@ impl Interpreter {
                 self.finish();
                 return;
             }
+            StreamEvent::Failed(ended) | StreamEvent::Incomplete(ended)
+                if ended.response.status == Some(ResponseStatus::Cancelled) =>
+            {
+                ApiError::response_cancelled().with_response_head(&self.headers)
+            }
             StreamEvent::Failed(failed) => {
                 terminal::failed_error(&failed.response, data, &self.headers)
             }
             StreamEvent::Incomplete(incomplete) => {
                 terminal::incomplete_error(&incomplete.response, &self.headers)
+            }
+            StreamEvent::Other { kind, .. } if kind == terminal::CANCELLED => {
+                ApiError::response_cancelled().with_response_head(&self.headers)
             }
             StreamEvent::Error(error) => terminal::error_event_error(error, data, &self.headers),
             StreamEvent::Other { kind, .. } => {
@@ -135,6 +167,42 @@ impl Interpreter {
         };
         self.queue.push_back(Queued::Item(StreamItem::Event(event)));
         self.fail(error);
+    }
+
+    /// Resume bookkeeping for one event: remembers the response id, and right after a
+    /// resume drops duplicates and detects a gap. `false`: the event is not delivered.
+    fn join_resumed(&mut self, event: &StreamEvent, sequence_number: Option<u64>) -> bool {
+        let Some(resume) = self.resume.as_mut() else {
+            return true;
+        };
+        if resume.response_id.is_none()
+            && let StreamEvent::Created(created)
+            | StreamEvent::Queued(created)
+            | StreamEvent::InProgress(created) = event
+            && !created.response.id.is_empty()
+        {
+            resume.response_id = Some(created.response.id.clone());
+        }
+        let (Some(floor), Some(sequence_number)) = (resume.floor, sequence_number) else {
+            return true;
+        };
+        resume.floor = None;
+        let Some(last) = floor else {
+            return true;
+        };
+        if sequence_number <= last {
+            resume.floor = Some(floor); // still before the first new event
+            self.stats.resume_duplicates += 1;
+            return false;
+        }
+        let expected = last.saturating_add(1);
+        if sequence_number != expected {
+            let error =
+                ApiError::sequence_gap(expected, sequence_number).with_response_head(&self.headers);
+            self.fail(error);
+            return false;
+        }
+        true
     }
 
     fn handle_unparsable(&mut self, name: Option<&str>, error: &StreamEventError) {

@@ -74,6 +74,7 @@ mod config;
 mod head;
 mod interpreter;
 mod item;
+pub mod resume;
 mod stats;
 mod terminal;
 
@@ -89,16 +90,19 @@ pub use head::{
 };
 pub use interpreter::DONE_SENTINEL;
 pub use item::{MetaEvent, ResponseEvent, StreamItem};
+pub use resume::{ResumeRequest, ResumeSettings};
 pub use stats::StreamStats;
 pub use terminal::is_terminal_type;
 
 use codex::CodexView;
 use interpreter::{Interpreter, Phase, Queued};
+use resume::ResumeState;
 
 use crate::error::ApiError;
 use crate::rate_limit::snapshots_from_headers;
 use crate::retry::TransportErrorKind;
 use crate::sse::{SseDecoder, SseError};
+use crate::wire::Response;
 #[cfg(doc)]
 use crate::wire::StreamEvent;
 
@@ -138,8 +142,10 @@ impl ResponseStream {
 
     /// [`handle_head`](Self::handle_head) with an optional time (`None`: no timer starts).
     pub(crate) fn receive_head(&mut self, now: Option<Instant>, head: &Parts) {
-        if self.inner.phase != Phase::AwaitingHead {
-            return;
+        match self.inner.phase {
+            Phase::AwaitingHead => {}
+            Phase::Interrupted => return self.receive_resumed_head(now, head),
+            Phase::Streaming | Phase::Finished => return,
         }
         let headers = &head.headers;
         self.request_id = head::request_id(headers).map(str::to_owned);
@@ -180,6 +186,119 @@ impl ResponseStream {
         self.inner.touch(now);
     }
 
+    /// The head of a resume request's reply: the stream goes on from a fresh SSE decoder.
+    /// Only its rate-limit snapshots become events (the other header facts were delivered
+    /// with the first head).
+    fn receive_resumed_head(&mut self, now: Option<Instant>, head: &Parts) {
+        let headers = &head.headers;
+        if !head.status.is_success() {
+            self.inner
+                .fail(ApiError::from_http(head.status, headers, b"", None));
+            return;
+        }
+        if let Err(wrong) = head::check_content_type(headers) {
+            let message = format!(
+                "expected content type {EVENT_STREAM_MEDIA_TYPE} when resuming, got {}",
+                wrong.0
+            );
+            self.inner
+                .fail(ApiError::protocol(&message).with_response_head(headers));
+            return;
+        }
+        if let Some(request_id) = head::request_id(headers) {
+            self.request_id = Some(request_id.to_owned());
+        }
+        self.inner.headers = head::error_context(headers);
+        for snapshot in snapshots_from_headers(headers) {
+            let meta = StreamItem::Meta(MetaEvent::RateLimits(snapshot));
+            self.inner.queue.push_back(Queued::Item(meta));
+        }
+        self.decoder = SseDecoder::with_max_event_size(self.inner.config.max_event_size);
+        if let Some(resume) = self.inner.resume.as_mut() {
+            resume.interrupted = None;
+            resume.requested = false;
+        }
+        self.inner.stats.resumes += 1;
+        self.inner.phase = Phase::Streaming;
+        self.inner.touch(now);
+    }
+
+    /// Makes the stream resumable (the stream of a background response; see [`resume`]): a
+    /// cut after the response id is known interrupts it instead of ending it, and
+    /// [`poll_resume`](Self::poll_resume) says how to continue. Call before any input.
+    pub fn enable_resume(&mut self, settings: ResumeSettings) {
+        self.inner.resume = Some(ResumeState::new(settings));
+    }
+
+    /// Output: the request that continues an interrupted stream, once per interruption;
+    /// `None` when the stream is not interrupted (or the request was already handed out).
+    /// Send it as a call whose 2xx head comes back to this stream
+    /// ([`CallConfig::with_resumed_stream`](crate::call::CallConfig::with_resumed_stream));
+    /// if that call fails, feed [`handle_resume_failed`](Self::handle_resume_failed).
+    pub fn poll_resume(&mut self) -> Option<ResumeRequest> {
+        if self.inner.phase != Phase::Interrupted {
+            return None;
+        }
+        let last = self.inner.sequence.last();
+        self.inner.resume.as_mut()?.request(last)
+    }
+
+    /// Input: the resume request failed for good. The stream ends with `error` (e.g. a
+    /// `not_found` for a response that is gone), or with the cut that interrupted it when
+    /// `None` (a transport failure or timeout of the resume).
+    pub fn handle_resume_failed(&mut self, error: Option<ApiError>) {
+        if self.inner.phase != Phase::Interrupted {
+            return;
+        }
+        let cut = self
+            .inner
+            .resume
+            .as_mut()
+            .and_then(|resume| resume.interrupted.take());
+        match error.or(cut) {
+            Some(error) => self.inner.fail(error),
+            None => self
+                .inner
+                .fail(ApiError::stream_truncated(self.inner.sequence.last())),
+        }
+    }
+
+    /// How many resumes the stream asked for ([`poll_resume`](Self::poll_resume)) so far.
+    pub fn resumes_requested(&self) -> u32 {
+        self.inner
+            .resume
+            .as_ref()
+            .map_or(0, |resume| resume.resumes)
+    }
+
+    /// Whether the stream was cut and waits for a resume ([`poll_resume`](Self::poll_resume)).
+    pub fn is_interrupted(&self) -> bool {
+        self.inner.phase == Phase::Interrupted
+    }
+
+    /// The response id, once a `response.created` / `queued` / `in_progress` event gave it
+    /// (tracked only for resumable streams), else from the final response.
+    pub fn response_id(&self) -> Option<&str> {
+        self.inner
+            .resume
+            .as_ref()
+            .and_then(|resume| resume.response_id.as_deref())
+            .or_else(|| self.codex.final_response.as_ref().map(|r| r.id.as_str()))
+    }
+
+    /// The whole `Response` of the terminal event (`response.completed`, `.failed`,
+    /// `.incomplete`, or a cancellation), once the Codex-level view
+    /// ([`poll_event`](Self::poll_event)) has delivered it. (The raw view hands the event, with
+    /// its response, to the caller.)
+    pub fn response(&self) -> Option<&Response> {
+        self.codex.final_response.as_deref()
+    }
+
+    /// Takes the terminal event's `Response` (see [`response`](Self::response)).
+    pub fn take_response(&mut self) -> Option<Box<Response>> {
+        self.codex.final_response.take()
+    }
+
     /// Input: a chunk of the response body (any size, split anywhere).
     pub fn handle_body(&mut self, now: Instant, chunk: &[u8]) {
         self.receive_body(Some(now), chunk);
@@ -191,7 +310,7 @@ impl ResponseStream {
         let len = u64::try_from(chunk.len()).unwrap_or(u64::MAX);
         self.inner.stats.bytes_received = self.inner.stats.bytes_received.saturating_add(len);
         match self.inner.phase {
-            Phase::Finished => return,
+            Phase::Finished | Phase::Interrupted => return,
             Phase::AwaitingHead => {
                 self.inner
                     .fail(ApiError::protocol("response body received before its head"));
@@ -243,8 +362,8 @@ impl ResponseStream {
 
     fn end_body(&mut self, transport: Option<TransportErrorKind>) {
         match self.inner.phase {
-            Phase::Finished => {}
-            Phase::AwaitingHead | Phase::Streaming => {
+            Phase::Finished | Phase::Interrupted => {}
+            phase @ (Phase::AwaitingHead | Phase::Streaming) => {
                 // An unterminated block at EOF is discarded (WHATWG); it cannot end the stream.
                 let _ = self.decoder.finish();
                 let last = self.inner.sequence.last();
@@ -253,7 +372,11 @@ impl ResponseStream {
                     Some(kind) => ApiError::stream_interrupted(last, kind),
                 }
                 .with_response_head(&self.inner.headers);
-                self.inner.fail(error);
+                if phase == Phase::Streaming {
+                    self.inner.cut(error);
+                } else {
+                    self.inner.fail(error);
+                }
             }
         }
     }
@@ -270,7 +393,7 @@ impl ResponseStream {
         };
         if now >= deadline {
             let error = ApiError::idle_timeout(idle).with_response_head(&self.inner.headers);
-            self.inner.fail(error);
+            self.inner.cut(error);
         }
     }
 
@@ -307,7 +430,7 @@ impl ResponseStream {
     pub fn poll_timeout(&self) -> Option<Instant> {
         match self.inner.phase {
             Phase::Streaming => self.inner.deadline,
-            Phase::AwaitingHead | Phase::Finished => None,
+            Phase::AwaitingHead | Phase::Interrupted | Phase::Finished => None,
         }
     }
 

@@ -15,6 +15,10 @@ pub struct StreamStats {
     pub oversized_events: u64,
     /// Events whose `sequence_number` was not one more than the previous one.
     pub sequence_gaps: u64,
+    /// Times the stream was resumed after a cut (background responses).
+    pub resumes: u64,
+    /// Events of a resumed stream dropped because they had been delivered before the cut.
+    pub resume_duplicates: u64,
 }
 
 /// Tracks `sequence_number`s: the last one seen and how often the sequence jumped.

@@ -15,10 +15,14 @@ pub const FAILED: &str = "response.failed";
 pub const INCOMPLETE: &str = "response.incomplete";
 /// `error`.
 pub const ERROR: &str = "error";
+/// `response.cancelled`: a background response was cancelled (not in the published union;
+/// a response object with status `cancelled` in `response.failed` or `response.incomplete`
+/// ends a stream the same way).
+pub const CANCELLED: &str = "response.cancelled";
 
 /// Whether an event of this type ends the stream.
 pub fn is_terminal_type(kind: &str) -> bool {
-    matches!(kind, COMPLETED | FAILED | INCOMPLETE | ERROR)
+    matches!(kind, COMPLETED | FAILED | INCOMPLETE | ERROR | CANCELLED)
 }
 
 /// The error a `response.failed` event stands for.

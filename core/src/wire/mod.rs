@@ -72,11 +72,14 @@
 
 mod compaction;
 mod content;
+mod conversation;
+mod deletion;
 mod event;
 mod event_payload;
 mod extra;
 mod item;
 mod item_id;
+mod list;
 pub(crate) mod lossless;
 mod memory;
 mod models;
@@ -92,6 +95,8 @@ pub use content::{
     ContentPart, InputFile, InputImage, InputText, OutputText, ReasoningContentPart,
     ReasoningSummaryPart, ReasoningText, Refusal,
 };
+pub use conversation::{Conversation, ConversationCreate, ConversationItems, ConversationUpdate};
+pub use deletion::{Deletion, InputTokenCount};
 pub use event::{ErrorEvent, KNOWN_EVENT_TYPES, StreamEvent, StreamEventError};
 pub use event_payload::{
     AnnotationAddedEvent, ArgumentsDoneEvent, AudioDeltaEvent, AudioDoneEvent, CodeDoneEvent,
@@ -109,6 +114,7 @@ pub use item::{
     WebSearchQuery,
 };
 pub use item_id::{ItemId, Obfuscation};
+pub use list::{ItemList, ListOrder};
 pub use memory::{
     MemorySummarizeInput, MemorySummarizeOutput, MemorySummary, RawMemory, RawMemoryMetadata,
 };

@@ -232,3 +232,43 @@ impl<'de> Deserialize<'de> for Timestamp {
         })
     }
 }
+
+impl Response {
+    /// The text of every `output_text` part of every assistant message of `output`, in order,
+    /// concatenated (as openai-python's `Response.output_text`).
+    pub fn output_text(&self) -> String {
+        let mut text = String::new();
+        for item in &self.output {
+            if let ResponseItem::Message(message) = item {
+                for part in &message.content {
+                    if let super::content::ContentPart::OutputText(part) = part {
+                        text.push_str(&part.text);
+                    }
+                }
+            }
+        }
+        text
+    }
+
+    /// The function calls of `output`, in order: what a tool loop runs next.
+    pub fn function_calls(&self) -> impl Iterator<Item = &super::item::FunctionCallItem> {
+        self.output.iter().filter_map(|item| match item {
+            ResponseItem::FunctionCall(call) => Some(call),
+            _ => None,
+        })
+    }
+
+    /// Whether the response reached a final status (`completed`, `failed`, `cancelled` or
+    /// `incomplete`): polling it again will not change it.
+    pub fn is_final(&self) -> bool {
+        matches!(
+            self.status,
+            Some(
+                ResponseStatus::Completed
+                    | ResponseStatus::Failed
+                    | ResponseStatus::Cancelled
+                    | ResponseStatus::Incomplete
+            )
+        )
+    }
+}
