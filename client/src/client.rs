@@ -17,8 +17,10 @@ use codex_api_core::wire::{
 };
 
 use crate::auth::{AuthProvider, StaticAuth};
+use crate::conversations::Conversations;
 use crate::driver::{Finish, Inner, within};
 use crate::events::EventStream;
+use crate::responses::Responses;
 use crate::runtime::{Connect, ConnectTarget, Runtime, TransportFailure};
 use crate::telemetry::CallLabels;
 
@@ -147,9 +149,45 @@ impl<R: Runtime> Client<R> {
     ) -> Result<EventStream<R>, ClientError> {
         let labels = CallLabels::new("chat", Some(&request.model));
         let prepared = PreparedRequest::responses(&self.inner.provider, request)?;
+        self.open_stream(prepared, options, labels).await
+    }
+
+    /// The Responses resource: non-streamed create, retrieve, stream from a sequence number,
+    /// cancel, delete, input items, input-token counts.
+    pub fn responses(&self) -> Responses<'_, R> {
+        Responses::new(self)
+    }
+
+    /// The Conversations API.
+    pub fn conversations(&self) -> Conversations<'_, R> {
+        Conversations::new(self)
+    }
+
+    /// Runs a streaming call; a background response's stream resumes after a cut.
+    pub(crate) async fn open_stream(
+        &self,
+        prepared: PreparedRequest,
+        options: ResponsesOptions,
+        labels: CallLabels,
+    ) -> Result<EventStream<R>, ClientError> {
+        let resume = prepared.is_background().then(|| options.clone());
         match Box::pin(self.inner.run(prepared, options, labels)).await? {
-            Finish::Stream(stream, body, trace) => Ok(EventStream::new(stream, body, trace)),
+            Finish::Stream(stream, body, trace) => Ok(self.events(stream, body, trace, resume)),
             Finish::Unary(_) => Err(mismatch("the core answered a streaming call with a body")),
+        }
+    }
+
+    fn events(
+        &self,
+        stream: Box<codex_api_core::stream::ResponseStream>,
+        body: Option<R::Body>,
+        trace: crate::telemetry::CallTrace,
+        resume: Option<ResponsesOptions>,
+    ) -> EventStream<R> {
+        let events = EventStream::new(stream, body, trace);
+        match resume {
+            Some(options) => events.resumable(Arc::clone(&self.inner), options),
+            None => events,
         }
     }
 
@@ -197,17 +235,18 @@ impl<R: Runtime> Client<R> {
         options: ResponsesOptions,
     ) -> Result<Reply<EventStream<R>>, ClientError> {
         let labels = CallLabels::new("request", None);
+        let resume = prepared.is_background().then(|| options.clone());
         Ok(
             match Box::pin(self.inner.run(prepared, options, labels)).await? {
                 Finish::Unary(output) => Reply::Body(output),
                 Finish::Stream(stream, body, trace) => {
-                    Reply::Events(EventStream::new(stream, body, trace))
+                    Reply::Events(self.events(stream, body, trace, resume))
                 }
             },
         )
     }
 
-    async fn unary(
+    pub(crate) async fn unary(
         &self,
         prepared: PreparedRequest,
         options: ResponsesOptions,

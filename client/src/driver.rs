@@ -18,7 +18,7 @@ use codex_api_core::client_config::{AttemptObserver, ClientConfig, authority, or
 use codex_api_core::provider::Provider;
 use codex_api_core::request::{PreparedRequest, ResponsesOptions};
 use codex_api_core::retry::{RetryPolicy, SplitMix64};
-use codex_api_core::stream::ResponseStream;
+use codex_api_core::stream::{ResponseStream, ResumeRequest};
 use codex_api_core::unauthorized::AuthRecovery;
 
 use crate::auth::AuthProvider;
@@ -45,6 +45,9 @@ pub(crate) enum Finish<R: Runtime> {
     Unary(CallOutput),
     Stream(Box<ResponseStream>, Option<R::Body>, CallTrace),
 }
+
+/// What a resume call hands back: the head for the interrupted stream and its open body.
+pub(crate) type Resumed<B> = (Box<http::response::Parts>, Option<B>);
 
 impl<R: Runtime> Inner<R> {
     pub(crate) fn new(config: ClientConfig, auth: Arc<dyn AuthProvider>, runtime: R) -> Self {
@@ -107,15 +110,39 @@ impl<R: Runtime> Inner<R> {
         labels: CallLabels,
     ) -> Result<Finish<R>, ClientError> {
         let mut trace = CallTrace::new(&labels, &self.provider, R::NAME);
-        let result = self.drive(prepared, options, &mut trace).await;
+        let result = self.drive(prepared, options, &mut trace, None).await;
         trace.call_ended();
         match result {
             Ok(Outcome::Unary(output)) => Ok(Finish::Unary(output)),
             Ok(Outcome::Stream(stream, body)) => Ok(Finish::Stream(stream, body, trace)),
+            Ok(Outcome::Resume(..)) => Err(ClientError::Transport(TransportError::adapter(
+                "the core answered a call with a resumed head",
+            ))),
             Err(error) => {
                 trace.failed(error.kind());
                 Err(error)
             }
+        }
+    }
+
+    /// Runs the resume call of an interrupted stream (after the core's backoff): its 2xx
+    /// head and open body, or why it failed. Its attempts join the stream's `trace`.
+    pub(crate) async fn resume(
+        &self,
+        request: ResumeRequest,
+        options: ResponsesOptions,
+        trace: &mut CallTrace,
+    ) -> Result<Resumed<R::Body>, ClientError> {
+        trace.resuming(&request);
+        if !request.delay.is_zero() {
+            R::timer(Instant::now() + request.delay).await;
+        }
+        let prepared = request.prepare()?;
+        match self.drive(prepared, options, trace, Some(&request)).await? {
+            Outcome::Resume(head, body) => Ok((head, body)),
+            _ => Err(ClientError::Transport(TransportError::adapter(
+                "the core answered a resume without a resumed head",
+            ))),
         }
     }
 
@@ -124,6 +151,7 @@ impl<R: Runtime> Inner<R> {
         prepared: PreparedRequest,
         options: ResponsesOptions,
         trace: &mut CallTrace,
+        resume: Option<&ResumeRequest>,
     ) -> Result<Outcome<R::Body>, ClientError> {
         let streaming = prepared.is_streaming();
         let config = self.call_config(prepared, options);
@@ -142,6 +170,9 @@ impl<R: Runtime> Inner<R> {
             now,
             wall,
         );
+        if let Some(resume) = resume {
+            call = call.resuming(resume);
+        }
         let mut body: Option<R::Body> = None;
         let mut target = None;
         let mut last_transport: Option<TransportCause> = None;
@@ -150,7 +181,10 @@ impl<R: Runtime> Inner<R> {
             while let Some(record) = call.poll_telemetry() {
                 self.observe(trace, &record);
             }
-            if !matches!(action, Action::ReadBody | Action::Stream(_)) {
+            if !matches!(
+                action,
+                Action::ReadBody | Action::Stream(_) | Action::Resume(_)
+            ) {
                 body = None; // an unwanted body: dropping it closes or recycles the connection
             }
             let failure = match action {
@@ -208,6 +242,7 @@ impl<R: Runtime> Inner<R> {
                     None
                 }
                 Action::Stream(stream) => return Ok(Outcome::Stream(stream, body.take())),
+                Action::Resume(head) => return Ok(Outcome::Resume(head, body.take())),
                 Action::Done(result) => {
                     return result
                         .map(Outcome::Unary)
@@ -231,6 +266,7 @@ impl<R: Runtime> Inner<R> {
 enum Outcome<B> {
     Unary(CallOutput),
     Stream(Box<ResponseStream>, Option<B>),
+    Resume(Box<http::response::Parts>, Option<B>),
 }
 
 /// Feeds a failed send or read to the call: the expiry of a runtime timer that carries the

@@ -3,16 +3,20 @@
 //! runtime's timer. One implementation for every runtime; the blocking client iterates it.
 
 use std::fmt;
+use std::future::{Future, poll_fn};
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::sync::Arc;
+use std::task::{Context, Poll, ready};
 use std::time::Instant;
 
 use codex_api_core::call::ClientError;
 use codex_api_core::error::ApiError;
+use codex_api_core::request::ResponsesOptions;
 use codex_api_core::stream::{ResponseEvent, ResponseStream, StreamItem};
+use codex_api_core::wire::Response;
 use futures_core::Stream;
 
-use crate::driver::arm;
+use crate::driver::{Inner, Resumed, arm};
 use crate::runtime::{ResponseBody, Runtime};
 use crate::telemetry::CallTrace;
 
@@ -39,6 +43,19 @@ struct Pump<R: Runtime> {
     body: Option<R::Body>,
     timer: Option<(R::Timer, Instant)>,
     trace: CallTrace,
+    /// How a cut stream of a background response resumes (`None`: it cannot).
+    resumer: Option<Resumer<R>>,
+}
+
+/// The result of a resume call, with the stream's trace it borrowed.
+type ResumeOutcome<B> = (Result<Resumed<B>, ClientError>, CallTrace);
+
+/// What resumes a stream: the client and the options of the call that opened it, and the
+/// resume call in flight.
+struct Resumer<R: Runtime> {
+    inner: Arc<Inner<R>>,
+    options: ResponsesOptions,
+    pending: Option<Pin<Box<dyn Future<Output = ResumeOutcome<R::Body>> + Send>>>,
 }
 
 impl<R: Runtime> fmt::Debug for EventStream<R> {
@@ -60,8 +77,36 @@ impl<R: Runtime> EventStream<R> {
             body,
             timer: None,
             trace,
+            resumer: None,
         };
         EventStream { pump }
+    }
+
+    /// Lets a cut stream resume (background responses) through `inner` with `options`.
+    pub(crate) fn resumable(mut self, inner: Arc<Inner<R>>, options: ResponsesOptions) -> Self {
+        self.pump.resumer = Some(Resumer {
+            inner,
+            options,
+            pending: None,
+        });
+        self
+    }
+
+    /// Reads the stream to its end and hands over the final
+    /// [`Response`](codex_api_core::wire::Response): the whole object of `response.completed`
+    /// (with [`output_text`](codex_api_core::wire::Response::output_text) and
+    /// [`function_calls`](codex_api_core::wire::Response::function_calls)). A stream that
+    /// ends otherwise gives its error (`response.failed`, `response.incomplete`, a
+    /// cancellation, a cut...); the response of a failed or incomplete terminal event is still
+    /// [`state().response()`](ResponseStream::response).
+    pub async fn final_response(&mut self) -> Result<Response, ClientError> {
+        let mut error = None;
+        while let Some(event) = poll_fn(|cx| self.poll_event(cx)).await {
+            if let Err(failure) = event {
+                error = Some(failure);
+            }
+        }
+        finish_response(&mut self.pump.core, error)
     }
 
     /// The raw view of the same stream (use one view for the whole stream).
@@ -144,6 +189,12 @@ impl<R: Runtime> Pump<R> {
                 self.timer = None;
                 return Poll::Ready(None);
             }
+            if self.core.is_interrupted() {
+                if self.poll_resume(cx).is_pending() {
+                    return Poll::Pending;
+                }
+                continue;
+            }
             let Some(body) = self.body.as_mut() else {
                 self.core.handle_eof(Instant::now());
                 continue;
@@ -175,7 +226,9 @@ impl<R: Runtime> Pump<R> {
                     }
                 }
                 Poll::Ready(None) => {
-                    self.body = None;
+                    // The body ended as its framing says: the connection may serve another
+                    // request (a resume, or the next call).
+                    self.body.take().into_iter().for_each(ResponseBody::release);
                     self.core.handle_eof(Instant::now());
                 }
                 Poll::Pending => {
@@ -185,6 +238,47 @@ impl<R: Runtime> Pump<R> {
                 }
             }
         }
+    }
+
+    /// Drives the resume of an interrupted stream: starts the resume call the core asks for,
+    /// and feeds its head (or its failure) back to the stream.
+    fn poll_resume(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        self.body = None;
+        self.timer = None;
+        let Some(resumer) = self.resumer.as_mut() else {
+            self.core.handle_resume_failed(None);
+            return Poll::Ready(());
+        };
+        if resumer.pending.is_none() {
+            let Some(request) = self.core.poll_resume() else {
+                self.core.handle_resume_failed(None);
+                return Poll::Ready(());
+            };
+            let inner = Arc::clone(&resumer.inner);
+            let options = resumer.options.clone();
+            let mut trace = std::mem::replace(&mut self.trace, CallTrace::detached());
+            resumer.pending = Some(Box::pin(async move {
+                let result = inner.resume(request, options, &mut trace).await;
+                (result, trace)
+            }));
+        }
+        let Some(pending) = resumer.pending.as_mut() else {
+            return Poll::Ready(());
+        };
+        let (result, trace) = ready!(pending.as_mut().poll(cx));
+        resumer.pending = None;
+        self.trace = trace;
+        match result {
+            Ok((head, body)) => {
+                self.core.handle_head(Instant::now(), &head);
+                self.body = body;
+            }
+            Err(error) => {
+                self.trace.failed(error.kind());
+                self.core.handle_resume_failed(error.api_error().cloned());
+            }
+        }
+        Poll::Ready(())
     }
 
     /// Arms the timer at the core's deadline; `true` once the deadline passed and was fed.
@@ -223,5 +317,30 @@ impl<R: Runtime> Drop for Pump<R> {
         if self.core.is_finished() {
             self.body.take().into_iter().for_each(ResponseBody::release);
         }
+    }
+}
+
+/// The final response of a drained stream, or why there is none: the stream's last error, or
+/// a `protocol` error when it ended without a completed response (a `[DONE]` alone).
+pub(crate) fn finish_response(
+    core: &mut ResponseStream,
+    error: Option<ClientError>,
+) -> Result<Response, ClientError> {
+    if let Some(error) = error {
+        return Err(error);
+    }
+    match core.response() {
+        Some(response)
+            if response.status != Some(codex_api_core::wire::ResponseStatus::Completed)
+                && response.status.is_some() =>
+        {
+            Err(ClientError::from(ApiError::protocol(
+                "the stream ended without a completed response",
+            )))
+        }
+        Some(_) => Ok(*core.take_response().unwrap_or_default()),
+        None => Err(ClientError::from(ApiError::protocol(
+            "the stream ended without a terminal response",
+        ))),
     }
 }

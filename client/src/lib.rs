@@ -94,15 +94,18 @@ mod byte_io;
 mod classify;
 mod client;
 mod connect;
+mod conversations;
 mod driver;
 mod events;
 #[cfg(feature = "hyper")]
 mod hyper_body;
 #[cfg(feature = "agent-identity")]
 mod identity;
+mod pager;
 pub mod prelude;
 #[cfg(feature = "agent-identity")]
 mod registration;
+mod responses;
 mod runtime;
 pub mod telemetry;
 pub mod tls;
@@ -120,10 +123,13 @@ pub use codex_api_core::call::{BoxError, ClientError as Error, TransportError};
 pub use codex_api_core::client_config::ProxyError;
 pub use codex_api_core::client_config::{AttemptObserver, ConfigError};
 pub use connect::{Dial, Opened, open, tunnel};
+pub use conversations::Conversations;
 pub use driver::within;
 pub use events::{EventStream, RawEventStream};
 #[cfg(feature = "hyper")]
 pub use hyper_body::poll_hyper_chunk;
+pub use pager::ItemPager;
+pub use responses::Responses;
 pub use runtime::{
     ByteStream, Connect, ConnectTarget, ResponseBody, Runtime, SendLimits, Timer, TransportFailure,
 };

@@ -14,14 +14,16 @@
 pub use codex_api_core::credentials::Credentials;
 pub use codex_api_core::error::{ApiError, ApiErrorKind};
 pub use codex_api_core::provider::Provider;
-pub use codex_api_core::request::{Endpoint, PreparedRequest, ResponsesOptions};
+pub use codex_api_core::request::{
+    Endpoint, ListParams, PreparedRequest, ResponsesOptions, RetrieveOptions,
+};
 pub use codex_api_core::stream::{ResponseEvent, StreamItem};
 pub use codex_api_core::wire::{
-    CompactionInput, CompactionOutput, ContentPart, Extra, FunctionCallItem,
-    FunctionCallOutputItem, MemorySummarizeInput, MessageItem, ModelsResponse, RawMemory,
-    Reasoning, ReasoningEffort, ReasoningSummary, Response, ResponseItem, ResponsesApiRequest,
-    Role, StreamEvent, TextControls, TextFormat, Tool, ToolChoice, ToolChoiceMode, ToolOutput,
-    Usage,
+    CompactionInput, CompactionOutput, ContentPart, Conversation, ConversationCreate, Deletion,
+    Extra, FunctionCallItem, FunctionCallOutputItem, InputTokenCount, ItemList, ListOrder,
+    MemorySummarizeInput, MessageItem, ModelsResponse, RawMemory, Reasoning, ReasoningEffort,
+    ReasoningSummary, Response, ResponseItem, ResponseStatus, ResponsesApiRequest, Role,
+    StreamEvent, TextControls, TextFormat, Tool, ToolChoice, ToolChoiceMode, ToolOutput, Usage,
 };
 
 pub use crate::{AuthProvider, Error, StaticAuth};

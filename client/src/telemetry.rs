@@ -70,6 +70,19 @@ impl CallTrace {
         }
     }
 
+    /// A trace that records nothing: stands in for a stream's trace while its resume call
+    /// holds it.
+    pub(crate) fn detached() -> Self {
+        CallTrace {
+            #[cfg(feature = "tracing")]
+            span: tracing::Span::none(),
+            #[cfg(feature = "tracing")]
+            started: Instant::now(),
+            first_event_seen: true,
+            attempts: 0,
+        }
+    }
+
     /// Records one attempt as a span of its own (closed at once).
     pub(crate) fn attempt(&mut self, record: &AttemptRecord) {
         self.attempts = record.attempt;
@@ -91,6 +104,7 @@ impl CallTrace {
                 error.type = record.error_kind,
                 codex_api.elapsed_ms = record.elapsed.as_millis() as u64,
                 codex_api.after_unauthorized = record.after_unauthorized,
+                codex_api.resume = record.resume,
                 auth_header_attached = tracing::field::Empty,
                 auth_header_name = tracing::field::Empty,
                 auth_header_scheme = tracing::field::Empty,
@@ -118,6 +132,23 @@ impl CallTrace {
         }
         #[cfg(not(feature = "tracing"))]
         let _ = record;
+    }
+
+    /// A cut stream of a background response resumes (its attempts follow as spans of their
+    /// own, each with `codex_api.resume`).
+    pub(crate) fn resuming(&self, request: &codex_api_core::stream::ResumeRequest) {
+        #[cfg(feature = "tracing")]
+        self.span.in_scope(|| {
+            tracing::info!(
+                codex_api.resume = request.resume,
+                codex_api.starting_after = request.starting_after,
+                codex_api.delay_ms = request.delay.as_millis() as u64,
+                error.type = request.cause.kind(),
+                "stream cut; resuming"
+            )
+        });
+        #[cfg(not(feature = "tracing"))]
+        let _ = request;
     }
 
     /// The call is over (its result or stream handed out): records how many attempts it made.

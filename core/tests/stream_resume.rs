@@ -47,14 +47,23 @@ fn a_cut_after_the_id_is_known_interrupts_and_the_resume_continues_without_dupli
     stream.handle_head(now, &ok_head());
     stream.handle_body(
         now,
-        format!("{}{}{}", created("resp_1", 0), text_delta("a", 1), text_delta("b", 2)).as_bytes(),
+        format!(
+            "{}{}{}",
+            created("resp_1", 0),
+            text_delta("a", 1),
+            text_delta("b", 2)
+        )
+        .as_bytes(),
     );
     stream.handle_eof(now);
     assert!(stream.is_interrupted());
     assert!(!stream.is_finished());
     let before = drain(&mut stream);
     assert_eq!(deltas(&before), "ab");
-    assert!(before.iter().all(Result::is_ok), "no error while interrupted");
+    assert!(
+        before.iter().all(Result::is_ok),
+        "no error while interrupted"
+    );
 
     let resume = stream.poll_resume().expect("a resume");
     assert!(stream.poll_resume().is_none(), "handed out once");
@@ -76,11 +85,20 @@ fn a_cut_after_the_id_is_known_interrupts_and_the_resume_continues_without_dupli
     stream.handle_head(now, &ok_head());
     stream.handle_body(
         now,
-        format!("{}{}{}", text_delta("b", 2), text_delta("c", 3), completed("resp_1", 4)).as_bytes(),
+        format!(
+            "{}{}{}",
+            text_delta("b", 2),
+            text_delta("c", 3),
+            completed("resp_1", 4)
+        )
+        .as_bytes(),
     );
     let after = drain(&mut stream);
     assert_eq!(deltas(&after), "c");
-    assert!(matches!(after.last(), Some(Ok(ResponseEvent::Completed { .. }))));
+    assert!(matches!(
+        after.last(),
+        Some(Ok(ResponseEvent::Completed { .. }))
+    ));
     assert!(stream.is_finished());
     assert_eq!(stream.stats().resume_duplicates, 1);
     assert_eq!(stream.stats().resumes, 1);
@@ -93,7 +111,10 @@ fn a_resume_that_starts_above_the_next_number_is_a_sequence_gap() {
     let now = Instant::now();
     let mut stream = resumable(3);
     stream.handle_head(now, &ok_head());
-    stream.handle_body(now, format!("{}{}", created("r", 0), text_delta("a", 1)).as_bytes());
+    stream.handle_body(
+        now,
+        format!("{}{}", created("r", 0), text_delta("a", 1)).as_bytes(),
+    );
     stream.handle_eof(now);
     let _ = drain(&mut stream);
     stream.poll_resume().unwrap();
@@ -184,7 +205,10 @@ fn a_failed_resume_ends_the_stream_with_its_error_or_the_cut() {
         stream.poll_resume().unwrap();
         stream.handle_resume_failed(given);
         let events = drain(&mut stream);
-        assert_eq!(events.last().unwrap().as_ref().unwrap_err().as_str(), expected);
+        assert_eq!(
+            events.last().unwrap().as_ref().unwrap_err().as_str(),
+            expected
+        );
         assert!(stream.is_finished());
     }
 }
@@ -204,7 +228,10 @@ fn a_cancelled_response_ends_the_stream_as_cancelled() {
     ] {
         let mut stream = resumable(3);
         stream.handle_head(now, &ok_head());
-        stream.handle_body(now, format!("{}{}", created("r", 0), text_delta("a", 1)).as_bytes());
+        stream.handle_body(
+            now,
+            format!("{}{}", created("r", 0), text_delta("a", 1)).as_bytes(),
+        );
         stream.handle_eof(now);
         stream.poll_resume().unwrap();
         stream.handle_head(now, &ok_head());
@@ -256,18 +283,18 @@ fn a_background_call_hands_out_a_resumable_stream_and_a_resume_call_continues_it
     let Action::Stream(mut stream) = first.poll_action(now) else {
         panic!("expected the stream");
     };
-    stream.handle_body(now, format!("{}{}", created("resp_9", 0), text_delta("a", 1)).as_bytes());
+    stream.handle_body(
+        now,
+        format!("{}{}", created("resp_9", 0), text_delta("a", 1)).as_bytes(),
+    );
     stream.handle_eof(now);
     let resume = stream.poll_resume().unwrap();
 
     // The resume is a call of its own: a 503 is retried, then the 2xx head joins the stream.
-    let config = CallConfig::for_request(
-        resume.prepare().unwrap(),
-        provider,
-        ResponsesOptions::new(),
-    );
+    let config =
+        CallConfig::for_request(resume.prepare().unwrap(), provider, ResponsesOptions::new());
     assert!(config.resume.is_none());
-    let mut second = call(config).resuming(stream);
+    let mut second = call(config).resuming(&resume);
     let Action::Send(sent) = second.poll_action(now) else {
         panic!("expected a send");
     };
@@ -288,16 +315,23 @@ fn a_background_call_hands_out_a_resumable_stream_and_a_resume_call_continues_it
         }
     }
     second.handle_head(clock, &ok_head());
-    let Action::Stream(mut stream) = second.poll_action(clock) else {
-        panic!("expected the same stream back");
+    let Action::Resume(head) = second.poll_action(clock) else {
+        panic!("expected the resumed head");
     };
+    stream.handle_head(clock, &head);
     let records: Vec<_> = std::iter::from_fn(|| second.poll_telemetry()).collect();
     assert_eq!(records.len(), 2);
     assert!(records.iter().all(|record| record.resume == Some(1)));
-    stream.handle_body(clock, format!("{}{}", text_delta("b", 2), completed("resp_9", 3)).as_bytes());
+    stream.handle_body(
+        clock,
+        format!("{}{}", text_delta("b", 2), completed("resp_9", 3)).as_bytes(),
+    );
     let events = drain(&mut stream);
     assert_eq!(deltas(&events), "ab");
-    assert!(matches!(events.last(), Some(Ok(ResponseEvent::Completed { .. }))));
+    assert!(matches!(
+        events.last(),
+        Some(Ok(ResponseEvent::Completed { .. }))
+    ));
 }
 
 #[test]

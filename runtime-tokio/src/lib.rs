@@ -110,12 +110,22 @@ pub type RawEventStream = codex_api_client::RawEventStream<TokioRuntime>;
 /// What `Client::send` hands back: a body or events; see [`codex_api_client::Reply`].
 pub type Reply = codex_api_client::Reply<EventStream>;
 
+/// Every item of a listing, pages fetched lazily (from `client.responses().input_items(..)`
+/// or `client.conversations().items(..)`).
+pub type ItemPager = codex_api_client::ItemPager<TokioRuntime>;
+
+/// The Responses resource of a [`Client`] (`client.responses()`).
+pub type Responses<'a> = codex_api_client::Responses<'a, TokioRuntime>;
+
+/// The Conversations API of a [`Client`] (`client.conversations()`).
+pub type Conversations<'a> = codex_api_client::Conversations<'a, TokioRuntime>;
+
 /// Everything a program using this adapter needs, in one import: the [`Client`], its streams,
 /// and the request, item, event and error types (see [`codex_api_client::prelude`]).
 pub mod prelude {
     pub use codex_api_client::prelude::*;
 
-    pub use crate::{Client, ClientBuilder, EventStream, RawEventStream, Reply};
+    pub use crate::{Client, ClientBuilder, EventStream, ItemPager, RawEventStream, Reply};
 }
 
 pub use codex_api_client::codex_api_core;

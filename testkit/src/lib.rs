@@ -41,12 +41,18 @@
 //!
 //! # Pieces
 //!
-//! - [`Script`]: an ordered list of [`ScriptedResponse`]s, optionally routed by method and path.
-//!   An exhausted script answers `500` with a plain-text explanation.
+//! - [`Script`]: an ordered list of [`ScriptedResponse`]s, optionally routed by method and path,
+//!   plus dynamic routes ([`Script::on_fn`]) that compute a response from each request (see
+//!   [`RecordedRequest::query_param`]). An exhausted script answers `500` with a plain-text
+//!   explanation.
 //! - [`ScriptedResponse`]: status, headers (with presets such as
 //!   [`request_id`](ScriptedResponse::request_id) and
 //!   [`retry_after`](ScriptedResponse::retry_after)), a [`Body`], `Connection: close`, a slow
-//!   head; ready-made JSON bodies for compaction, memories, models and API errors.
+//!   head; ready-made JSON bodies for compaction, memories, models, API errors, the Responses
+//!   resource (response objects, deletions, item lists, input tokens) and conversations.
+//! - [`ItemPages`]: item lists served page by page (`after`, `limit`, `order`).
+//! - [`BackgroundResponse`]: a background response whose stream is cut and resumed with
+//!   `starting_after`, with scripted [`ResumeFault`]s.
 //! - [`Body`]: `Content-Length` or chunked; chunk sizes and delays; faults at byte offsets
 //!   (pause, [`Stall`] with optional keep-alive comments, close, [`Cut`] of the chunked
 //!   encoding), drip-feeding, and payload generated on the fly (hundreds of megabytes without
@@ -61,12 +67,17 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod background;
 mod body;
 mod body_write;
 mod canned;
 mod connection;
+mod dynamic_route;
+mod item_pages;
+mod query;
 mod rate_limit;
 mod request;
+mod resources;
 mod response_writer;
 mod script;
 mod server;
@@ -76,8 +87,10 @@ pub mod tool_loop;
 mod transcript;
 mod wire;
 
+pub use background::{BackgroundResponse, CutKind, ResumeFault};
 pub use body::{Body, Cut, Framing, Stall};
 pub use body_write::BodyWrite;
+pub use item_pages::ItemPages;
 pub use rate_limit::{RateLimitHeaders, RateLimitWindow};
 pub use request::RecordedRequest;
 pub use script::{Script, ScriptedResponse};

@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 use std::time::Instant;
 
+use crate::query::query_pairs;
 use crate::wire::{Ended, Wire};
 
 /// Largest request head accepted (answered `431` past it).
@@ -64,6 +65,24 @@ impl RecordedRequest {
     /// The path without its query.
     pub fn path_without_query(&self) -> &str {
         self.path.split('?').next().unwrap_or_default()
+    }
+
+    /// The first value of a query parameter, percent-decoded (`+` decodes to a space), by
+    /// exact name, itself compared after decoding (so `include%5B%5D` is `include[]`). A
+    /// parameter present without `=` has the empty value.
+    pub fn query_param(&self, name: &str) -> Option<String> {
+        query_pairs(&self.path)
+            .find(|(n, _)| n == name)
+            .map(|(_, value)| value)
+    }
+
+    /// Every value of a query parameter, percent-decoded, in order (e.g. the repeated
+    /// `include[]` of the Responses API); empty when absent.
+    pub fn query_params(&self, name: &str) -> Vec<String> {
+        query_pairs(&self.path)
+            .filter(|(n, _)| n == name)
+            .map(|(_, value)| value)
+            .collect()
     }
 }
 
@@ -280,5 +299,54 @@ impl RequestReader {
                 return Err(malformed(400, "chunk data longer than its size"));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(path: &str) -> RecordedRequest {
+        RecordedRequest {
+            method: "GET".into(),
+            path: path.into(),
+            headers: Vec::new(),
+            body: Vec::new(),
+            received_at: Instant::now(),
+            connection_id: 0,
+            script_exhausted: false,
+        }
+    }
+
+    #[test]
+    fn query_param_takes_the_first_decoded_value() {
+        let request = request("/v1/responses/r?stream=true&starting_after=7&starting_after=9");
+        assert_eq!(request.query_param("stream").as_deref(), Some("true"));
+        assert_eq!(request.query_param("starting_after").as_deref(), Some("7"));
+        assert_eq!(request.query_param("missing"), None);
+        assert_eq!(request.path_without_query(), "/v1/responses/r");
+    }
+
+    #[test]
+    fn query_params_collects_every_occurrence() {
+        let request = request(
+            "/v1/responses/r?include%5B%5D=message.output_text.logprobs&include[]=reasoning.encrypted_content&x=1",
+        );
+        assert_eq!(
+            request.query_params("include[]"),
+            [
+                "message.output_text.logprobs",
+                "reasoning.encrypted_content"
+            ]
+        );
+        assert!(request.query_params("after").is_empty());
+        assert_eq!(request.query_param("x").as_deref(), Some("1"));
+    }
+
+    #[test]
+    fn query_of_a_target_without_one_is_empty() {
+        let request = request("/v1/models");
+        assert_eq!(request.query_param("a"), None);
+        assert!(request.query_params("a").is_empty());
     }
 }

@@ -1,11 +1,14 @@
 //! Scripts: which response answers which request, and the responses themselves.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
 
 use crate::body::Body;
+use crate::dynamic_route::{DynamicRoute, PathMatch, Responder};
 use crate::rate_limit::{RateLimitHeaders, RateLimitWindow};
+use crate::request::RecordedRequest;
 
 /// One scripted response: status, headers, body and connection behaviour.
 #[derive(Debug, Clone)]
@@ -200,13 +203,20 @@ struct Entry {
     response: ScriptedResponse,
 }
 
-/// An ordered list of scripted responses.
+/// An ordered list of scripted responses, plus dynamic routes.
 ///
 /// Each entry either answers any request ([`Script::then`]) or only requests with a given
 /// method and path ([`Script::on`]). A request takes the first unused entry that accepts it, so
 /// entries for one route form a queue of their own while unrouted entries serve everything else
-/// in order. When no entry accepts a request, the server answers `500` with a plain-text body
-/// that says so, and records the request with
+/// in order.
+///
+/// Dynamic routes ([`Script::on_fn`], [`Script::on_fn_exact`]) are never used up: they compute
+/// a response from each request they accept. They are tried only after the entries: a request
+/// that some unused entry accepts takes that entry; otherwise the first dynamic route (in the
+/// order added) that accepts it answers.
+///
+/// When neither an entry nor a dynamic route accepts a request, the server answers `500` with a
+/// plain-text body that says so, and records the request with
 /// [`RecordedRequest::script_exhausted`](crate::RecordedRequest::script_exhausted) set.
 ///
 /// ```
@@ -221,6 +231,7 @@ struct Entry {
 #[derive(Debug, Clone, Default)]
 pub struct Script {
     entries: Vec<Entry>,
+    routes: Vec<DynamicRoute>,
 }
 
 impl Script {
@@ -255,14 +266,83 @@ impl Script {
         self
     }
 
-    /// How many responses are left.
+    /// Adds a dynamic route: every request with exactly this method whose path (without its
+    /// query) starts with `path_prefix` is answered by `responder`, which sees the request as
+    /// recorded (see [`RecordedRequest::query_param`](crate::RecordedRequest::query_param)).
+    ///
+    /// The route is never used up. Unused entries ([`on`](Self::on), [`then`](Self::then)) that
+    /// accept a request take precedence; dynamic routes are tried in the order added. A panic
+    /// in `responder` is answered with a `500` naming it.
+    ///
+    /// ```
+    /// use codex_api_testkit::{Script, ScriptedResponse};
+    /// use serde_json::json;
+    ///
+    /// let script = Script::new().on_fn("GET", "/v1/responses/", |request| {
+    ///     let id = request.path_without_query().trim_start_matches("/v1/responses/");
+    ///     ScriptedResponse::json(200, &json!({ "id": id, "object": "response" }))
+    /// });
+    /// assert_eq!(script.dynamic_routes(), 1);
+    /// assert!(script.is_empty());
+    /// ```
+    pub fn on_fn(
+        self,
+        method: impl Into<String>,
+        path_prefix: impl Into<String>,
+        responder: impl Fn(&RecordedRequest) -> ScriptedResponse + Send + Sync + 'static,
+    ) -> Script {
+        self.with_route(
+            method.into(),
+            PathMatch::Prefix(path_prefix.into()),
+            Arc::new(responder),
+        )
+    }
+
+    /// Like [`on_fn`](Self::on_fn), but the path (without its query) must equal `path`, so that
+    /// `/v1/responses/ID` does not also catch `/v1/responses/ID/input_items`.
+    pub fn on_fn_exact(
+        self,
+        method: impl Into<String>,
+        path: impl Into<String>,
+        responder: impl Fn(&RecordedRequest) -> ScriptedResponse + Send + Sync + 'static,
+    ) -> Script {
+        self.with_route(
+            method.into(),
+            PathMatch::Exact(path.into()),
+            Arc::new(responder),
+        )
+    }
+
+    fn with_route(mut self, method: String, path: PathMatch, responder: Responder) -> Script {
+        self.routes.push(DynamicRoute {
+            method,
+            path,
+            responder,
+        });
+        self
+    }
+
+    /// How many responses are left (dynamic routes, never used up, are not counted).
     pub fn len(&self) -> usize {
         self.entries.len()
     }
 
-    /// Whether no response is left.
+    /// Whether no response is left (dynamic routes are not counted).
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
+    }
+
+    /// How many dynamic routes the script has.
+    pub fn dynamic_routes(&self) -> usize {
+        self.routes.len()
+    }
+
+    /// The responder of the first dynamic route that accepts a request.
+    pub(crate) fn route_for(&self, method: &str, target: &str) -> Option<Responder> {
+        self.routes
+            .iter()
+            .find(|route| route.accepts(method, target))
+            .map(|route| Arc::clone(&route.responder))
     }
 
     /// Takes the response for a request: the first entry that accepts it.
@@ -292,6 +372,38 @@ mod tests {
         assert_eq!(status(script.take("POST", "/v1/responses?x=1")), Some(201));
         assert_eq!(status(script.take("GET", "/v1/models")), None);
         assert_eq!(status(script.take("POST", "/v1/responses")), Some(203));
+        assert!(script.is_empty());
+    }
+
+    #[test]
+    fn dynamic_routes_match_by_prefix_or_exactly_in_order() {
+        let script = Script::new()
+            .on_fn_exact("GET", "/v1/responses/r1", |_| ScriptedResponse::new(201))
+            .on_fn("GET", "/v1/responses/", |_| ScriptedResponse::new(202))
+            .on_fn("POST", "/v1/responses", |_| ScriptedResponse::new(203));
+        let request = |method: &str, path: &str| RecordedRequest {
+            method: method.into(),
+            path: path.into(),
+            headers: Vec::new(),
+            body: Vec::new(),
+            received_at: std::time::Instant::now(),
+            connection_id: 0,
+            script_exhausted: false,
+        };
+        let status = |method: &str, path: &str| {
+            script
+                .route_for(method, path)
+                .map(|responder| responder(&request(method, path)).status)
+        };
+        assert_eq!(status("GET", "/v1/responses/r1?stream=true"), Some(201));
+        assert_eq!(status("GET", "/v1/responses/r1/input_items"), Some(202));
+        assert_eq!(status("GET", "/v1/responses/r2"), Some(202));
+        assert_eq!(status("POST", "/v1/responses/compact"), Some(203));
+        assert_eq!(status("get", "/v1/responses/r2"), None);
+        assert_eq!(status("GET", "/v1/models"), None);
+        // Never used up.
+        assert_eq!(status("GET", "/v1/responses/r2"), Some(202));
+        assert_eq!(script.dynamic_routes(), 3);
         assert!(script.is_empty());
     }
 

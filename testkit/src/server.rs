@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use crate::body_write::BodyWrite;
 use crate::connection::serve;
+use crate::dynamic_route::{Responder, respond};
 use crate::request::RecordedRequest;
 use crate::script::{Script, ScriptedResponse};
 use crate::stop::StopSignal;
@@ -21,6 +22,14 @@ struct State {
     script: Script,
     requests: Vec<RecordedRequest>,
     body_writes: Vec<BodyWrite>,
+}
+
+/// How a request gets its response.
+enum Answer {
+    /// From a script entry (or the exhaustion `500`).
+    Ready(ScriptedResponse),
+    /// From a dynamic route, once the lock is released.
+    Dynamic(Responder, RecordedRequest),
 }
 
 /// State shared by the server handle and its threads.
@@ -49,19 +58,32 @@ impl Shared {
 
     /// Records `request` and takes its scripted response (or the exhaustion `500`), with the
     /// request's index in the record.
+    ///
+    /// A dynamic route's responder runs after the request is recorded and the lock released,
+    /// so a slow responder holds up no other connection.
     pub(crate) fn answer(&self, mut request: RecordedRequest) -> (usize, ScriptedResponse) {
         let mut state = self.state();
         let index = state.requests.len();
-        let response = match state.script.take(&request.method, &request.path) {
-            Some(response) => response,
-            None => {
-                request.script_exhausted = true;
-                ScriptedResponse::script_exhausted(&request.method, &request.path)
-            }
+        let answer = match state.script.take(&request.method, &request.path) {
+            Some(response) => Answer::Ready(response),
+            None => match state.script.route_for(&request.method, &request.path) {
+                Some(responder) => Answer::Dynamic(responder, request.clone()),
+                None => {
+                    request.script_exhausted = true;
+                    Answer::Ready(ScriptedResponse::script_exhausted(
+                        &request.method,
+                        &request.path,
+                    ))
+                }
+            },
         };
         state.requests.push(request);
         drop(state);
         self.recorded.notify_all();
+        let response = match answer {
+            Answer::Ready(response) => response,
+            Answer::Dynamic(responder, request) => respond(&responder, &request),
+        };
         (index, response)
     }
 
@@ -214,7 +236,21 @@ impl TestServer {
         state.script = script.on(method, path, response);
     }
 
-    /// How many scripted responses are still unused.
+    /// Adds a dynamic route (see [`Script::on_fn`]): every request with this method whose path
+    /// (without its query) starts with `path_prefix` is answered by `responder`, after unused
+    /// entries and the routes added before.
+    pub fn push_fn(
+        &self,
+        method: &str,
+        path_prefix: &str,
+        responder: impl Fn(&RecordedRequest) -> ScriptedResponse + Send + Sync + 'static,
+    ) {
+        let mut state = self.shared.state();
+        let script = std::mem::take(&mut state.script);
+        state.script = script.on_fn(method, path_prefix, responder);
+    }
+
+    /// How many scripted responses are still unused (dynamic routes are not counted).
     pub fn remaining_responses(&self) -> usize {
         self.shared.state().script.len()
     }

@@ -116,6 +116,9 @@ pub enum Outcome {
         /// The body.
         body: Vec<u8>,
     },
+    /// A Responses-resource or Conversations call succeeded: its typed reply, re-encoded as
+    /// JSON (lossless, so every member the server sent is compared).
+    Resource(String),
     /// The call or its stream failed.
     Failed(ErrorFacts),
     /// The consumer dropped the stream early ([`Step::StreamAndDrop`](crate::scenario::Step)).

@@ -6,10 +6,12 @@ use std::time::Duration;
 
 use codex_api_core::credentials::Credentials;
 use codex_api_core::provider::Provider;
-use codex_api_core::request::{Endpoint, ResponsesOptions};
+use codex_api_core::request::{Endpoint, ListParams, ResponsesOptions, RetrieveOptions};
 use codex_api_core::retry::RetryPolicy;
 use codex_api_core::unauthorized::{RecoveryMode, StepFailure};
-use codex_api_core::wire::{CompactionInput, MemorySummarizeInput, ResponsesApiRequest};
+use codex_api_core::wire::{
+    CompactionInput, ConversationCreate, MemorySummarizeInput, ResponseItem, ResponsesApiRequest,
+};
 use codex_api_testkit::Script;
 
 use crate::auth::ScriptedAuth;
@@ -36,11 +38,54 @@ pub enum CallSpec {
     /// A streaming call prepared by hand (`PreparedRequest::new_streaming`) through the generic
     /// `send`; its events are drained as for [`CallSpec::Stream`].
     SendStream(Endpoint, ResponsesOptions, Option<Vec<u8>>),
+    /// `GET responses/{id}?stream=true[&starting_after=N]` (`client.responses().stream`),
+    /// drained as for [`CallSpec::Stream`].
+    RetrieveStream(String, Option<u64>),
+    /// A call of the Responses resource or the Conversations API; a success is
+    /// [`Outcome::Resource`](crate::observation::Outcome::Resource), the reply as JSON.
+    Resource(ResourceCall),
     /// Several steps in turn, each on a clone of one client (clones share its connections):
     /// what a connection pool keeps, reuses or closes between calls. The outcome is
     /// [`Outcome::Steps`](crate::observation::Outcome::Steps), one per call step; the events
     /// of every step are concatenated.
     Sequence(Vec<Step>),
+}
+
+/// A call of the Responses resource or the Conversations API.
+#[derive(Debug, Clone)]
+pub enum ResourceCall {
+    /// `responses().create` (not streamed).
+    Create(Box<ResponsesApiRequest>),
+    /// `responses().retrieve`.
+    Retrieve(String, RetrieveOptions),
+    /// `responses().cancel`.
+    Cancel(String),
+    /// `responses().delete`.
+    Delete(String),
+    /// `responses().input_items_page`.
+    InputItemsPage(String, ListParams),
+    /// `responses().input_items`, every item through the pager (`{"items", "pages"}`).
+    InputItems(String, ListParams),
+    /// `responses().count_input_tokens`.
+    CountTokens(Box<ResponsesApiRequest>),
+    /// `conversations().create`.
+    ConversationCreate(ConversationCreate),
+    /// `conversations().retrieve`.
+    ConversationRetrieve(String),
+    /// `conversations().update`.
+    ConversationUpdate(String, serde_json::Value),
+    /// `conversations().delete`.
+    ConversationDelete(String),
+    /// `conversations().items`, every item through the pager.
+    ConversationItems(String, ListParams),
+    /// `conversations().add_items`.
+    ConversationAddItems(String, Vec<ResponseItem>),
+    /// `conversations().item`.
+    ConversationItem(String, String),
+    /// `conversations().delete_item`.
+    ConversationDeleteItem(String, String),
+    /// `stream(..)` then `final_response()`: `{"response", "output_text", "function_calls"}`.
+    FinalResponse(Box<ResponsesApiRequest>),
 }
 
 /// One step of a [`CallSpec::Sequence`].
@@ -241,6 +286,10 @@ pub struct Scenario {
     pub name: &'static str,
     /// What the server answers.
     pub script: Script,
+    /// Builds the script afresh for each runtime's server, when the script has state of its
+    /// own (a [`BackgroundResponse`](codex_api_testkit::BackgroundResponse)'s faults), so that
+    /// runtimes running side by side do not share it. Overrides [`Scenario::script`].
+    pub fresh_script: Option<fn() -> Script>,
     /// The call made.
     pub call: CallSpec,
     /// How the client is configured.
@@ -328,6 +377,7 @@ impl Scenario {
         Scenario {
             name,
             script,
+            fresh_script: None,
             call,
             config: ClientConfig::default(),
             auth: AuthSpec::Static(Credentials::api_key("sk-test")),
@@ -340,6 +390,18 @@ impl Scenario {
             connection_differences: Vec::new(),
             secrets: Vec::new(),
         }
+    }
+
+    /// A row whose script is built afresh for each runtime (see [`Scenario::fresh_script`]).
+    pub fn fresh(
+        name: &'static str,
+        script: fn() -> Script,
+        call: CallSpec,
+        expect: fn(&Observation),
+    ) -> Self {
+        let mut scenario = Scenario::new(name, Script::new(), call, expect);
+        scenario.fresh_script = Some(script);
+        scenario
     }
 
     /// Every secret no error, client `Debug` or attempt record may show: the credentials',

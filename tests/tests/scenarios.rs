@@ -439,6 +439,19 @@ scenarios! {
     proxy_url_without_host,
     proxy_url_port_out_of_range,
     fifty_megabytes_in_flat_memory with bounded_memory_flat_stream,
+    background_stream_resumes_after_eof,
+    background_stream_resumes_after_a_reset,
+    background_stream_resumes_after_a_stall,
+    background_resume_drops_duplicates,
+    background_resume_with_a_gap_is_a_sequence_gap,
+    background_resume_finds_the_response_cancelled,
+    background_resume_finds_the_response_failed,
+    background_resume_of_a_missing_response_is_not_found,
+    background_resume_retries_a_503_within_the_resume,
+    background_resume_budget_is_spent,
+    a_stream_that_is_not_background_is_not_resumed,
+    retrieve_stream_from_a_sequence_number,
+    a_cut_retrieve_stream_resumes_too,
 }
 
 /// Set in the child process of the `from_env` tests to what each runtime's call must give:

@@ -40,6 +40,9 @@ pub enum Action {
     /// A 2xx on the streaming endpoint: its head has been handled; pump the response body
     /// into this stream. The call is over: nothing is retried after this.
     Stream(Box<ResponseStream>),
+    /// A 2xx to a resume call ([`Call::resuming`](super::Call::resuming)): feed this head to
+    /// the interrupted stream, then pump the response body into it. The call is over.
+    Resume(Box<http::response::Parts>),
     /// The call is over with this result.
     Done(Result<CallOutput, CallError>),
     /// A response (head) to the request of the last [`Action::Send`] is owed: feed
@@ -55,7 +58,8 @@ pub enum Action {
     /// [`handle_credentials`](super::Call::handle_credentials). Only returned when polled
     /// before the adapter fed them.
     AwaitCredentials,
-    /// The call already returned [`Action::Stream`] or [`Action::Done`]; nothing more will
+    /// The call already returned [`Action::Stream`], [`Action::Resume`] or [`Action::Done`];
+    /// nothing more will
     /// happen.
     Finished,
 }

@@ -177,10 +177,13 @@ impl CallConfig {
             ResponseMode::Unary
         };
         let background = prepared.is_background();
+        let response_id = prepared.response_id().map(str::to_owned);
         let (endpoint, body) = prepared.into_parts();
         let mut config = Self::new(endpoint, mode, provider, options, body);
         if background {
-            config.resume = Some(ResumeSettings::new(config.policy.clone(), 0));
+            let mut resume = ResumeSettings::new(config.policy.clone(), 0);
+            resume.response_id = response_id;
+            config.resume = Some(resume);
         }
         config
     }

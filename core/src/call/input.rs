@@ -42,11 +42,13 @@ impl Call {
         if status.is_success() {
             match self.config.mode {
                 ResponseMode::Stream => {
-                    let mut stream = match self.resumed.take() {
-                        Some(stream) => stream,
-                        None => self.new_stream(),
+                    let terminal = if self.resume_number.is_some() {
+                        Terminal::Resume(Box::new(head.clone()))
+                    } else {
+                        let mut stream = self.new_stream();
+                        stream.handle_head(now, head);
+                        Terminal::Stream(stream)
                     };
-                    stream.handle_head(now, head);
                     self.record(
                         now,
                         Some(status),
@@ -55,7 +57,7 @@ impl Call {
                         request_id(&head.headers),
                         AttemptDecision::Finished,
                     );
-                    self.phase = Phase::Terminal(Terminal::Stream(stream));
+                    self.phase = Phase::Terminal(terminal);
                 }
                 ResponseMode::Unary => {
                     self.phase = Phase::ReadingBody(BodyRead {

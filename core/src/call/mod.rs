@@ -12,6 +12,8 @@
 //!         Action::Wait(deadline)      => sleep until deadline
 //!         Action::RefreshAuth(step)   => ask the auth provider; call.handle_credentials(..)
 //!         Action::Stream(stream)      => drive the ResponseStream with the open body
+//!         Action::Resume(head)        => (a resume call) feed the head to the interrupted
+//!                                        stream, then drive it with the open body
 //!         Action::Done(result)        => return result
 //!         Action::AwaitResponse { .. } | Action::AwaitCredentials | Action::Finished
 //!                                     => adapter bug: an input is owed / the call is over
@@ -145,8 +147,6 @@ pub struct Call {
     /// The (capped) body of the most recent 401, for the final `unauthorized` error.
     last_unauthorized_body: Bytes,
     telemetry: VecDeque<AttemptRecord>,
-    /// The interrupted stream this call resumes (see [`Call::resuming`]).
-    resumed: Option<Box<ResponseStream>>,
     /// Which resume this call is (for its attempt records).
     resume_number: Option<u32>,
 }
@@ -200,6 +200,7 @@ enum BodyPurpose {
 enum Terminal {
     Done(Result<CallOutput, CallError>),
     Stream(Box<ResponseStream>),
+    Resume(Box<http::response::Parts>),
 }
 
 impl fmt::Debug for Call {
@@ -244,25 +245,18 @@ impl Call {
             next_is_followup: false,
             last_unauthorized_body: Bytes::new(),
             telemetry: VecDeque::new(),
-            resumed: None,
             resume_number: None,
         }
     }
 
-    /// Makes this call the resume of `stream`, an interrupted stream
-    /// ([`ResponseStream::poll_resume`]): its 2xx head is fed to `stream`, which
-    /// [`Action::Stream`] then hands back, continuing where it was cut. If the call fails
-    /// instead, take the stream back with [`Call::take_resumed_stream`] and feed it
+    /// Makes this call the resume `request` of an interrupted stream
+    /// ([`ResponseStream::poll_resume`]): its 2xx head is handed out as [`Action::Resume`],
+    /// to be fed to that stream ([`ResponseStream::handle_head`]), whose body it then reads;
+    /// its attempt records carry the resume's number. If the call fails instead, feed
     /// [`ResponseStream::handle_resume_failed`].
-    pub fn resuming(mut self, stream: Box<ResponseStream>) -> Self {
-        self.resume_number = Some(stream.resumes_requested());
-        self.resumed = Some(stream);
+    pub fn resuming(mut self, request: &crate::stream::ResumeRequest) -> Self {
+        self.resume_number = Some(request.resume);
         self
-    }
-
-    /// The stream given to [`Call::resuming`], while the call has not handed it back.
-    pub fn take_resumed_stream(&mut self) -> Option<Box<ResponseStream>> {
-        self.resumed.take()
     }
 
     /// Re-anchors the wall clock: `now` and `wall_now` read at the same moment. Useful when
@@ -367,6 +361,7 @@ impl Call {
                     return match std::mem::replace(&mut self.phase, Phase::Finished) {
                         Phase::Terminal(Terminal::Done(result)) => Action::Done(result),
                         Phase::Terminal(Terminal::Stream(stream)) => Action::Stream(stream),
+                        Phase::Terminal(Terminal::Resume(head)) => Action::Resume(head),
                         _ => Action::Finished,
                     };
                 }

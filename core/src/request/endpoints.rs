@@ -20,6 +20,8 @@ pub struct PreparedRequest {
     body: Option<Bytes>,
     streaming: bool,
     background: bool,
+    /// The background response a retrieve stream reads (its id is known before any event).
+    pub(super) response_id: Option<String>,
 }
 
 impl PreparedRequest {
@@ -31,6 +33,7 @@ impl PreparedRequest {
             body,
             streaming: false,
             background: false,
+            response_id: None,
         }
     }
 
@@ -41,6 +44,7 @@ impl PreparedRequest {
             body,
             streaming: true,
             background: false,
+            response_id: None,
         }
     }
 
@@ -113,6 +117,12 @@ impl PreparedRequest {
     /// [`ResumeSettings`](crate::stream::ResumeSettings)).
     pub fn is_background(&self) -> bool {
         self.background
+    }
+
+    /// The id of the stored response a retrieve stream reads
+    /// ([`PreparedRequest::retrieve_response_stream`]).
+    pub fn response_id(&self) -> Option<&str> {
+        self.response_id.as_deref()
     }
 
     /// Marks a streaming request as one of a background response, so that a cut stream

@@ -185,7 +185,8 @@ impl PreparedRequest {
 
     /// `GET responses/{id}?stream=true[&starting_after=N]`: the events of a stored
     /// (background) response, from the one after sequence number `starting_after` (from the
-    /// start when `None`). Streamed like [`PreparedRequest::responses`].
+    /// start when `None`). Streamed like [`PreparedRequest::responses`], and resumable like a
+    /// background create: a cut stream resumes after the last event delivered.
     pub fn retrieve_response_stream(
         id: &str,
         starting_after: Option<u64>,
@@ -201,7 +202,9 @@ impl PreparedRequest {
         if let Some(include) = options.include_obfuscation {
             endpoint = endpoint.with_query("include_obfuscation", include.to_string());
         }
-        Ok(Self::new_streaming(endpoint, None))
+        let mut prepared = Self::new_streaming(endpoint, None).with_background(true);
+        prepared.response_id = Some(id.to_owned());
+        Ok(prepared)
     }
 
     /// `POST responses/{id}/cancel` (background responses): the `Response`, now `cancelled`

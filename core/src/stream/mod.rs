@@ -232,9 +232,9 @@ impl ResponseStream {
 
     /// Output: the request that continues an interrupted stream, once per interruption;
     /// `None` when the stream is not interrupted (or the request was already handed out).
-    /// Send it as a call whose 2xx head comes back to this stream
-    /// ([`CallConfig::with_resumed_stream`](crate::call::CallConfig::with_resumed_stream));
-    /// if that call fails, feed [`handle_resume_failed`](Self::handle_resume_failed).
+    /// Send it as a call ([`Call::resuming`](crate::call::Call::resuming)) whose 2xx head
+    /// comes back to this stream ([`handle_head`](Self::handle_head)); if that call fails,
+    /// feed [`handle_resume_failed`](Self::handle_resume_failed).
     pub fn poll_resume(&mut self) -> Option<ResumeRequest> {
         if self.inner.phase != Phase::Interrupted {
             return None;

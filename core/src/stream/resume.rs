@@ -8,8 +8,8 @@
 //! the stream: it is *interrupted*, and [`ResponseStream::poll_resume`](super::ResponseStream::poll_resume)
 //! says which request continues it and after which backoff. The adapter sends it as a
 //! [`Call`](crate::call::Call) of its own (with the same retries, auth recovery and
-//! telemetry as any call) whose 2xx head is fed to the *same* stream
-//! ([`CallConfig::with_resumed_stream`](crate::call::CallConfig::with_resumed_stream)).
+//! telemetry as any call; [`Call::resuming`](crate::call::Call::resuming)) whose 2xx head
+//! ([`Action::Resume`](crate::call::Action::Resume)) is fed to the *same* stream.
 //!
 //! The resumed events join without a duplicate or a gap: events at or below the last
 //! sequence number delivered are dropped (and counted in
@@ -35,6 +35,9 @@ pub struct ResumeSettings {
     pub retrieve: RetrieveOptions,
     /// Seed of the backoff jitter (the caller's entropy: the core has none of its own).
     pub jitter_seed: u64,
+    /// The response's id when known before any event (a retrieve stream); otherwise it is
+    /// read from `response.created` / `queued` / `in_progress`.
+    pub response_id: Option<String>,
 }
 
 impl ResumeSettings {
@@ -45,6 +48,7 @@ impl ResumeSettings {
             policy,
             retrieve: RetrieveOptions::default(),
             jitter_seed,
+            response_id: None,
         }
     }
 
@@ -115,9 +119,9 @@ impl ResumeState {
     pub(crate) fn new(settings: ResumeSettings) -> Self {
         ResumeState {
             jitter: SplitMix64::new(settings.jitter_seed),
+            response_id: settings.response_id.clone(),
             settings,
             resumes: 0,
-            response_id: None,
             interrupted: None,
             requested: false,
             floor: None,

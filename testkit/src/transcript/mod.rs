@@ -375,6 +375,67 @@ impl Transcript {
     pub fn next_sequence_number(&self) -> u64 {
         self.next_sequence
     }
+
+    /// The response id used in response objects.
+    pub fn id(&self) -> &str {
+        &self.response_id
+    }
+
+    /// One `event: <type>` / `data: <json>` frame rendered with this transcript's line ending,
+    /// outside the transcript (no sequence number is added).
+    pub(crate) fn render_event(&self, event_type: &str, data: &Value) -> Vec<u8> {
+        let ending = self.line_ending.as_bytes();
+        let mut bytes = Vec::new();
+        for line in [
+            format!("event: {event_type}"),
+            format!("data: {data}"),
+            String::new(),
+        ] {
+            bytes.extend_from_slice(line.as_bytes());
+            bytes.extend_from_slice(ending);
+        }
+        bytes
+    }
+
+    /// The frames rendered one by one, each with the JSON of its `data:` line (raw frames and
+    /// comments have none).
+    pub(crate) fn event_frames(&self) -> Vec<EventFrame> {
+        self.frames
+            .iter()
+            .zip(self.frames())
+            .map(|(frame, bytes)| {
+                let data = match frame {
+                    Frame::Raw(_) => None,
+                    Frame::Lines(lines) => lines
+                        .iter()
+                        .find_map(|line| line.strip_prefix("data: "))
+                        .and_then(|data| serde_json::from_str(data).ok()),
+                };
+                EventFrame { bytes, data }
+            })
+            .collect()
+    }
+}
+
+/// One rendered frame of a transcript and the JSON it carries.
+#[derive(Debug, Clone)]
+pub(crate) struct EventFrame {
+    /// The frame as it goes out.
+    pub(crate) bytes: Vec<u8>,
+    /// The JSON of its `data:` line, if any.
+    pub(crate) data: Option<Value>,
+}
+
+impl EventFrame {
+    /// The event's `sequence_number`, if it has one.
+    pub(crate) fn sequence_number(&self) -> Option<u64> {
+        self.data.as_ref()?.get("sequence_number")?.as_u64()
+    }
+
+    /// The event's `type`, if it has one.
+    pub(crate) fn event_type(&self) -> Option<&str> {
+        self.data.as_ref()?.get("type")?.as_str()
+    }
 }
 
 impl From<Transcript> for Body {

@@ -130,7 +130,10 @@ macro_rules! execute_glue {
         /// One call (not a sequence), drained.
         $($async)? fn execute_one(client: &Client, call: &CallSpec) -> Execution {
             match call {
-                CallSpec::Stream(..) | CallSpec::RawStream(..) | CallSpec::SendStream(..) => {
+                CallSpec::Stream(..)
+                | CallSpec::RawStream(..)
+                | CallSpec::SendStream(..)
+                | CallSpec::RetrieveStream(..) => {
                     let stream = match call {
                         CallSpec::SendStream(endpoint, options, body) => {
                             let prepared = PreparedRequest::new_streaming(
@@ -148,6 +151,10 @@ macro_rules! execute_glue {
                         }
                         CallSpec::Stream(request, options) | CallSpec::RawStream(request, options) => {
                             client.stream((**request).clone(), options.clone())$(.$await)?
+                        }
+                        CallSpec::RetrieveStream(id, after) => {
+                            let options = codex_api_core::request::RetrieveOptions::new();
+                            client.responses().stream(id, *after, &options)$(.$await)?
                         }
                         _ => unreachable!("a streaming call"),
                     };
@@ -239,7 +246,95 @@ macro_rules! execute_glue {
                         unary_outcome(output.status, &output.headers, &output.body)
                     })
                 }
+                CallSpec::Resource(call) => execute_resource(client, call)$(.$await)?,
                 CallSpec::Sequence(_) => unreachable!("sequences are run by `execute`"),
+            }
+        }
+
+        /// A Responses-resource or Conversations call; the reply as JSON.
+        $($async)? fn execute_resource(
+            client: &Client,
+            call: &crate::scenario::ResourceCall,
+        ) -> Execution {
+            use crate::scenario::ResourceCall as C;
+            fn json<T: serde::Serialize>(value: T) -> Outcome {
+                Outcome::Resource(serde_json::to_string(&value).expect("encode the reply"))
+            }
+            let responses = client.responses();
+            let conversations = client.conversations();
+            match call {
+                C::Create(request) => unary(responses.create((**request).clone())$(.$await)?, json),
+                C::Retrieve(id, options) => unary(responses.retrieve(id, options)$(.$await)?, json),
+                C::Cancel(id) => unary(responses.cancel(id)$(.$await)?, json),
+                C::Delete(id) => unary(responses.delete(id)$(.$await)?, json),
+                C::InputItemsPage(id, params) => {
+                    unary(responses.input_items_page(id, params)$(.$await)?, json)
+                }
+                C::CountTokens(request) => {
+                    unary(responses.count_input_tokens((**request).clone())$(.$await)?, json)
+                }
+                C::ConversationCreate(body) => {
+                    unary(conversations.create(body.clone())$(.$await)?, json)
+                }
+                C::ConversationRetrieve(id) => unary(conversations.retrieve(id)$(.$await)?, json),
+                C::ConversationUpdate(id, metadata) => {
+                    unary(conversations.update(id, metadata.clone())$(.$await)?, json)
+                }
+                C::ConversationDelete(id) => unary(conversations.delete(id)$(.$await)?, json),
+                C::ConversationAddItems(id, items) => {
+                    unary(conversations.add_items(id, items.clone(), &[])$(.$await)?, json)
+                }
+                C::ConversationItem(id, item) => {
+                    unary(conversations.item(id, item, &[])$(.$await)?, json)
+                }
+                C::ConversationDeleteItem(id, item) => {
+                    unary(conversations.delete_item(id, item)$(.$await)?, json)
+                }
+                C::InputItems(id, params) | C::ConversationItems(id, params) => {
+                    let pager = match call {
+                        C::InputItems(..) => responses.input_items(id, params.clone()),
+                        _ => conversations.items(id, params.clone()),
+                    };
+                    let mut pager = match pager {
+                        Ok(pager) => pager,
+                        Err(error) => return unary::<()>(Err(error), |_| Outcome::StreamEnded),
+                    };
+                    let mut items = Vec::new();
+                    let mut execution = Execution::new(Outcome::StreamEnded);
+                    execution.outcome = loop {
+                        match pager.next()$(.$await)? {
+                            Some(Ok(item)) => items.push(item),
+                            Some(Err(error)) => {
+                                break failure(&mut execution.shown, Phase::Stream, &error);
+                            }
+                            None => {
+                                break json(serde_json::json!({
+                                    "items": items,
+                                    "pages": pager.pages(),
+                                }));
+                            }
+                        }
+                    };
+                    execution
+                }
+                C::FinalResponse(request) => {
+                    let stream = client
+                        .stream((**request).clone(), ResponsesOptions::new())$(.$await)?;
+                    let mut stream = match stream {
+                        Ok(stream) => stream,
+                        Err(error) => return unary::<()>(Err(error), |_| Outcome::StreamEnded),
+                    };
+                    let result = stream.final_response()$(.$await)?;
+                    let mut execution = unary(result, |response| {
+                        json(serde_json::json!({
+                            "output_text": response.output_text(),
+                            "function_calls": response.function_calls().count(),
+                            "response": response,
+                        }))
+                    });
+                    execution.stream = Some(StreamFacts::of(stream.state()));
+                    execution
+                }
             }
         }
     };

@@ -196,10 +196,14 @@ pub struct Run {
 /// Runs `scenario` on `runtime` against a fresh server (over TLS if the row says so; as the
 /// proxy too if the row's proxy is the test server).
 pub fn run_on(runtime: &dyn Runtime, scenario: &Scenario) -> Run {
+    let script = match scenario.fresh_script {
+        Some(make) => make(),
+        None => scenario.script.clone(),
+    };
     let server = if scenario.tls {
-        TestServer::start_tls(scenario.script.clone(), &TestIdentity::localhost())
+        TestServer::start_tls(script, &TestIdentity::localhost())
     } else {
-        TestServer::start(scenario.script.clone())
+        TestServer::start(script)
     }
     .expect("start the test server");
     let base = Provider::custom("test", format!("{}/v1", server.url())).expect("provider");

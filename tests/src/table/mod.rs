@@ -12,6 +12,7 @@ pub mod faults;
 mod proxies;
 mod raw;
 mod requests;
+mod resume;
 mod retries;
 mod send;
 mod statuses;
@@ -43,6 +44,7 @@ pub fn all() -> Vec<Scenario> {
     table.extend(connections::scenarios());
     table.extend(tls::scenarios());
     table.extend(proxies::scenarios());
+    table.extend(resume::scenarios());
     table
 }
 

@@ -26,6 +26,10 @@ use codex_api_core::wire::{
     ResponsesApiRequest,
 };
 
+mod resources;
+
+pub use resources::{Conversations, ItemPager, Responses};
+
 use crate::Reply;
 use crate::auth::{AuthFuture, StaticAuth};
 use crate::client::Adapter;
@@ -275,6 +279,16 @@ impl<R: Runtime> Client<R> {
         block_on(self.inner.list_models(client_version))
     }
 
+    /// The Responses resource (see [`crate::Client::responses`]).
+    pub fn responses(&self) -> Responses<'_, R> {
+        Responses::new(self)
+    }
+
+    /// The Conversations API (see [`crate::Client::conversations`]).
+    pub fn conversations(&self) -> Conversations<'_, R> {
+        Conversations::new(self)
+    }
+
     /// Any call, prepared by hand: the body of a unary one or the events of a streaming one
     /// (see [`crate::Client::send`]).
     pub fn send(
@@ -314,6 +328,12 @@ impl<R: Runtime> EventStream<R> {
     /// The core's stream state: request id, turn state, server model, counters.
     pub fn state(&self) -> &ResponseStream {
         self.0.state()
+    }
+
+    /// Reads the stream to its end and hands over the final `Response` (see
+    /// [`crate::EventStream::final_response`]).
+    pub fn final_response(&mut self) -> Result<codex_api_core::wire::Response, ClientError> {
+        block_on(self.0.final_response())
     }
 }
 
