@@ -12,6 +12,7 @@ pub mod faults;
 mod proxies;
 mod raw;
 mod requests;
+mod resources;
 mod resume;
 mod retries;
 mod send;
@@ -44,6 +45,7 @@ pub fn all() -> Vec<Scenario> {
     table.extend(connections::scenarios());
     table.extend(tls::scenarios());
     table.extend(proxies::scenarios());
+    table.extend(resources::scenarios());
     table.extend(resume::scenarios());
     table
 }
