@@ -24,10 +24,20 @@ use crate::telemetry::CallTrace;
 /// or error.
 ///
 /// Dropping it before the terminal event closes its connection (or resets its HTTP/2 stream);
-/// once it has finished, the runtime may keep the connection for reuse. For the whole final
-/// [`Response`](codex_api_core::wire::Response) object, feed the raw view
-/// ([`EventStream::into_raw`]) to an
+/// once it has finished, the runtime may keep the connection for reuse.
+///
+/// For the whole final [`Response`](codex_api_core::wire::Response) object (its
+/// `output_text()`, its function calls), call [`EventStream::final_response`]; to fold every
+/// raw event yourself, feed the raw view ([`EventStream::into_raw`]) to a
 /// [`ResponseAccumulator`](codex_api_core::accumulator::ResponseAccumulator).
+///
+/// The stream of a background response (`background: true`, or
+/// [`Responses::stream`](crate::Responses::stream)) that is cut before its terminal event
+/// (EOF, a transport error, the idle timeout) resumes by itself with
+/// `GET responses/{id}?stream=true&starting_after=N`: every event is delivered exactly once
+/// (duplicates are dropped and counted in
+/// [`StreamStats::resume_duplicates`](codex_api_core::stream::StreamStats::resume_duplicates),
+/// a gap is a `sequence_gap` error), under the retry policy's budget and backoff.
 pub struct EventStream<R: Runtime> {
     pump: Pump<R>,
 }
@@ -50,12 +60,15 @@ struct Pump<R: Runtime> {
 /// The result of a resume call, with the stream's trace it borrowed.
 type ResumeOutcome<B> = (Result<Resumed<B>, ClientError>, CallTrace);
 
+/// A resume call in flight.
+type ResumeFuture<B> = Pin<Box<dyn Future<Output = ResumeOutcome<B>> + Send>>;
+
 /// What resumes a stream: the client and the options of the call that opened it, and the
 /// resume call in flight.
 struct Resumer<R: Runtime> {
     inner: Arc<Inner<R>>,
     options: ResponsesOptions,
-    pending: Option<Pin<Box<dyn Future<Output = ResumeOutcome<R::Body>> + Send>>>,
+    pending: Option<ResumeFuture<R::Body>>,
 }
 
 impl<R: Runtime> fmt::Debug for EventStream<R> {
@@ -321,7 +334,7 @@ impl<R: Runtime> Drop for Pump<R> {
 }
 
 /// The final response of a drained stream, or why there is none: the stream's last error, or
-/// a `protocol` error when it ended without a completed response (a `[DONE]` alone).
+/// a `protocol` error when it ended without one (a `[DONE]` alone).
 pub(crate) fn finish_response(
     core: &mut ResponseStream,
     error: Option<ClientError>,
@@ -329,16 +342,8 @@ pub(crate) fn finish_response(
     if let Some(error) = error {
         return Err(error);
     }
-    match core.response() {
-        Some(response)
-            if response.status != Some(codex_api_core::wire::ResponseStatus::Completed)
-                && response.status.is_some() =>
-        {
-            Err(ClientError::from(ApiError::protocol(
-                "the stream ended without a completed response",
-            )))
-        }
-        Some(_) => Ok(*core.take_response().unwrap_or_default()),
+    match core.take_response() {
+        Some(response) => Ok(*response),
         None => Err(ClientError::from(ApiError::protocol(
             "the stream ended without a terminal response",
         ))),
