@@ -9,7 +9,9 @@
 //!
 //! Attempt span fields: `codex_api.attempt`, `http.response.status_code`,
 //! `codex_api.request_id`, `codex_api.outcome`, `error.type`, `codex_api.elapsed_ms`,
-//! `codex_api.after_unauthorized`, and the core's 401 tags (`auth_401_*`, `auth_recovery_*`,
+//! `codex_api.after_unauthorized`, `codex_api.resume` (the attempts of the call that resumes a
+//! cut background stream; an `info` event "stream cut; resuming" in the call span precedes
+//! them), and the core's 401 tags (`auth_401_*`, `auth_recovery_*`,
 //! `auth_header_*`, ...) when recovery was involved. The attempt's decision is a `debug` event
 //! inside it.
 

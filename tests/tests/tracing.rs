@@ -1,7 +1,7 @@
 //! The same spans, with the same fields, on every runtime (tokio, async-std, smol, blocking):
 //! one `codex_api.call` span per call and one `codex_api.attempt` span per attempt, with
 //! OpenTelemetry GenAI names, the time to first event, usage and response id of a stream, the
-//! 401 tags of a recovery, and never a credential.
+//! 401 tags of a recovery, the resume of a cut background stream, and never a credential.
 
 use std::fmt::Debug;
 use std::future::Future;
@@ -84,7 +84,7 @@ fn unauthorized_script() -> Script {
     )
 }
 
-/// A streamed response with usage.
+/// A streamed background response with usage, cut after its third event and resumed.
 fn stream_script() -> Script {
     let transcript = Transcript::new()
         .created()
@@ -95,7 +95,15 @@ fn stream_script() -> Script {
             output_tokens: 7,
             reasoning_tokens: 0,
         });
-    Script::new().then(ScriptedResponse::sse(transcript).request_id("req_s"))
+    codex_api_testkit::BackgroundResponse::new(transcript)
+        .cut_after(2)
+        .install(Script::new())
+}
+
+fn background() -> ResponsesApiRequest {
+    let mut request = request();
+    request.background = Some(true);
+    request
 }
 
 /// What one runtime does: list models, fail a 401, stream a response.
@@ -141,7 +149,7 @@ macro_rules! async_run {
                     client(models).list_models(None).await.unwrap();
                     client(unauthorized).list_models(None).await.unwrap_err();
                     let mut events = client(stream)
-                        .stream(request(), ResponsesOptions::new())
+                        .stream(background(), ResponsesOptions::new())
                         .await
                         .unwrap();
                     while let Some(event) = events.next().await {
@@ -173,7 +181,7 @@ impl Run for Blocking {
         client(models).list_models(None).unwrap();
         client(unauthorized).list_models(None).unwrap_err();
         for event in client(stream)
-            .stream(request(), ResponsesOptions::new())
+            .stream(background(), ResponsesOptions::new())
             .unwrap()
         {
             event.unwrap();
@@ -235,6 +243,8 @@ fn every_runtime_emits_the_same_spans() {
             "record gen_ai.response.id=\"resp_test\"",
             "record gen_ai.usage.input_tokens=12",
             "record gen_ai.usage.output_tokens=7",
+            "event message=stream cut; resuming codex_api.resume=1 codex_api.starting_after=2 codex_api.delay_ms=0 error.type=\"stream_truncated\"",
+            "codex_api.outcome=\"streamed\" codex_api.elapsed_ms=_ codex_api.after_unauthorized=false codex_api.resume=1",
         ] {
             assert!(
                 text.contains(expected),
