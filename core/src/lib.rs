@@ -117,4 +117,5 @@ pub mod secret;
 pub mod sse;
 pub mod stream;
 pub mod unauthorized;
+pub mod websocket;
 pub mod wire;
