@@ -213,6 +213,7 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode, String> {
         ])),
         policy: None,
         attempts: Some(log.clone()),
+        resumes: None,
         direct: true,
     };
     let mut session = open_session(args.runtime, config)?;

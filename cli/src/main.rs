@@ -7,6 +7,10 @@
 //! - `request [--dry-run] [--endpoint responses|compact|memories|models] [flags] [PROMPT|-]`:
 //!   build a request exactly as it would be sent and print it as JSON, secrets redacted (a dry
 //!   run is its only mode; nothing is sent).
+//! - `stream [--background] [flags] [PROMPT|-]`, `compact`, `models`: calls to a real server.
+//! - `create`, `get ID [--stream [--starting-after N]]`, `cancel ID`, `delete ID`,
+//!   `input-items ID`, `count-tokens`, `conversation create|get|delete|items`: the Responses
+//!   resource and Conversations; `--json` prints the server's object (a listing: JSON Lines).
 //!
 //! ```text
 //! $ codex-api replay --json cli/samples/text_and_tool_call.sse
@@ -20,6 +24,8 @@ mod remote;
 mod render;
 mod replay;
 mod request_args;
+mod resource_session;
+mod resources;
 mod runtime;
 mod runtime_session;
 mod session;
@@ -42,8 +48,26 @@ enum Command {
     /// Run a scripted session against an embedded test server: streaming, a tool call, a 401
     /// recovered by a token refresh, a 429 retried after its `retry-after`.
     Demo(demo::DemoArgs),
-    /// Stream a response from a real server (`OPENAI_API_KEY`, `OPENAI_BASE_URL`).
+    /// Stream a response from a real server (`OPENAI_API_KEY`, `OPENAI_BASE_URL`). With
+    /// `--background`, a cut stream resumes by itself; each resume is one line on stderr.
     Stream(Box<remote::StreamArgs>),
+    /// Create a response without streaming (`POST responses`) and print its output text; with
+    /// `--background`, its id and status (`resp_... queued`).
+    Create(Box<resources::CreateArgs>),
+    /// Print a stored response (`GET responses/{id}`): id and status, then its output text;
+    /// with `--stream`, its events as `stream` prints them.
+    Get(Box<resources::GetArgs>),
+    /// Cancel a background response (`POST responses/{id}/cancel`); prints its id and status.
+    Cancel(Box<resources::IdArgs>),
+    /// Delete a stored response (`DELETE responses/{id}`).
+    Delete(Box<resources::IdArgs>),
+    /// List every input item of a response (`GET responses/{id}/input_items`, all pages): one
+    /// line per item (type, id, and a message's role and text); `--json`: one item per line.
+    InputItems(Box<resources::ListArgs>),
+    /// Count the input tokens a request would use (`POST responses/input_tokens`).
+    CountTokens(Box<resources::CountTokensArgs>),
+    /// Create, print, delete a conversation, or list its items (the Conversations API).
+    Conversation(Box<resources::ConversationArgs>),
     /// Compact a conversation (`POST responses/compact`) on a real server.
     Compact(Box<remote::CompactArgs>),
     /// List the models of a real server (`GET models`).
@@ -63,13 +87,31 @@ impl Command {
             Command::Compact(args) => args.json,
             Command::Models(args) => args.json,
             Command::Replay(args) => args.json,
+            Command::Create(args) => args.json,
+            Command::Get(args) => args.call.json,
+            Command::Cancel(args) | Command::Delete(args) => args.call.json,
+            Command::InputItems(args) => args.call.json,
+            Command::CountTokens(args) => args.json,
+            Command::Conversation(args) => args.json(),
             Command::Demo(_) | Command::Request(_) => false,
         }
     }
 }
 
 /// Subcommands that take `--json`.
-const JSON_COMMANDS: &[&str] = &["stream", "compact", "models", "replay"];
+const JSON_COMMANDS: &[&str] = &[
+    "stream",
+    "compact",
+    "models",
+    "replay",
+    "create",
+    "get",
+    "cancel",
+    "delete",
+    "input-items",
+    "count-tokens",
+    "conversation",
+];
 
 /// Reports a failure that happened before any call (bad flags, a missing key, an unreadable
 /// file): one `codex-api: ` line on stderr, or with `--json` one `{"error":{...}}` object on
@@ -136,6 +178,13 @@ fn main() -> ExitCode {
         Command::Models(args) => remote::models(&args),
         Command::Replay(args) => replay::run(&args),
         Command::Request(args) => dry_run::run(&args),
+        Command::Create(args) => resources::create(&args),
+        Command::Get(args) => resources::get(&args),
+        Command::Cancel(args) => resources::cancel(&args),
+        Command::Delete(args) => resources::delete(&args),
+        Command::InputItems(args) => resources::list(&args, resource_session::Listing::InputItems),
+        Command::CountTokens(args) => resources::count_tokens(&args),
+        Command::Conversation(args) => resources::conversation(&args),
     };
     match result {
         Ok(code) => code,

@@ -1,4 +1,5 @@
-//! `codex-api stream`, `compact` and `models`: calls against a real server.
+//! `codex-api stream`, `compact` and `models`: calls against a real server (the Responses
+//! resource and Conversations are in [`crate::resources`]).
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -12,7 +13,9 @@ use serde_json::json;
 use crate::render::{failure_json, failure_text, item_json, rate_limits_text};
 use crate::request_args::{InputArgs, RequestArgs, ServerArgs};
 use crate::runtime::{RuntimeName, open_session};
-use crate::session::{Auth, Failure, Output, SessionConfig, View, exit_code};
+use crate::session::{
+    Auth, Failure, Output, ResumeNotice, SessionConfig, StreamEnd, View, exit_code,
+};
 
 /// Flags of `stream`.
 #[derive(Debug, Args)]
@@ -55,18 +58,21 @@ pub struct ModelsArgs {
     server: ServerArgs,
 }
 
-fn session_config(server: &ServerArgs) -> Result<SessionConfig, String> {
+/// The session for `server`. With `resumes` (human output), each resume of a cut background
+/// stream is announced by one line on stderr.
+pub fn session_config(server: &ServerArgs, resumes: bool) -> Result<SessionConfig, String> {
     Ok(SessionConfig {
         provider: server.provider()?,
         auth: Auth::Static(server.credentials()?),
         policy: None,
         attempts: None,
+        resumes: resumes.then(ResumeNotice::default),
         direct: false,
     })
 }
 
 /// Reports a failed call: one line on stderr, or one JSON object on stdout with `--json`.
-fn fail(failure: &Failure, json: bool) -> ExitCode {
+pub fn fail(failure: &Failure, json: bool) -> ExitCode {
     if json {
         println!("{}", failure_json(failure));
     } else {
@@ -78,13 +84,26 @@ fn fail(failure: &Failure, json: bool) -> ExitCode {
 /// Run `codex-api stream`.
 pub fn stream(args: &StreamArgs) -> Result<ExitCode, String> {
     let request = args.request.responses_request()?;
-    let mut session = open_session(args.runtime, session_config(&args.request.input.server)?)?;
+    let config = session_config(&args.request.input.server, !args.json)?;
+    let mut session = open_session(args.runtime, config)?;
+    Ok(print_stream(args.json, |view, sink| {
+        session.stream(request, ResponsesOptions::new(), view, sink)
+    }))
+}
+
+/// Prints the stream `call` runs: one JSON line per raw event with `json`, else the text as it
+/// streams (function calls on their own lines, rate limits and usage on stderr). A failure
+/// is reported as [`fail`] does.
+pub fn print_stream(
+    json: bool,
+    call: impl FnOnce(View, &mut dyn FnMut(Output)) -> Result<StreamEnd, Failure>,
+) -> ExitCode {
     let mut stdout = std::io::stdout().lock();
-    let view = if args.json { View::Raw } else { View::Codex };
+    let view = if json { View::Raw } else { View::Codex };
     // Whether the text printed so far ends inside a line (so a line feed is owed before the
     // next block, and at the end).
     let mut open_line = false;
-    let result = session.stream(request, ResponsesOptions::new(), view, &mut |output| {
+    let result = call(view, &mut |output| {
         let _ = match output {
             Output::Raw(item) => writeln!(stdout, "{}", item_json(&item)),
             Output::Event(event) => print_event(&mut stdout, &event, &mut open_line),
@@ -92,14 +111,14 @@ pub fn stream(args: &StreamArgs) -> Result<ExitCode, String> {
         let _ = stdout.flush();
     });
     match result {
-        Ok(_) => Ok(ExitCode::SUCCESS),
+        Ok(_) => ExitCode::SUCCESS,
         Err(failure) => {
             if open_line {
                 // End the partial text line before the error goes to stderr.
                 let _ = writeln!(stdout);
             }
             drop(stdout);
-            Ok(fail(&failure, args.json))
+            fail(&failure, json)
         }
     }
 }
@@ -148,7 +167,7 @@ fn print_event(
 /// Run `codex-api compact`.
 pub fn compact(args: &CompactArgs) -> Result<ExitCode, String> {
     let input = args.input.compaction_input()?;
-    let mut session = open_session(args.runtime, session_config(&args.input.server)?)?;
+    let mut session = open_session(args.runtime, session_config(&args.input.server, false)?)?;
     match session.compact(input, ResponsesOptions::new()) {
         Ok(output) => {
             let text = serde_json::to_string(&output)
@@ -162,7 +181,7 @@ pub fn compact(args: &CompactArgs) -> Result<ExitCode, String> {
 
 /// Run `codex-api models`.
 pub fn models(args: &ModelsArgs) -> Result<ExitCode, String> {
-    let mut session = open_session(args.runtime, session_config(&args.server)?)?;
+    let mut session = open_session(args.runtime, session_config(&args.server, false)?)?;
     match session.list_models() {
         Ok(models) => {
             if args.json {

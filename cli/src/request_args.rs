@@ -89,6 +89,10 @@ pub struct ResponsesArgs {
     /// stem).
     #[arg(long, value_name = "FILE")]
     pub json_schema: Option<PathBuf>,
+    /// Run the response in the background (`background: true`): the server keeps it running
+    /// when the connection drops. A cut stream resumes by itself after the last event seen.
+    #[arg(long)]
+    pub background: bool,
 }
 
 /// Flags that describe a `POST responses` request (`stream`; `request`, whose endpoint is
@@ -201,13 +205,30 @@ impl InputArgs {
     }
 }
 
+impl InputArgs {
+    /// The typed `POST responses` body of these flags alone: model, input (items, then the
+    /// prompt), instructions, `store` and `previous_response_id`.
+    pub fn base_request(&self) -> Result<ResponsesApiRequest, String> {
+        let mut request = ResponsesApiRequest::new(self.model.as_str()).input(self.user_input()?);
+        request.instructions.clone_from(&self.instructions);
+        if self.store {
+            request.store = Some(true);
+        }
+        if self.no_store {
+            request.store = Some(false);
+        }
+        request
+            .previous_response_id
+            .clone_from(&self.previous_response_id);
+        Ok(request)
+    }
+}
+
 impl RequestArgs {
     /// The typed `POST responses` body these flags describe.
     pub fn responses_request(&self) -> Result<ResponsesApiRequest, String> {
-        let input = &self.input;
         let flags = &self.responses;
-        let mut request = ResponsesApiRequest::new(input.model.as_str()).input(input.user_input()?);
-        request.instructions.clone_from(&input.instructions);
+        let mut request = self.input.base_request()?;
         if let Some(effort) = &flags.reasoning_effort {
             request.reasoning =
                 Some(Reasoning::default().effort(ReasoningEffort::from(effort.as_str())));
@@ -215,15 +236,9 @@ impl RequestArgs {
         for spec in &flags.tool_function {
             request.tools.push(parse_tool_function(spec)?);
         }
-        if input.store {
-            request.store = Some(true);
+        if flags.background {
+            request.background = Some(true);
         }
-        if input.no_store {
-            request.store = Some(false);
-        }
-        request
-            .previous_response_id
-            .clone_from(&input.previous_response_id);
         request.max_output_tokens = flags.max_output_tokens;
         let format = flags
             .json_schema
@@ -323,7 +338,7 @@ fn read_json_schema(path: &PathBuf) -> Result<TextFormat, String> {
 /// The input items of `--input-file`: a JSON array of items, read from `path` (`-`: standard
 /// input). Every member of every item is kept as written. Errors name the file (`stdin`) and,
 /// for JSON that does not parse or an item that does not decode, the line and column in it.
-fn read_input_items(path: &std::path::Path) -> Result<Vec<ResponseItem>, String> {
+pub fn read_input_items(path: &std::path::Path) -> Result<Vec<ResponseItem>, String> {
     let from_stdin = path.as_os_str() == "-";
     let text = if from_stdin {
         let mut text = String::new();

@@ -1,17 +1,16 @@
 //! The CLI's one [`Session`]: the shared client of `codex-api-client` on any runtime, driven
 //! on the calling thread by that runtime's executor.
 
-use std::future::Future;
+use std::future::{Future, poll_fn};
 
 use codex_api_client::blocking::SyncAuth;
-use codex_api_client::{Client, Error, Runtime};
+use codex_api_client::{Client, Error, EventStream, Runtime};
 use codex_api_core::request::ResponsesOptions;
 use codex_api_core::wire::{
     CompactionInput, CompactionOutput, ModelsResponse, ResponsesApiRequest,
 };
-use futures_util::StreamExt;
 
-use crate::session::{Failure, Output, Session, SessionConfig, StreamEnd, View};
+use crate::session::{Failure, Output, ResumeNotice, Session, SessionConfig, StreamEnd, View};
 
 /// How a session runs a future to completion on the calling thread.
 pub trait Executor {
@@ -62,6 +61,7 @@ impl Executor for ThreadExecutor {
 pub struct RuntimeSession<R: Runtime, E: Executor> {
     client: Client<R>,
     executor: E,
+    resumes: Option<ResumeNotice>,
 }
 
 impl<R: Runtime, E: Executor> RuntimeSession<R, E> {
@@ -72,8 +72,17 @@ impl<R: Runtime, E: Executor> RuntimeSession<R, E> {
         if let Some(policy) = config.policy {
             builder = builder.retry_policy(policy);
         }
-        if let Some(log) = config.attempts {
-            builder = builder.on_attempt(move |record| log.push(record));
+        let resumes = config.resumes;
+        if config.attempts.is_some() || resumes.is_some() {
+            let (log, notice) = (config.attempts, resumes.clone());
+            builder = builder.on_attempt(move |record| {
+                if let Some(log) = &log {
+                    log.push(record);
+                }
+                if let Some(notice) = &notice {
+                    notice.attempt(record);
+                }
+            });
         }
         if config.direct {
             builder = builder.without_proxy();
@@ -81,11 +90,71 @@ impl<R: Runtime, E: Executor> RuntimeSession<R, E> {
         let client = builder
             .build()
             .map_err(|err| format!("cannot configure the client: {err}"))?;
-        Ok(RuntimeSession { client, executor })
+        Ok(RuntimeSession {
+            client,
+            executor,
+            resumes,
+        })
+    }
+
+    /// The client.
+    pub fn client(&self) -> &Client<R> {
+        &self.client
+    }
+
+    /// Runs `future` to completion on the calling thread.
+    pub fn block_on<F: Future>(&self, future: F) -> F::Output {
+        self.executor.block_on(future)
+    }
+
+    /// Hands every event of `events` to `sink`, at the level `view` asks for.
+    pub async fn drive(
+        &self,
+        events: EventStream<R>,
+        view: View,
+        sink: &mut dyn FnMut(Output),
+    ) -> Result<StreamEnd, Failure> {
+        let request_id = events.state().request_id().map(str::to_owned);
+        let end = StreamEnd { request_id };
+        // After every poll, ready or not, the resume notice learns how far the stream got: a
+        // cut background stream resumes after its last sequence number.
+        let notice = self.resumes.as_ref();
+        match view {
+            View::Codex => {
+                let mut events = events;
+                while let Some(event) = poll_fn(|cx| {
+                    let polled = events.poll_event(cx);
+                    if let Some(notice) = notice {
+                        notice.delivered(events.state().last_sequence_number());
+                    }
+                    polled
+                })
+                .await
+                {
+                    sink(Output::Event(event.map_err(|err| failure(&err))?));
+                }
+            }
+            View::Raw => {
+                let mut items = events.into_raw();
+                while let Some(item) = poll_fn(|cx| {
+                    let polled = items.poll_item(cx);
+                    if let Some(notice) = notice {
+                        notice.delivered(items.state().last_sequence_number());
+                    }
+                    polled
+                })
+                .await
+                {
+                    sink(Output::Raw(item.map_err(|err| failure(&err))?));
+                }
+            }
+        }
+        Ok(end)
     }
 }
 
-fn failure(error: &Error) -> Failure {
+/// A failed call, as the CLI reports it.
+pub fn failure(error: &Error) -> Failure {
     Failure::new(error.kind(), error.to_string(), error.api_error())
 }
 
@@ -97,29 +166,13 @@ impl<R: Runtime, E: Executor> Session for RuntimeSession<R, E> {
         view: View,
         sink: &mut dyn FnMut(Output),
     ) -> Result<StreamEnd, Failure> {
-        let client = &self.client;
         self.executor.block_on(async {
-            let events = client
+            let events = self
+                .client
                 .stream(request, options)
                 .await
                 .map_err(|err| failure(&err))?;
-            let request_id = events.state().request_id().map(str::to_owned);
-            let end = StreamEnd { request_id };
-            match view {
-                View::Codex => {
-                    let mut events = events;
-                    while let Some(event) = events.next().await {
-                        sink(Output::Event(event.map_err(|err| failure(&err))?));
-                    }
-                }
-                View::Raw => {
-                    let mut items = events.into_raw();
-                    while let Some(item) = items.next().await {
-                        sink(Output::Raw(item.map_err(|err| failure(&err))?));
-                    }
-                }
-            }
-            Ok(end)
+            self.drive(events, view, sink).await
         })
     }
 

@@ -16,6 +16,8 @@ use codex_api_core::wire::{
     CompactionInput, CompactionOutput, ModelsResponse, ResponsesApiRequest,
 };
 
+use crate::resource_session::Resources;
+
 /// Which level of events a stream delivers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum View {
@@ -112,6 +114,51 @@ impl AttemptLog {
     }
 }
 
+/// Announces, on stderr, each resume of a cut background stream: one line per resume, when
+/// the first attempt of the resume call ends (an attempt record with `resume: Some(n)`). The
+/// stream loop tells it the last sequence number the stream had seen
+/// ([`delivered`](Self::delivered)), which is where the resume starts.
+#[derive(Debug, Clone, Default)]
+pub struct ResumeNotice(Arc<Mutex<NoticeState>>);
+
+#[derive(Debug, Default)]
+struct NoticeState {
+    last_sequence: Option<u64>,
+    announced: u32,
+}
+
+impl ResumeNotice {
+    /// The stream has seen events up to sequence number `last` (as its state says).
+    pub fn delivered(&self, last: Option<u64>) {
+        if let Ok(mut state) = self.0.lock() {
+            state.last_sequence = last;
+        }
+    }
+
+    /// An attempt ended: the first one of each resume prints its line.
+    pub fn attempt(&self, record: &AttemptRecord) {
+        let Some(resume) = record.resume else {
+            return;
+        };
+        let Ok(mut state) = self.0.lock() else {
+            return;
+        };
+        if resume > state.announced {
+            state.announced = resume;
+            eprintln!("{}", resume_line(resume, state.last_sequence));
+        }
+    }
+}
+
+/// `codex-api: stream cut; resuming after event 3 (resume 1)`.
+pub fn resume_line(resume: u32, last_sequence: Option<u64>) -> String {
+    let from = match last_sequence {
+        Some(last) => format!("after event {last}"),
+        None => "from the start".to_owned(),
+    };
+    format!("codex-api: stream cut; resuming {from} (resume {resume})")
+}
+
 /// Where credentials come from.
 #[derive(Debug, Clone)]
 pub enum Auth {
@@ -202,12 +249,15 @@ pub struct SessionConfig {
     pub policy: Option<RetryPolicy>,
     /// Collects every attempt's record, when set.
     pub attempts: Option<AttemptLog>,
+    /// Announces the resumes of background streams on stderr, when set.
+    pub resumes: Option<ResumeNotice>,
     /// Connect directly, ignoring the proxy variables (the demo's embedded loopback server).
     pub direct: bool,
 }
 
-/// A client of one runtime adapter, driven synchronously by the CLI.
-pub trait Session {
+/// A client of one runtime adapter, driven synchronously by the CLI (the Responses resource
+/// and Conversations are in [`Resources`]).
+pub trait Session: Resources {
     /// `POST responses`: hands every event to `sink` as it arrives.
     fn stream(
         &mut self,
