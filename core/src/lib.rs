@@ -112,6 +112,7 @@ pub mod pager;
 pub mod provider;
 pub mod rate_limit;
 pub mod request;
+pub mod responses_websocket;
 pub mod retry;
 pub mod secret;
 pub mod sse;

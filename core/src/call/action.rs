@@ -43,6 +43,9 @@ pub enum Action {
     /// A 2xx to a resume call ([`Call::resuming`](super::Call::resuming)): feed this head to
     /// the interrupted stream, then pump the response body into it. The call is over.
     Resume(Box<http::response::Parts>),
+    /// A `101` to a WebSocket upgrade ([`ResponseMode::Upgrade`](super::ResponseMode::Upgrade)):
+    /// the connection is the adapter's, for the WebSocket protocol. The call is over.
+    Upgraded(Box<http::response::Parts>),
     /// The call is over with this result.
     Done(Result<CallOutput, CallError>),
     /// A response (head) to the request of the last [`Action::Send`] is owed: feed

@@ -26,6 +26,10 @@ pub enum ResponseMode {
     /// Server-sent events: a 2xx hands a [`ResponseStream`](crate::stream::ResponseStream) to
     /// the adapter (`POST responses`).
     Stream,
+    /// A WebSocket upgrade (`GET responses` with `Upgrade: websocket`): a `101` hands the
+    /// connection to the adapter ([`Action::Upgraded`](super::Action::Upgraded)); any other
+    /// reply is an error response, classified, retried and recovered like any other.
+    Upgrade,
     /// One JSON body, read whole up to [`CallLimits::success_body_cap`] (`responses/compact`,
     /// `memories/trace_summarize`, `models`).
     Unary,
@@ -171,7 +175,9 @@ impl CallConfig {
         provider: Provider,
         options: ResponsesOptions,
     ) -> Self {
-        let mode = if prepared.is_streaming() {
+        let mode = if prepared.is_upgrade() {
+            ResponseMode::Upgrade
+        } else if prepared.is_streaming() {
             ResponseMode::Stream
         } else {
             ResponseMode::Unary

@@ -39,7 +39,9 @@ impl Call {
             // 401 goes to recovery with its evidence once its body is read.
             self.recovery.handle_followup_status(status);
         }
-        if status.is_success() {
+        let upgraded =
+            self.config.mode == ResponseMode::Upgrade && status == StatusCode::SWITCHING_PROTOCOLS;
+        if status.is_success() || upgraded {
             match self.config.mode {
                 ResponseMode::Stream => {
                     let terminal = if self.resume_number.is_some() {
@@ -58,6 +60,34 @@ impl Call {
                         AttemptDecision::Finished,
                     );
                     self.phase = Phase::Terminal(terminal);
+                }
+                ResponseMode::Upgrade if status == StatusCode::SWITCHING_PROTOCOLS => {
+                    self.record(
+                        now,
+                        Some(status),
+                        AttemptOutcome::Upgraded,
+                        None,
+                        request_id(&head.headers),
+                        AttemptDecision::Finished,
+                    );
+                    self.phase = Phase::Terminal(Terminal::Upgraded(Box::new(head.clone())));
+                }
+                ResponseMode::Upgrade => {
+                    // A 2xx that is not a 101: the server does not speak WebSocket here.
+                    let error = crate::error::ApiError::protocol(&format!(
+                        "the server answered the WebSocket upgrade with HTTP {}",
+                        status.as_u16()
+                    ))
+                    .with_response_head(&head.headers);
+                    self.record(
+                        now,
+                        Some(status),
+                        AttemptOutcome::ErrorStatus,
+                        Some("protocol"),
+                        request_id(&head.headers),
+                        AttemptDecision::GaveUp { reason: None },
+                    );
+                    self.phase = Phase::Terminal(Terminal::Done(Err(error.into())));
                 }
                 ResponseMode::Unary => {
                     self.phase = Phase::ReadingBody(BodyRead {

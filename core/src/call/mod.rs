@@ -201,6 +201,7 @@ enum Terminal {
     Done(Result<CallOutput, CallError>),
     Stream(Box<ResponseStream>),
     Resume(Box<http::response::Parts>),
+    Upgraded(Box<http::response::Parts>),
 }
 
 impl fmt::Debug for Call {
@@ -362,6 +363,7 @@ impl Call {
                         Phase::Terminal(Terminal::Done(result)) => Action::Done(result),
                         Phase::Terminal(Terminal::Stream(stream)) => Action::Stream(stream),
                         Phase::Terminal(Terminal::Resume(head)) => Action::Resume(head),
+                        Phase::Terminal(Terminal::Upgraded(head)) => Action::Upgraded(head),
                         _ => Action::Finished,
                     };
                 }

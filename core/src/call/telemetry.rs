@@ -22,11 +22,13 @@ pub enum AttemptOutcome {
     TimedOut,
     /// The success body exceeded the configured cap.
     BodyTooLarge,
+    /// A `101` to a WebSocket upgrade: the connection was handed out.
+    Upgraded,
 }
 
 impl AttemptOutcome {
     /// A stable machine-readable name: `streamed`, `succeeded`, `error_status`, `transport`,
-    /// `timed_out` or `body_too_large`.
+    /// `timed_out`, `body_too_large` or `upgraded`.
     pub fn as_str(&self) -> &'static str {
         match self {
             Self::Streamed => "streamed",
@@ -35,6 +37,7 @@ impl AttemptOutcome {
             Self::Transport(_) => "transport",
             Self::TimedOut => "timed_out",
             Self::BodyTooLarge => "body_too_large",
+            Self::Upgraded => "upgraded",
         }
     }
 }

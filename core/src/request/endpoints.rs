@@ -11,6 +11,11 @@ use crate::wire::lossless::Lossless;
 use crate::wire::lossless::ser::collision;
 use crate::wire::{CompactionInput, MemorySummarizeInput, ResponsesApiRequest};
 
+/// The `OpenAI-Beta` header.
+pub const OPENAI_BETA_HEADER: &str = "OpenAI-Beta";
+/// The `OpenAI-Beta` value of the Responses WebSocket transport (v2).
+pub const RESPONSES_WEBSOCKETS_BETA: &str = "responses_websockets=2026-02-06";
+
 /// An endpoint with its JSON body encoded exactly once. Every attempt of a call builds its
 /// request from this, so retries send the same body bytes; only headers (fresh credentials,
 /// for instance) may change between attempts.
@@ -19,6 +24,7 @@ pub struct PreparedRequest {
     endpoint: Endpoint,
     body: Option<Bytes>,
     streaming: bool,
+    upgrade: bool,
     background: bool,
     /// The background response a retrieve stream reads (its id is known before any event).
     pub(super) response_id: Option<String>,
@@ -32,6 +38,7 @@ impl PreparedRequest {
             endpoint,
             body,
             streaming: false,
+            upgrade: false,
             background: false,
             response_id: None,
         }
@@ -43,6 +50,7 @@ impl PreparedRequest {
             endpoint,
             body,
             streaming: true,
+            upgrade: false,
             background: false,
             response_id: None,
         }
@@ -100,6 +108,26 @@ impl PreparedRequest {
     /// `GET models`, with `client_version=<version>` when given.
     pub fn list_models(client_version: Option<&str>) -> Self {
         Self::new(Endpoint::models(client_version), None)
+    }
+
+    /// The WebSocket upgrade of `responses` (`GET responses` with `OpenAI-Beta:
+    /// responses_websockets=2026-02-06`): the same provider headers, options and auth as the
+    /// HTTP request, in the same precedence. The `Upgrade`, `Connection` and
+    /// `Sec-WebSocket-*` headers are the handshake's
+    /// ([`ClientHandshake`](crate::websocket::ClientHandshake)); a `101` ends the call with
+    /// [`Action::Upgraded`](crate::call::Action::Upgraded).
+    pub fn responses_websocket() -> Self {
+        let endpoint = Endpoint::new(http::Method::GET, "responses")
+            .with_header(OPENAI_BETA_HEADER, RESPONSES_WEBSOCKETS_BETA);
+        PreparedRequest {
+            upgrade: true,
+            ..Self::new(endpoint, None)
+        }
+    }
+
+    /// Whether this is a WebSocket upgrade ([`PreparedRequest::responses_websocket`]).
+    pub fn is_upgrade(&self) -> bool {
+        self.upgrade
     }
 
     /// The endpoint.
@@ -161,7 +189,7 @@ impl PreparedRequest {
 }
 
 /// Item ids follow `store` (see [`PreparedRequest::responses`]).
-pub(super) fn apply_store_rule(provider: &Provider, request: &mut ResponsesApiRequest) {
+pub(crate) fn apply_store_rule(provider: &Provider, request: &mut ResponsesApiRequest) {
     if provider.is_azure_responses_endpoint() {
         request.store.get_or_insert(true);
     } else if request.store == Some(false) {
@@ -169,7 +197,7 @@ pub(super) fn apply_store_rule(provider: &Provider, request: &mut ResponsesApiRe
     }
 }
 
-pub(super) fn encode<T: Lossless + Serialize>(body: &T) -> Result<Bytes, BuildError> {
+pub(crate) fn encode<T: Lossless + Serialize>(body: &T) -> Result<Bytes, BuildError> {
     if let Some(member) = collision(body) {
         return Err(BuildError::ExtraCollision {
             member: member.to_owned(),

@@ -34,7 +34,8 @@ use crate::credentials::Credentials;
 use crate::provider::{Provider, QueryParams};
 
 pub use compression::ZSTD_LEVEL;
-pub use endpoints::PreparedRequest;
+pub use endpoints::{OPENAI_BETA_HEADER, PreparedRequest, RESPONSES_WEBSOCKETS_BETA};
+pub(crate) use endpoints::{apply_store_rule, encode as encode_body};
 pub use options::{
     CLIENT_REQUEST_ID_HEADER, Compression, ResponsesOptions, SESSION_ID_HEADER, SUBAGENT_HEADER,
     THREAD_ID_HEADER, TURN_STATE_HEADER,
@@ -92,6 +93,10 @@ pub enum BuildError {
         /// Which id.
         what: &'static str,
     },
+    /// `background: true` over the WebSocket transport, which does not support it (stream the
+    /// background response over HTTP instead). Nothing was sent.
+    #[error("background responses cannot be created over the WebSocket transport")]
+    BackgroundOverWebSocket,
     /// The compressor failed.
     #[error("request body compression failed: {message}")]
     Compression {

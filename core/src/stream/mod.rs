@@ -77,6 +77,7 @@ mod item;
 pub mod resume;
 mod stats;
 mod terminal;
+mod websocket;
 
 use std::time::Instant;
 
@@ -93,6 +94,7 @@ pub use item::{MetaEvent, ResponseEvent, StreamItem};
 pub use resume::{ResumeRequest, ResumeSettings};
 pub use stats::StreamStats;
 pub use terminal::is_terminal_type;
+pub use websocket::{CONNECTION_LIMIT_CODE, PREVIOUS_RESPONSE_NOT_FOUND_CODE};
 
 use codex::CodexView;
 use interpreter::{Interpreter, Phase, Queued};
@@ -147,12 +149,18 @@ impl ResponseStream {
             Phase::Interrupted => return self.receive_resumed_head(now, head),
             Phase::Streaming | Phase::Finished => return,
         }
+        self.accept_head(now, head, false);
+    }
+
+    /// The head's facts become events; an HTTP head (not `websocket`) must be a 2xx
+    /// `text/event-stream` one.
+    fn accept_head(&mut self, now: Option<Instant>, head: &Parts, websocket: bool) {
         let headers = &head.headers;
         self.request_id = head::request_id(headers).map(str::to_owned);
         self.turn_state = head::header_text(headers, TURN_STATE_HEADER).map(str::to_owned);
         self.server_model = head::header_text(headers, OPENAI_MODEL_HEADER).map(str::to_owned);
         self.inner.headers = head::error_context(headers);
-        if !head.status.is_success() {
+        if !websocket && !head.status.is_success() {
             self.inner
                 .fail(ApiError::from_http(head.status, headers, b"", None));
             return;
@@ -173,7 +181,7 @@ impl ResponseStream {
             push(MetaEvent::ServerReasoningIncluded(true));
         }
 
-        if let Err(wrong) = head::check_content_type(headers) {
+        if !websocket && let Err(wrong) = head::check_content_type(headers) {
             let message = format!(
                 "expected content type {EVENT_STREAM_MEDIA_TYPE}, got {}",
                 wrong.0

@@ -79,6 +79,7 @@ mod extension;
 mod frame;
 mod handshake;
 mod message;
+mod rejection;
 
 pub use close::{CloseCode, CloseFrame, MAX_CLOSE_REASON_LEN};
 pub use codec::{CodecConfig, DEFAULT_MAX_MESSAGE_SIZE, WebSocketCodec};
@@ -86,3 +87,4 @@ pub use error::{HandshakeError, SendError, WebSocketError};
 pub use extension::{DeflateOffer, DeflateParams};
 pub use handshake::{ClientHandshake, DEFAULT_MAX_HEAD_SIZE, HandshakeOutcome, accept_key};
 pub use message::{Incoming, Utf8Bytes};
+pub use rejection::{FramingError, RejectionBody};
