@@ -69,6 +69,12 @@ impl<R: Runtime> Inner<R> {
         }
     }
 
+    /// A fresh jitter seed.
+    pub(crate) fn next_seed(&self) -> u64 {
+        self.seed
+            .fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed)
+    }
+
     /// The Agent Identity scope now in force.
     #[cfg(feature = "agent-identity")]
     pub(crate) fn scope(&self) -> Option<Arc<ProviderAuthScope>> {
@@ -78,7 +84,11 @@ impl<R: Runtime> Inner<R> {
             .clone()
     }
 
-    fn call_config(&self, prepared: PreparedRequest, options: ResponsesOptions) -> CallConfig {
+    pub(crate) fn call_config(
+        &self,
+        prepared: PreparedRequest,
+        options: ResponsesOptions,
+    ) -> CallConfig {
         let limits = CallLimits::default().with_response_timeout(self.response_timeout);
         let config =
             CallConfig::for_request(prepared, self.provider.clone(), options).with_limits(limits);
@@ -95,7 +105,7 @@ impl<R: Runtime> Inner<R> {
         config
     }
 
-    fn observe(&self, trace: &mut CallTrace, record: &AttemptRecord) {
+    pub(crate) fn observe(&self, trace: &mut CallTrace, record: &AttemptRecord) {
         trace.attempt(record);
         if let Some(observer) = &self.on_attempt {
             observer(record);
@@ -110,14 +120,16 @@ impl<R: Runtime> Inner<R> {
         labels: CallLabels,
     ) -> Result<Finish<R>, ClientError> {
         let mut trace = CallTrace::new(&labels, &self.provider, R::NAME);
-        let result = self.drive(prepared, options, &mut trace, None).await;
+        let result = self
+            .drive(prepared, options, &mut trace, None, &Http(&self.runtime))
+            .await;
         trace.call_ended();
         match result {
             Ok(Outcome::Unary(output)) => Ok(Finish::Unary(output)),
             Ok(Outcome::Stream(stream, body)) => Ok(Finish::Stream(stream, body, trace)),
-            Ok(Outcome::Resume(..)) => Err(ClientError::Transport(TransportError::adapter(
-                "the core answered a call with a resumed head",
-            ))),
+            Ok(Outcome::Resume(..) | Outcome::Upgraded(..)) => Err(ClientError::Transport(
+                TransportError::adapter("the core answered a call with a resumed or upgraded head"),
+            )),
             Err(error) => {
                 trace.failed(error.kind());
                 Err(error)
@@ -138,7 +150,11 @@ impl<R: Runtime> Inner<R> {
             R::timer(Instant::now() + request.delay).await;
         }
         let prepared = request.prepare()?;
-        match self.drive(prepared, options, trace, Some(&request)).await? {
+        let http = Http(&self.runtime);
+        match self
+            .drive(prepared, options, trace, Some(&request), &http)
+            .await?
+        {
             Outcome::Resume(head, body) => Ok((head, body)),
             _ => Err(ClientError::Transport(TransportError::adapter(
                 "the core answered a resume without a resumed head",
@@ -146,13 +162,14 @@ impl<R: Runtime> Inner<R> {
         }
     }
 
-    async fn drive(
+    pub(crate) async fn drive<S: Sender>(
         &self,
         prepared: PreparedRequest,
         options: ResponsesOptions,
         trace: &mut CallTrace,
         resume: Option<&ResumeRequest>,
-    ) -> Result<Outcome<R::Body>, ClientError> {
+        sender: &S,
+    ) -> Result<Outcome<S::Body>, ClientError> {
         let streaming = prepared.is_streaming();
         let config = self.call_config(prepared, options);
         let idle_timeout = config.stream.idle_timeout.filter(|_| streaming);
@@ -173,7 +190,7 @@ impl<R: Runtime> Inner<R> {
         if let Some(resume) = resume {
             call = call.resuming(resume);
         }
-        let mut body: Option<R::Body> = None;
+        let mut body: Option<S::Body> = None;
         let mut target = None;
         let mut last_transport: Option<TransportCause> = None;
         loop {
@@ -183,7 +200,7 @@ impl<R: Runtime> Inner<R> {
             }
             if !matches!(
                 action,
-                Action::ReadBody | Action::Stream(_) | Action::Resume(_)
+                Action::ReadBody | Action::Stream(_) | Action::Resume(_) | Action::Upgraded(_)
             ) {
                 body = None; // an unwanted body: dropping it closes or recycles the connection
             }
@@ -195,7 +212,7 @@ impl<R: Runtime> Inner<R> {
                         streaming,
                         idle_timeout,
                     };
-                    let sent = self.runtime.send(request, limits);
+                    let sent = sender.send(request, limits);
                     match within::<R, _>(call.poll_timeout(), sent).await {
                         Ok(Ok((head, open))) => {
                             call.handle_head(Instant::now(), &head);
@@ -243,6 +260,7 @@ impl<R: Runtime> Inner<R> {
                 }
                 Action::Stream(stream) => return Ok(Outcome::Stream(stream, body.take())),
                 Action::Resume(head) => return Ok(Outcome::Resume(head, body.take())),
+                Action::Upgraded(head) => return Ok(Outcome::Upgraded(head, body.take())),
                 Action::Done(result) => {
                     return result
                         .map(Outcome::Unary)
@@ -263,10 +281,41 @@ impl<R: Runtime> Inner<R> {
 }
 
 /// How the action loop ended well.
-enum Outcome<B> {
+pub(crate) enum Outcome<B> {
     Unary(CallOutput),
     Stream(Box<ResponseStream>, Option<B>),
     Resume(Box<http::response::Parts>, Option<B>),
+    Upgraded(Box<http::response::Parts>, Option<B>),
+}
+
+/// How the action loop sends a request: over the runtime's HTTP stack ([`Http`]), or as a
+/// WebSocket handshake over a raw byte stream.
+pub(crate) trait Sender: Sync {
+    /// The response body.
+    type Body: ResponseBody;
+
+    /// Sends `request`; its head and open body.
+    fn send(
+        &self,
+        request: http::Request<bytes::Bytes>,
+        limits: SendLimits,
+    ) -> impl Future<Output = Result<(http::response::Parts, Self::Body), TransportFailure>> + Send;
+}
+
+/// The runtime's HTTP stack.
+pub(crate) struct Http<'a, R>(pub(crate) &'a R);
+
+impl<R: Runtime> Sender for Http<'_, R> {
+    type Body = R::Body;
+
+    fn send(
+        &self,
+        request: http::Request<bytes::Bytes>,
+        limits: SendLimits,
+    ) -> impl Future<Output = Result<(http::response::Parts, R::Body), TransportFailure>> + Send
+    {
+        self.0.send(request, limits)
+    }
 }
 
 /// Feeds a failed send or read to the call: the expiry of a runtime timer that carries the
@@ -308,16 +357,25 @@ pub async fn within<R: Runtime, F: Future>(
     deadline: Option<Instant>,
     future: F,
 ) -> Result<F::Output, Instant> {
+    within_any(deadline, R::timer, future).await
+}
+
+/// [`within`] with a timer made by `make` (for code that holds no runtime type).
+pub(crate) async fn within_any<T: Timer, F: Future>(
+    deadline: Option<Instant>,
+    make: fn(Instant) -> T,
+    future: F,
+) -> Result<F::Output, Instant> {
     let Some(deadline) = deadline else {
         return Ok(future.await);
     };
     let mut future = pin!(future);
-    let mut timer: Option<R::Timer> = None;
+    let mut timer: Option<T> = None;
     poll_fn(|cx| {
         if let Poll::Ready(output) = future.as_mut().poll(cx) {
             return Poll::Ready(Ok(output));
         }
-        let timer = timer.get_or_insert_with(|| R::timer(deadline));
+        let timer = timer.get_or_insert_with(|| make(deadline));
         match std::pin::Pin::new(timer).poll(cx) {
             Poll::Ready(()) => Poll::Ready(Err(Instant::now().max(deadline))),
             Poll::Pending => Poll::Pending,

@@ -19,6 +19,7 @@ use futures_core::Stream;
 use crate::driver::{Inner, Resumed, arm};
 use crate::runtime::{ResponseBody, Runtime};
 use crate::telemetry::CallTrace;
+use crate::websocket::{Input, TurnSource};
 
 /// The Codex-level events of one response ([`ResponseEvent`]); ends after the terminal event
 /// or error.
@@ -55,6 +56,8 @@ struct Pump<R: Runtime> {
     trace: CallTrace,
     /// How a cut stream of a background response resumes (`None`: it cannot).
     resumer: Option<Resumer<R>>,
+    /// The WebSocket connection this response runs on, instead of an HTTP body.
+    ws: Option<TurnSource>,
 }
 
 /// The result of a resume call, with the stream's trace it borrowed.
@@ -91,8 +94,20 @@ impl<R: Runtime> EventStream<R> {
             timer: None,
             trace,
             resumer: None,
+            ws: None,
         };
         EventStream { pump }
+    }
+
+    /// A stream whose events arrive over a WebSocket connection.
+    pub(crate) fn websocket(
+        core: Box<ResponseStream>,
+        source: TurnSource,
+        trace: CallTrace,
+    ) -> Self {
+        let mut events = EventStream::new(core, None, trace);
+        events.pump.ws = Some(source);
+        events
     }
 
     /// Lets a cut stream resume (background responses) through `inner` with `options`.
@@ -200,7 +215,35 @@ impl<R: Runtime> Pump<R> {
             if self.core.is_finished() {
                 self.body.take().into_iter().for_each(ResponseBody::release);
                 self.timer = None;
+                if let Some(ws) = self.ws.as_mut() {
+                    ws.finish(true, self.core.response());
+                }
                 return Poll::Ready(None);
+            }
+            if let Some(ws) = self.ws.as_mut() {
+                let Some(connection) = ws.connection.as_mut() else {
+                    self.core.handle_eof(Instant::now());
+                    continue;
+                };
+                match connection.poll_input(cx) {
+                    Poll::Ready(Input::Text(text)) => {
+                        self.core.handle_message(Instant::now(), &text);
+                    }
+                    Poll::Ready(Input::Closed) => self.core.handle_eof(Instant::now()),
+                    Poll::Ready(Input::Failed(failure)) => {
+                        self.core
+                            .handle_transport_error(Instant::now(), failure.kind());
+                    }
+                    Poll::Ready(Input::Protocol(description)) => {
+                        self.core.handle_protocol_error(&description);
+                    }
+                    Poll::Pending => {
+                        if !self.poll_idle(cx) {
+                            return Poll::Pending;
+                        }
+                    }
+                }
+                continue;
             }
             if self.core.is_interrupted() {
                 if self.poll_resume(cx).is_pending() {
@@ -312,6 +355,11 @@ impl<R: Runtime> Pump<R> {
         self.core.handle_timeout(now);
         if self.core.is_finished() {
             self.body = None;
+            // The silent response may still arrive on the connection: it cannot be reused.
+            let connection = self.ws.as_mut().and_then(|ws| ws.connection.as_mut());
+            if let Some(connection) = connection {
+                connection.broken = true;
+            }
         }
     }
 
@@ -329,6 +377,9 @@ impl<R: Runtime> Drop for Pump<R> {
         // connection back; an unfinished one is closed with the body.
         if self.core.is_finished() {
             self.body.take().into_iter().for_each(ResponseBody::release);
+        }
+        if let Some(ws) = self.ws.as_mut() {
+            ws.finish(self.core.is_finished(), self.core.response());
         }
     }
 }

@@ -109,6 +109,7 @@ mod responses;
 mod runtime;
 pub mod telemetry;
 pub mod tls;
+mod websocket;
 
 pub use auth::{AuthFuture, AuthProvider, StaticAuth};
 #[cfg(feature = "futures-io")]
@@ -131,5 +132,7 @@ pub use hyper_body::poll_hyper_chunk;
 pub use pager::ItemPager;
 pub use responses::Responses;
 pub use runtime::{
-    ByteStream, Connect, ConnectTarget, ResponseBody, Runtime, SendLimits, Timer, TransportFailure,
+    ByteStream, Connect, ConnectTarget, DialFuture, Dialer, ResponseBody, Runtime, SendLimits,
+    Timer, TransportFailure,
 };
+pub use websocket::WebSocketSession;

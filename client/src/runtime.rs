@@ -44,6 +44,49 @@ pub trait Runtime: Sized + Send + Sync + 'static {
 
     /// A timer that fires at `deadline`.
     fn timer(deadline: Instant) -> Self::Timer;
+
+    /// The runtime's raw byte streams, type-erased, for the WebSocket transport: `Some(self)`
+    /// for a runtime that is also [`Connect`] (every runtime of this project). The default,
+    /// `None`, leaves the client HTTP-only.
+    fn dialer(&self) -> Option<&dyn Dialer> {
+        None
+    }
+}
+
+/// A boxed future of a [`Dialer`].
+pub type DialFuture<'a> = std::pin::Pin<
+    Box<dyn Future<Output = Result<Box<dyn ByteStream>, TransportFailure>> + Send + 'a>,
+>;
+
+/// Opens raw byte streams, type-erased: what the WebSocket transport runs over. Every
+/// [`Connect`] runtime is one.
+pub trait Dialer: Send + Sync {
+    /// A byte stream to `target` (see [`Connect::connect`]).
+    fn dial(&self, target: ConnectTarget) -> DialFuture<'_>;
+}
+
+impl<R: Connect> Dialer for R {
+    fn dial(&self, target: ConnectTarget) -> DialFuture<'_> {
+        Box::pin(async move {
+            let stream = self.connect(target).await?;
+            Ok(Box::new(stream) as Box<dyn ByteStream>)
+        })
+    }
+}
+
+impl ByteStream for Box<dyn ByteStream> {
+    fn poll_read(&mut self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+        (**self).poll_read(cx, buf)
+    }
+    fn poll_write(&mut self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        (**self).poll_write(cx, buf)
+    }
+    fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        (**self).poll_flush(cx)
+    }
+    fn poll_close(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        (**self).poll_close(cx)
+    }
 }
 
 /// A runtime that also opens raw byte streams (what the WebSocket transport runs over); every

@@ -59,6 +59,10 @@ impl Runtime for AsyncStdRuntime {
     fn timer(deadline: Instant) -> AsyncIoTimer {
         AsyncIoTimer(async_io::Timer::at(deadline))
     }
+
+    fn dialer(&self) -> Option<&dyn codex_api_client::Dialer> {
+        Some(self)
+    }
 }
 
 impl Connect for AsyncStdRuntime {

@@ -111,6 +111,10 @@ impl Runtime for UreqRuntime {
     fn timer(deadline: Instant) -> ThreadSleep {
         ThreadSleep::new(deadline)
     }
+
+    fn dialer(&self) -> Option<&dyn codex_api_client::Dialer> {
+        Some(self)
+    }
 }
 
 impl Connect for UreqRuntime {

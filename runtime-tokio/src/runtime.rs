@@ -95,6 +95,10 @@ impl Runtime for TokioRuntime {
     fn timer(deadline: Instant) -> TokioSleep {
         TokioSleep(Box::pin(tokio::time::sleep_until(deadline.into())))
     }
+
+    fn dialer(&self) -> Option<&dyn codex_api_client::Dialer> {
+        Some(self)
+    }
 }
 
 impl Connect for TokioRuntime {

@@ -294,6 +294,7 @@ impl Call {
             after_unauthorized: attempt.after_unauthorized,
             auth_recovery: recovery_involved.then(|| self.recovery.tags()),
             resume: self.resume_number,
+            connection_reused: None,
         });
     }
 

@@ -89,9 +89,40 @@ pub struct AttemptRecord {
     pub auth_recovery: Option<Vec<(&'static str, String)>>,
     /// For the call that resumes a cut background stream: which resume (1 for the first).
     pub resume: Option<u32>,
+    /// For a turn over the WebSocket transport: whether it ran on a connection that had
+    /// served a turn before (`None` for HTTP requests and for the upgrade itself).
+    pub connection_reused: Option<bool>,
 }
 
 impl AttemptRecord {
+    /// The record of one turn over the WebSocket transport (a `response.create` message and
+    /// its first reply): `status` and `error_kind` of a failed turn, what was decided.
+    #[allow(clippy::too_many_arguments)]
+    pub fn websocket_turn(
+        attempt: u32,
+        outcome: AttemptOutcome,
+        status: Option<StatusCode>,
+        error_kind: Option<&'static str>,
+        request_id: Option<String>,
+        elapsed: Duration,
+        decision: AttemptDecision,
+        connection_reused: bool,
+    ) -> Self {
+        AttemptRecord {
+            attempt,
+            status,
+            outcome,
+            error_kind,
+            request_id,
+            elapsed,
+            decision,
+            after_unauthorized: false,
+            auth_recovery: None,
+            resume: None,
+            connection_reused: Some(connection_reused),
+        }
+    }
+
     /// The retry delay chosen after this attempt, if it was retried.
     pub fn retry_delay(&self) -> Option<Duration> {
         match self.decision {

@@ -72,6 +72,19 @@ impl ResponseStream {
     }
 }
 
+impl ResponseStream {
+    /// Input (WebSocket): the connection broke the WebSocket protocol (`description`: a
+    /// binary message, a malformed frame...). Ends the stream with a `protocol` error after
+    /// everything already decoded; ignored once finished.
+    pub fn handle_protocol_error(&mut self, description: &str) {
+        if matches!(self.inner.phase, Phase::Finished) {
+            return;
+        }
+        let error = ApiError::protocol(description).with_response_head(&self.inner.headers);
+        self.inner.fail(error);
+    }
+}
+
 /// The error (and its headers) of a wrapped transport error; `None` for any other message.
 fn wrapped_error(text: &str) -> Option<(ApiError, HeaderMap)> {
     // Cheap screen: only an `error` event can be one, and it names a status.
