@@ -3,10 +3,13 @@
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use codex_api_core::call::{CallOutput, ClientError, TransportCause, TransportError};
-use codex_api_core::client_config::{ClientAdapter, ClientConfig, ConfigError, authority};
+use codex_api_core::client_config::{
+    ClientAdapter, ClientConfig, ConfigError, Transport, authority,
+};
 use codex_api_core::credentials::Credentials;
 use codex_api_core::provider::Provider;
 use codex_api_core::request::{PreparedRequest, ResponsesOptions};
@@ -147,9 +150,37 @@ impl<R: Runtime> Client<R> {
         request: ResponsesApiRequest,
         options: ResponsesOptions,
     ) -> Result<EventStream<R>, ClientError> {
+        if self.uses_websocket(&request) {
+            let slot = std::sync::Arc::clone(&self.inner.ws_slot);
+            let session = self.websocket_on(slot, options.clone());
+            match session.stream(request.clone()).await {
+                Ok(events) => return Ok(events),
+                Err(error) if falls_back(&error) => {
+                    self.inner.ws_fallback.store(true, Ordering::Relaxed);
+                    crate::telemetry::fallback_to_http(error.kind());
+                }
+                Err(error) => return Err(error),
+            }
+        }
         let labels = CallLabels::new("chat", Some(&request.model));
         let prepared = PreparedRequest::responses(&self.inner.provider, request)?;
         self.open_stream(prepared, options, labels).await
+    }
+
+    /// Whether `stream` fell back from the WebSocket transport to HTTP for good (a `426`, or
+    /// a connection-level failure after the retry budget).
+    pub fn fell_back_to_http(&self) -> bool {
+        self.inner.ws_fallback.load(Ordering::Relaxed)
+    }
+
+    /// Whether this `stream` call goes over the client's WebSocket connection: the transport
+    /// says so, it has not fallen back, the runtime opens byte streams, and the request is
+    /// not a background one (the WebSocket transport has none).
+    fn uses_websocket(&self, request: &ResponsesApiRequest) -> bool {
+        self.inner.transport == Transport::WebSocket
+            && !self.inner.ws_fallback.load(Ordering::Relaxed)
+            && self.inner.runtime.dialer().is_some()
+            && request.background != Some(true)
     }
 
     /// The Responses resource: non-streamed create, retrieve, stream from a sequence number,
@@ -285,6 +316,21 @@ impl<R: Connect> Client<R> {
                 Err(failed(expired, Some(name)))
             }
         }
+    }
+}
+
+/// Whether a failed WebSocket turn sends the client to HTTP for good: a `426` on the
+/// upgrade, a transport or protocol failure, or a retryable error left after the retries.
+fn falls_back(error: &ClientError) -> bool {
+    match error {
+        ClientError::Transport(_) => true,
+        ClientError::Api(api) => {
+            api.status().map(|status| status.as_u16()) == Some(426)
+                || api.is_retryable()
+                || api.kind() == "protocol"
+        }
+        ClientError::Call(call) => !matches!(call, codex_api_core::call::CallError::Build(_)),
+        _ => false,
     }
 }
 

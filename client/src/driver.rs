@@ -14,7 +14,7 @@ use codex_api_core::call::{
     Action, AttemptRecord, Call, CallConfig, CallLimits, CallOutput, ClientError, TransportCause,
     TransportError,
 };
-use codex_api_core::client_config::{AttemptObserver, ClientConfig, authority, origin};
+use codex_api_core::client_config::{AttemptObserver, ClientConfig, Transport, authority, origin};
 use codex_api_core::provider::Provider;
 use codex_api_core::request::{PreparedRequest, ResponsesOptions};
 use codex_api_core::retry::{RetryPolicy, SplitMix64};
@@ -36,6 +36,12 @@ pub(crate) struct Inner<R: Runtime> {
     policy: Option<RetryPolicy>,
     seed: AtomicU64,
     on_attempt: Option<AttemptObserver>,
+    /// How `stream` reaches `responses`.
+    pub(crate) transport: Transport,
+    /// The WebSocket connection `stream` keeps between calls ([`Transport::WebSocket`]).
+    pub(crate) ws_slot: crate::websocket::Slot,
+    /// `stream` fell back to HTTP for good.
+    pub(crate) ws_fallback: std::sync::atomic::AtomicBool,
     #[cfg(feature = "agent-identity")]
     pub(crate) auth_scope: std::sync::RwLock<Option<Arc<ProviderAuthScope>>>,
 }
@@ -64,6 +70,9 @@ impl<R: Runtime> Inner<R> {
             policy: config.retry_policy,
             seed: AtomicU64::new(config.jitter_seed.unwrap_or(clock.as_nanos() as u64)),
             on_attempt: config.on_attempt,
+            transport: config.transport,
+            ws_slot: Default::default(),
+            ws_fallback: std::sync::atomic::AtomicBool::new(false),
             #[cfg(feature = "agent-identity")]
             auth_scope: std::sync::RwLock::new(config.auth_scope.map(Arc::new)),
         }

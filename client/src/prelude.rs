@@ -11,6 +11,7 @@
 //! # let _ = (request, options);
 //! ```
 
+pub use codex_api_core::client_config::Transport;
 pub use codex_api_core::credentials::Credentials;
 pub use codex_api_core::error::{ApiError, ApiErrorKind};
 pub use codex_api_core::provider::Provider;

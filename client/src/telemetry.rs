@@ -203,6 +203,19 @@ impl CallTrace {
     }
 }
 
+/// The client's `stream` switched from the WebSocket transport to HTTP for good, after a
+/// failure of this kind.
+pub(crate) fn fallback_to_http(kind: &str) {
+    #[cfg(feature = "tracing")]
+    tracing::warn!(
+        codex_api.transport = "websocket",
+        error.type = kind,
+        "falling back to HTTP for good"
+    );
+    #[cfg(not(feature = "tracing"))]
+    let _ = kind;
+}
+
 #[cfg(feature = "tracing")]
 fn call_span(labels: &CallLabels, provider: &Provider, runtime: &'static str) -> tracing::Span {
     let server = provider

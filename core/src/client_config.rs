@@ -43,6 +43,7 @@ use std::time::Duration;
 
 pub use builder::{ClientAdapter, ClientBuilder};
 pub use error::ConfigError;
+
 pub use proxy::{
     MAX_CONNECT_REPLY, NoProxy, Proxy, ProxyError, ProxyRules, ProxySetting, RequestTargetError,
     TunnelReply, authority, connect_request, http1_request, origin, read_connect_reply,
@@ -116,11 +117,26 @@ pub struct ClientConfig {
     pub tls_config: Option<Arc<dyn std::any::Any + Send + Sync>>,
     /// Which proxy to use (default [`ProxySetting::Environment`]).
     pub proxy: ProxySetting,
+    /// How `stream` calls reach `responses` (default [`Transport::Http`]).
+    pub transport: Transport,
     /// Agent Identity for this client's `responses` and `compact` calls (default `None`): each
     /// attempt to a first-party provider gets its credentials from
     /// [`ProviderAuthScope::credentials_for`] (a fresh assertion per attempt).
     #[cfg(feature = "agent-identity")]
     pub auth_scope: Option<ProviderAuthScope>,
+}
+
+/// How a client's `stream` calls reach `POST responses`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Transport {
+    /// HTTP with server-sent events (the default).
+    #[default]
+    Http,
+    /// A WebSocket connection kept across calls (the Responses WebSocket transport), with
+    /// Codex's fallback to HTTP: a `426` on the upgrade, or a connection-level failure after
+    /// the retry budget, switches the client to HTTP for good (reported in tracing).
+    WebSocket,
 }
 
 /// A client certificate for mutual TLS: the certificate chain and its private key, both PEM.
@@ -174,6 +190,7 @@ impl ClientConfig {
             client_certificate: None,
             tls_config: None,
             proxy: ProxySetting::Environment,
+            transport: Transport::Http,
             #[cfg(feature = "agent-identity")]
             auth_scope: None,
         }
@@ -237,6 +254,7 @@ impl fmt::Debug for ClientConfig {
             .field("client_certificate", &self.client_certificate)
             .field("tls_config", &self.tls_config.is_some())
             .field("proxy", &self.proxy)
+            .field("transport", &self.transport)
             .field("auth_scope", &self.auth_scope_shown())
             .finish()
     }

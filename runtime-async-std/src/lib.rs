@@ -128,6 +128,9 @@ pub type ItemPager = codex_api_client::ItemPager<AsyncStdRuntime>;
 /// The Responses resource of a [`Client`] (`client.responses()`).
 pub type Responses<'a> = codex_api_client::Responses<'a, AsyncStdRuntime>;
 
+/// Responses over one WebSocket connection (`client.websocket()`).
+pub type WebSocketSession = codex_api_client::WebSocketSession<AsyncStdRuntime>;
+
 /// The Conversations API of a [`Client`] (`client.conversations()`).
 pub type Conversations<'a> = codex_api_client::Conversations<'a, AsyncStdRuntime>;
 

@@ -153,6 +153,9 @@ pub type ItemPager = codex_api_client::blocking::ItemPager<UreqRuntime>;
 /// The Responses resource of a [`Client`] (`client.responses()`).
 pub type Responses<'a> = codex_api_client::blocking::Responses<'a, UreqRuntime>;
 
+/// Responses over one WebSocket connection (`client.websocket()`).
+pub type WebSocketSession = codex_api_client::blocking::WebSocketSession<UreqRuntime>;
+
 /// The Conversations API of a [`Client`] (`client.conversations()`).
 pub type Conversations<'a> = codex_api_client::blocking::Conversations<'a, UreqRuntime>;
 

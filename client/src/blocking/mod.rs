@@ -28,7 +28,7 @@ use codex_api_core::wire::{
 
 mod resources;
 
-pub use resources::{Conversations, ItemPager, Responses};
+pub use resources::{Conversations, ItemPager, Responses, WebSocketSession};
 
 use crate::Reply;
 use crate::auth::{AuthFuture, StaticAuth};
@@ -282,6 +282,16 @@ impl<R: Runtime> Client<R> {
     /// The Responses resource (see [`crate::Client::responses`]).
     pub fn responses(&self) -> Responses<'_, R> {
         Responses::new(self)
+    }
+
+    /// A WebSocket session (see [`crate::Client::websocket`]).
+    pub fn websocket(&self) -> WebSocketSession<R> {
+        WebSocketSession(self.inner.websocket())
+    }
+
+    /// Whether `stream` fell back from the WebSocket transport to HTTP for good.
+    pub fn fell_back_to_http(&self) -> bool {
+        self.inner.fell_back_to_http()
     }
 
     /// The Conversations API (see [`crate::Client::conversations`]).

@@ -171,3 +171,42 @@ impl<R: Runtime> Iterator for ItemPager<R> {
         block_on(poll_fn(|cx| self.0.poll_item(cx)))
     }
 }
+
+/// Responses over one WebSocket connection, on the calling thread (see
+/// [`crate::WebSocketSession`]).
+#[derive(Debug)]
+pub struct WebSocketSession<R: Runtime>(pub(super) crate::WebSocketSession<R>);
+
+impl<R: Runtime> WebSocketSession<R> {
+    /// The per-request options of the upgrade.
+    #[must_use]
+    pub fn with_options(self, options: ResponsesOptions) -> Self {
+        WebSocketSession(self.0.with_options(options))
+    }
+
+    /// Offers `permessage-deflate` (on by default).
+    #[must_use]
+    pub fn with_deflate(self, deflate: bool) -> Self {
+        WebSocketSession(self.0.with_deflate(deflate))
+    }
+
+    /// Whether an idle connection is open.
+    pub fn is_connected(&self) -> bool {
+        self.0.is_connected()
+    }
+
+    /// Whether the open connection negotiated `permessage-deflate`.
+    pub fn is_deflate(&self) -> bool {
+        self.0.is_deflate()
+    }
+
+    /// Opens the connection now.
+    pub fn connect(&self) -> Result<(), ClientError> {
+        block_on(self.0.connect())
+    }
+
+    /// One response over the connection, as an `Iterator` of events.
+    pub fn stream(&self, request: ResponsesApiRequest) -> Result<EventStream<R>, ClientError> {
+        block_on(self.0.stream(request)).map(EventStream)
+    }
+}

@@ -6,5 +6,5 @@ mod handshake;
 mod io;
 mod session;
 
-pub(crate) use connection::{Input, TurnSource};
+pub(crate) use connection::{Input, Slot, TurnSource};
 pub use session::WebSocketSession;

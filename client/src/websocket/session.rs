@@ -57,15 +57,24 @@ impl<R: Runtime> fmt::Debug for WebSocketSession<R> {
 
 impl<R: Runtime> Client<R> {
     /// A WebSocket session on this client's provider, settings and auth (see
-    /// [`WebSocketSession`]). Nothing is opened until the first turn.
+    /// [`WebSocketSession`]), with a connection of its own. Nothing is opened until the first
+    /// turn.
     pub fn websocket(&self) -> WebSocketSession<R> {
-        let seed = self.inner.next_seed();
+        self.websocket_on(Arc::new(Mutex::new(None)), ResponsesOptions::new())
+    }
+
+    /// A session over `slot` (the client's own for [`Transport::WebSocket`](codex_api_core::client_config::Transport)).
+    pub(crate) fn websocket_on(
+        &self,
+        slot: Slot,
+        options: ResponsesOptions,
+    ) -> WebSocketSession<R> {
         WebSocketSession {
             inner: Arc::clone(&self.inner),
-            options: ResponsesOptions::new(),
+            options,
             deflate: true,
-            slot: Arc::new(Mutex::new(None)),
-            seed: AtomicU64::new(seed),
+            slot,
+            seed: AtomicU64::new(self.inner.next_seed()),
         }
     }
 }

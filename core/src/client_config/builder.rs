@@ -166,6 +166,13 @@ impl<A: ClientAdapter> ClientBuilder<A> {
         self
     }
 
+    /// How `stream` calls reach `responses`: HTTP (the default) or a kept WebSocket
+    /// connection with fallback to HTTP ([`Transport`](super::Transport)).
+    pub fn transport(mut self, transport: super::Transport) -> Self {
+        self.config.transport = transport;
+        self
+    }
+
     /// Connects directly, ignoring the proxy environment variables.
     pub fn without_proxy(mut self) -> Self {
         self.config.proxy = ProxySetting::Direct;
