@@ -14,7 +14,28 @@ use crate::runtime::ByteStream;
 #[derive(Debug)]
 pub struct SyncStream<T>(pub T);
 
-impl<T: Read + Write + Send + Unpin> ByteStream for SyncStream<T> {
+/// A blocking stream whose reads can be bounded (see [`ByteStream::set_read_timeout`]): TCP,
+/// and rustls over TCP. The default does nothing (reads are then unbounded).
+pub trait ReadTimeout {
+    /// Bounds each read (`None`: no bound).
+    fn set_read_timeout(&self, _timeout: Option<std::time::Duration>) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl ReadTimeout for std::net::TcpStream {
+    fn set_read_timeout(&self, timeout: Option<std::time::Duration>) -> io::Result<()> {
+        std::net::TcpStream::set_read_timeout(self, timeout)
+    }
+}
+
+impl<C> ReadTimeout for rustls::StreamOwned<C, std::net::TcpStream> {
+    fn set_read_timeout(&self, timeout: Option<std::time::Duration>) -> io::Result<()> {
+        self.sock.set_read_timeout(timeout)
+    }
+}
+
+impl<T: Read + Write + Send + Unpin + ReadTimeout> ByteStream for SyncStream<T> {
     fn poll_read(&mut self, _: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
         Poll::Ready(self.0.read(buf))
     }
@@ -29,6 +50,12 @@ impl<T: Read + Write + Send + Unpin> ByteStream for SyncStream<T> {
 
     fn poll_close(&mut self, _: &mut Context<'_>) -> Poll<io::Result<()>> {
         Poll::Ready(self.0.flush())
+    }
+
+    fn set_read_timeout(&mut self, timeout: Option<std::time::Duration>) {
+        // A zero timeout means "none" to the OS: round it up.
+        let timeout = timeout.map(|t| t.max(std::time::Duration::from_millis(1)));
+        let _ = ReadTimeout::set_read_timeout(&self.0, timeout);
     }
 }
 

@@ -136,6 +136,13 @@ impl<P: ByteStream, T: ByteStream> ByteStream for Opened<P, T> {
             Opened::Tls(stream) => stream.poll_close(cx),
         }
     }
+
+    fn set_read_timeout(&mut self, timeout: Option<std::time::Duration>) {
+        match self {
+            Opened::Plain(stream) => stream.set_read_timeout(timeout),
+            Opened::Tls(stream) => stream.set_read_timeout(timeout),
+        }
+    }
 }
 
 /// futures-io for an [`Opened`] of futures-io streams (feature `futures-io`): so that an HTTP

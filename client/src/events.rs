@@ -225,6 +225,7 @@ impl<R: Runtime> Pump<R> {
                     self.core.handle_eof(Instant::now());
                     continue;
                 };
+                connection.set_read_deadline(self.core.poll_timeout());
                 match connection.poll_input(cx) {
                     Poll::Ready(Input::Text(text)) => {
                         self.core.handle_message(Instant::now(), &text);

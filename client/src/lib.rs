@@ -114,9 +114,9 @@ mod websocket;
 pub use auth::{AuthFuture, AuthProvider, StaticAuth};
 #[cfg(feature = "futures-io")]
 pub use byte_io::FuturesStream;
-pub use byte_io::SyncStream;
 #[cfg(feature = "tokio-io")]
 pub use byte_io::TokioStream;
+pub use byte_io::{ReadTimeout, SyncStream};
 pub use classify::{DnsError, classify};
 pub use client::{Adapter, Client, ClientBuilder, Reply};
 pub use codex_api_core;

@@ -87,6 +87,9 @@ impl ByteStream for Box<dyn ByteStream> {
     fn poll_close(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         (**self).poll_close(cx)
     }
+    fn set_read_timeout(&mut self, timeout: Option<Duration>) {
+        (**self).set_read_timeout(timeout);
+    }
 }
 
 /// A runtime that also opens raw byte streams (what the WebSocket transport runs over); every
@@ -114,6 +117,12 @@ pub trait ByteStream: Send + Unpin {
     fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>>;
     /// Flushes and shuts the writing half down (TLS: sends `close_notify`).
     fn poll_close(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>>;
+
+    /// Bounds each read of a *blocking* stream (whose reads cannot be raced against a timer):
+    /// a read that waits longer fails with [`io::ErrorKind::TimedOut`] or
+    /// [`io::ErrorKind::WouldBlock`]. Async streams ignore it (the default): their callers
+    /// race a timer.
+    fn set_read_timeout(&mut self, _timeout: Option<Duration>) {}
 }
 
 /// Where [`Connect::connect`] goes: host, port, and whether TLS runs over the connection.

@@ -41,6 +41,9 @@ pub(crate) struct WsConnection {
     out: Bytes,
     /// The connection cannot serve another turn.
     pub(crate) broken: bool,
+    /// When a read must give up (blocking streams; async callers race a timer).
+    read_deadline: Option<Instant>,
+    bounded: bool,
 }
 
 /// Where a session keeps its idle connection between turns.
@@ -67,6 +70,29 @@ impl WsConnection {
             buf: vec![0u8; READ_SIZE].into_boxed_slice(),
             out: Bytes::new(),
             broken: false,
+            read_deadline: None,
+            // The handshake may have bounded reads: the first unbounded read clears it.
+            bounded: true,
+        }
+    }
+
+    /// Reads give up at `deadline` (the stream's idle deadline) on a blocking stream.
+    pub(crate) fn set_read_deadline(&mut self, deadline: Option<Instant>) {
+        self.read_deadline = deadline;
+    }
+
+    fn bound_read(&mut self) {
+        match self.read_deadline {
+            Some(deadline) => {
+                let left = deadline.saturating_duration_since(Instant::now());
+                self.stream.set_read_timeout(Some(left));
+                self.bounded = true;
+            }
+            None if self.bounded => {
+                self.stream.set_read_timeout(None);
+                self.bounded = false;
+            }
+            None => {}
         }
     }
 
@@ -151,10 +177,20 @@ impl WsConnection {
                     }
                 }
             }
+            self.bound_read();
             match self.stream.poll_read(cx, &mut self.buf) {
                 Poll::Ready(Ok(0)) => {
                     self.broken = true;
                     return Poll::Ready(Input::Closed);
+                }
+                // A blocking read gave up at the deadline: the caller's timer decides.
+                Poll::Ready(Err(error))
+                    if matches!(
+                        error.kind(),
+                        std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
+                    ) =>
+                {
+                    return Poll::Pending;
                 }
                 Poll::Ready(Ok(read)) => {
                     let (codec, buf) = (&mut self.codec, &self.buf);

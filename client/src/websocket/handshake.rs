@@ -49,7 +49,7 @@ impl<T: crate::runtime::Timer + 'static> Sender for Upgrade<'_, T> {
     async fn send(
         &self,
         request: http::Request<Bytes>,
-        _limits: SendLimits,
+        limits: SendLimits,
     ) -> Result<(http::response::Parts, HandshakeBody), TransportFailure> {
         let target = ConnectTarget::from_uri(request.uri())?;
         let deadline = self.connect_timeout.map(|timeout| Instant::now() + timeout);
@@ -72,6 +72,9 @@ impl<T: crate::runtime::Timer + 'static> Sender for Upgrade<'_, T> {
             .map_err(|error| TransportFailure::new(TransportErrorKind::Other, error))?;
         if let Some(head) = handshake.poll_transmit() {
             write_all(&mut stream, &head).await?;
+        }
+        if let Some(deadline) = limits.deadline {
+            stream.set_read_timeout(Some(deadline.saturating_duration_since(Instant::now())));
         }
         let mut buf = vec![0u8; READ_SIZE].into_boxed_slice();
         loop {

@@ -170,6 +170,7 @@ impl<R: Runtime> WebSocketSession<R> {
             }
             // Read up to the first event (or the end).
             while !core.is_finished() && core.stats().events == 0 {
+                connection.set_read_deadline(core.poll_timeout());
                 let input = poll_fn(|cx| connection.poll_input(cx));
                 match within_any(core.poll_timeout(), R::timer, input).await {
                     Ok(Input::Text(text)) => core.handle_message(Instant::now(), &text),
