@@ -8,6 +8,7 @@ use crate::request::{ReadError, RecordedRequest, RequestReader};
 use crate::response_writer::{Outcome, WriteMarks, write_response};
 use crate::script::ScriptedResponse;
 use crate::server::Shared;
+use crate::websocket::{self, Upgrade};
 use crate::wire::Wire;
 
 /// Serves one connection until it closes, the script closes it, or the server stops.
@@ -38,7 +39,7 @@ pub(crate) fn serve(stream: TcpStream, connection_id: u64, shared: Arc<Shared>) 
         };
         let keep_alive = head.keep_alive();
         let head_only = head.method == "HEAD";
-        let (index, response) = shared.answer(RecordedRequest {
+        let request = RecordedRequest {
             method: head.method,
             path: head.target,
             headers: head.headers,
@@ -46,7 +47,23 @@ pub(crate) fn serve(stream: TcpStream, connection_id: u64, shared: Arc<Shared>) 
             received_at: head.received_at,
             connection_id,
             script_exhausted: false,
-        });
+        };
+        // An upgrade's session needs the request after it is recorded; only GETs can be one.
+        let upgrade = (request.method == "GET").then(|| request.clone());
+        let (index, mut response) = shared.answer(request);
+        if let Some(script) = response.websocket.take() {
+            if let Some(request) = &upgrade {
+                let upgrade = Upgrade {
+                    request,
+                    index,
+                    buffered: reader.take_buffered(),
+                };
+                websocket::serve(&mut wire, upgrade, &response, *script, &shared);
+            } else {
+                refuse(&mut wire, 400, "a WebSocket upgrade must be a GET");
+            }
+            break;
+        }
         let marks = Some(WriteMarks {
             shared: &shared,
             request: index,

@@ -62,6 +62,12 @@
 //! - [`Transcript`]: Responses event streams (text, reasoning summaries, parallel function
 //!   calls, custom tool calls, `response.failed`, `error`, `response.incomplete`,
 //!   `codex.rate_limits`), plus raw bytes, other line endings and a BOM.
+//! - [`WsScript`]: the WebSocket mode ([`Script::on_websocket`],
+//!   [`ScriptedResponse::websocket`]): the server side of the Responses WebSocket transport,
+//!   with permessage-deflate, scripted turns ([`WsTurn`]: transcripts, [`WrappedError`] frames,
+//!   the connection limit, `previous_response_not_found`, pings, fragments, binary frames,
+//!   stalls, close frames, dropped connections), and every client message recorded
+//!   ([`TestServer::websocket_messages`], [`TestServer::websocket_sessions`]).
 //! - [`tls::TestIdentity`]: the TLS mode ([`TestServer::start_tls`]): a bundled test CA and a
 //!   `localhost` / `127.0.0.1` certificate, or an identity of your own.
 #![forbid(unsafe_code)]
@@ -85,6 +91,7 @@ mod stop;
 pub mod tls;
 pub mod tool_loop;
 mod transcript;
+mod websocket;
 mod wire;
 
 pub use background::{BackgroundResponse, CutKind, ResumeFault};
@@ -96,3 +103,4 @@ pub use request::RecordedRequest;
 pub use script::{Script, ScriptedResponse};
 pub use server::TestServer;
 pub use transcript::{FunctionCall, LineEnding, Transcript, Usage};
+pub use websocket::{WrappedError, WsMessage, WsScript, WsSession, WsTurn};

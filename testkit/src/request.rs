@@ -166,6 +166,12 @@ impl RequestReader {
         Ok(n > 0)
     }
 
+    /// Takes the bytes read past the last request (e.g. frames a WebSocket client sent right
+    /// behind its upgrade request).
+    pub(crate) fn take_buffered(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.buf)
+    }
+
     /// Reads the next request head; `None` when the client closed between requests.
     pub(crate) fn read_head(&mut self, wire: &mut Wire) -> Result<Option<Head>, ReadError> {
         loop {

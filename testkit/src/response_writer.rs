@@ -315,6 +315,7 @@ fn following_bytes(steps: &[Step], limit: usize) -> Vec<u8> {
 pub(crate) fn reason_phrase(status: u16) -> &'static str {
     match status {
         100 => "Continue",
+        101 => "Switching Protocols",
         200 => "OK",
         201 => "Created",
         204 => "No Content",

@@ -9,6 +9,7 @@ use crate::body::Body;
 use crate::dynamic_route::{DynamicRoute, PathMatch, Responder};
 use crate::rate_limit::{RateLimitHeaders, RateLimitWindow};
 use crate::request::RecordedRequest;
+use crate::websocket::WsScript;
 
 /// One scripted response: status, headers, body and connection behaviour.
 #[derive(Debug, Clone)]
@@ -20,6 +21,8 @@ pub struct ScriptedResponse {
     pub(crate) close_connection: bool,
     pub(crate) head_delay: Duration,
     pub(crate) hang_up: bool,
+    /// The session a WebSocket upgrade runs after the `101`.
+    pub(crate) websocket: Option<Box<WsScript>>,
 }
 
 impl ScriptedResponse {
@@ -33,6 +36,7 @@ impl ScriptedResponse {
             close_connection: false,
             head_delay: Duration::ZERO,
             hang_up: false,
+            websocket: None,
         }
     }
 
@@ -63,6 +67,26 @@ impl ScriptedResponse {
         ScriptedResponse {
             hang_up: true,
             ..ScriptedResponse::new(0)
+        }
+    }
+
+    /// A WebSocket upgrade answered `101 Switching Protocols`, then the session `script`.
+    ///
+    /// The headers added to this response ([`header`](Self::header),
+    /// [`request_id`](Self::request_id), [`openai_model`](Self::openai_model),
+    /// [`turn_state`](Self::turn_state), rate-limit headers...) go on the `101`, after
+    /// `Upgrade`, `Connection`, `Sec-WebSocket-Accept` and `Sec-WebSocket-Extensions`;
+    /// [`reason`](Self::reason) and [`delay_head`](Self::delay_head) apply too. The status,
+    /// body and connection settings are ignored. A request that is no valid upgrade is answered
+    /// `426` (no `Upgrade: websocket`, or a `Sec-WebSocket-Version` other than 13) or `400`
+    /// (other defects) and the connection closes; the session then never starts.
+    ///
+    /// For a failed handshake, script an ordinary response instead (e.g.
+    /// [`api_error`](Self::api_error) with `401`, or `426`).
+    pub fn websocket(script: WsScript) -> ScriptedResponse {
+        ScriptedResponse {
+            websocket: Some(Box::new(script)),
+            ..ScriptedResponse::new(101)
         }
     }
 
@@ -138,6 +162,17 @@ impl ScriptedResponse {
     /// `openai-model`.
     pub fn openai_model(self, model: impl Into<String>) -> ScriptedResponse {
         self.header("openai-model", model)
+    }
+
+    /// `x-codex-turn-state` (the sticky-routing token a WebSocket `101` or an HTTP response
+    /// carries).
+    pub fn turn_state(self, token: impl Into<String>) -> ScriptedResponse {
+        self.header("x-codex-turn-state", token)
+    }
+
+    /// `x-reasoning-included: true`.
+    pub fn reasoning_included(self) -> ScriptedResponse {
+        self.header("x-reasoning-included", "true")
     }
 
     /// `etag`.
@@ -264,6 +299,13 @@ impl Script {
             response,
         });
         self
+    }
+
+    /// Appends a WebSocket session for the next upgrade request (`GET`) on `path`: shorthand
+    /// for `on("GET", path, ScriptedResponse::websocket(script))`. Each session serves one
+    /// connection; script one per connection the client will open.
+    pub fn on_websocket(self, path: impl Into<String>, script: WsScript) -> Script {
+        self.on("GET", path, ScriptedResponse::websocket(script))
     }
 
     /// Adds a dynamic route: every request with exactly this method whose path (without its

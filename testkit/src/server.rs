@@ -14,6 +14,7 @@ use crate::request::RecordedRequest;
 use crate::script::{Script, ScriptedResponse};
 use crate::stop::StopSignal;
 use crate::tls::TestIdentity;
+use crate::websocket::{WsMessage, WsScript, WsSession};
 
 /// What the script and the record share; one lock, so the record's order is the order in which
 /// requests took their scripted responses.
@@ -22,6 +23,8 @@ struct State {
     script: Script,
     requests: Vec<RecordedRequest>,
     body_writes: Vec<BodyWrite>,
+    ws_sessions: Vec<WsSession>,
+    ws_messages: Vec<WsMessage>,
 }
 
 /// How a request gets its response.
@@ -93,6 +96,30 @@ impl Shared {
         self.recorded.notify_all();
     }
 
+    /// Records a new WebSocket session, built from its index.
+    pub(crate) fn open_ws_session(&self, session: impl FnOnce(usize) -> WsSession) -> usize {
+        let mut state = self.state();
+        let index = state.ws_sessions.len();
+        state.ws_sessions.push(session(index));
+        drop(state);
+        self.recorded.notify_all();
+        index
+    }
+
+    /// Changes the record of a WebSocket session.
+    pub(crate) fn update_ws_session(&self, index: usize, change: impl FnOnce(&mut WsSession)) {
+        if let Some(session) = self.state().ws_sessions.get_mut(index) {
+            change(session);
+        }
+        self.recorded.notify_all();
+    }
+
+    /// Records a message a WebSocket client sent.
+    pub(crate) fn record_ws_message(&self, message: WsMessage) {
+        self.state().ws_messages.push(message);
+        self.recorded.notify_all();
+    }
+
     /// Waits until `ready` holds for the state or `timeout` passes; returns the state either way.
     fn wait_until(
         &self,
@@ -161,6 +188,8 @@ impl TestServer {
                 script,
                 requests: Vec::new(),
                 body_writes: Vec::new(),
+                ws_sessions: Vec::new(),
+                ws_messages: Vec::new(),
             }),
             recorded: Condvar::new(),
             connections: Mutex::new(Vec::new()),
@@ -220,6 +249,53 @@ impl TestServer {
             .wait_until(timeout, |state| state.body_writes.len() >= count)
             .body_writes
             .clone()
+    }
+
+    /// Every WebSocket session accepted so far (upgrades answered `101`), in order.
+    pub fn websocket_sessions(&self) -> Vec<WsSession> {
+        self.shared.state().ws_sessions.clone()
+    }
+
+    /// Waits until at least `count` WebSocket sessions were accepted, or `timeout` passes;
+    /// returns every one so far (fewer than `count` on timeout).
+    pub fn wait_for_websocket_sessions(&self, count: usize, timeout: Duration) -> Vec<WsSession> {
+        self.shared
+            .wait_until(timeout, |state| state.ws_sessions.len() >= count)
+            .ws_sessions
+            .clone()
+    }
+
+    /// Every message WebSocket clients sent so far, over all sessions, in the order received.
+    pub fn websocket_messages(&self) -> Vec<WsMessage> {
+        self.shared.state().ws_messages.clone()
+    }
+
+    /// Waits until at least `count` WebSocket messages arrived, or `timeout` passes; returns
+    /// every one so far (fewer than `count` on timeout).
+    pub fn wait_for_websocket_messages(&self, count: usize, timeout: Duration) -> Vec<WsMessage> {
+        self.shared
+            .wait_until(timeout, |state| state.ws_messages.len() >= count)
+            .ws_messages
+            .clone()
+    }
+
+    /// Waits until the WebSocket session `index` is over (see [`WsSession::ended`]), or
+    /// `timeout` passes; returns its record then (`None` if it never opened).
+    pub fn wait_for_websocket_end(&self, index: usize, timeout: Duration) -> Option<WsSession> {
+        self.shared
+            .wait_until(timeout, |state| {
+                state.ws_sessions.get(index).is_some_and(|s| s.ended)
+            })
+            .ws_sessions
+            .get(index)
+            .cloned()
+    }
+
+    /// Appends a WebSocket session for the next upgrade on `path` (see [`Script::on_websocket`]).
+    pub fn push_websocket(&self, path: &str, script: WsScript) {
+        let mut state = self.shared.state();
+        let script_now = std::mem::take(&mut state.script);
+        state.script = script_now.on_websocket(path, script);
     }
 
     /// Appends a response for the next request that no routed entry claims (see [`Script::then`]).

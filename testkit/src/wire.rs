@@ -32,6 +32,8 @@ pub(crate) struct Wire {
     /// The TLS session, in TLS mode; every byte then goes through it.
     tls: Option<Box<ServerConnection>>,
     stop: Arc<StopSignal>,
+    /// Whether [`close`](Self::close) ran.
+    closed: bool,
 }
 
 impl Wire {
@@ -50,7 +52,12 @@ impl Wire {
             )),
             None => None,
         };
-        Ok(Wire { stream, tls, stop })
+        Ok(Wire {
+            stream,
+            tls,
+            stop,
+            closed: false,
+        })
     }
 
     pub(crate) fn stop(&self) -> &StopSignal {
@@ -105,13 +112,21 @@ impl Wire {
     /// Reads some bytes into `buf`; `Ok(0)` is end of stream. In TLS mode the handshake and
     /// its replies happen here, and a handshake the peer aborts ends the connection.
     pub(crate) fn read(&mut self, buf: &mut [u8]) -> Result<usize, Ended> {
+        self.read_before(buf, None)
+    }
+
+    /// As [`read`](Self::read), but gives up (`Ended::Broken`) once `deadline` passes.
+    fn read_before(&mut self, buf: &mut [u8], deadline: Option<Instant>) -> Result<usize, Ended> {
         if self.tls.is_none() {
-            return self.read_plain(buf);
+            return self.read_plain(buf, deadline);
         }
         let mut eof = false;
         loop {
             if self.stop.is_stopped() {
                 return Err(Ended::Stopped);
+            }
+            if deadline.is_some_and(|deadline| Instant::now() >= deadline) {
+                return Err(Ended::Broken);
             }
             let Some(tls) = &mut self.tls else {
                 return Err(Ended::Broken);
@@ -146,10 +161,13 @@ impl Wire {
         }
     }
 
-    fn read_plain(&mut self, buf: &mut [u8]) -> Result<usize, Ended> {
+    fn read_plain(&mut self, buf: &mut [u8], deadline: Option<Instant>) -> Result<usize, Ended> {
         loop {
             if self.stop.is_stopped() {
                 return Err(Ended::Stopped);
+            }
+            if deadline.is_some_and(|deadline| Instant::now() >= deadline) {
+                return Err(Ended::Broken);
             }
             match self.stream.read(buf) {
                 Ok(n) => return Ok(n),
@@ -172,11 +190,29 @@ impl Wire {
     /// with a plain FIN), then a FIN. Errors are ignored: the peer may be gone already. The
     /// socket itself closes when the `Wire` drops.
     pub(crate) fn close(&mut self) {
+        if std::mem::replace(&mut self.closed, true) {
+            return;
+        }
         if let Some(tls) = &mut self.tls {
             tls.send_close_notify();
             let _ = self.flush_tls(Instant::now().checked_add(CLOSE_NOTIFY_GRACE));
         }
         let _ = self.stream.shutdown(std::net::Shutdown::Write);
+    }
+}
+
+impl Wire {
+    /// After [`close`](Self::close): reads and discards what the peer still sends until it
+    /// closes its side, the server stops, or `grace` passes, so that closing the socket does
+    /// not reset the connection under bytes the peer has not read yet.
+    pub(crate) fn drain(&mut self, grace: Duration) {
+        let deadline = Instant::now().checked_add(grace);
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = self.read_before(&mut buf, deadline) {
+            if n == 0 {
+                return;
+            }
+        }
     }
 }
 

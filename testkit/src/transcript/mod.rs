@@ -397,6 +397,21 @@ impl Transcript {
         bytes
     }
 
+    /// The text of every `data:` line, in order: what each event carries, without the SSE
+    /// framing (raw frames and comments have none and are skipped).
+    pub(crate) fn data_payloads(&self) -> Vec<String> {
+        self.frames
+            .iter()
+            .filter_map(|frame| match frame {
+                Frame::Raw(_) => None,
+                Frame::Lines(lines) => lines
+                    .iter()
+                    .find_map(|line| line.strip_prefix("data: "))
+                    .map(str::to_owned),
+            })
+            .collect()
+    }
+
     /// The frames rendered one by one, each with the JSON of its `data:` line (raw frames and
     /// comments have none).
     pub(crate) fn event_frames(&self) -> Vec<EventFrame> {
