@@ -300,9 +300,21 @@ pub struct Observation {
     /// request opened a new connection). A runtime whose pool legitimately differs says so
     /// ([`Scenario::connections_on`](crate::scenario::Scenario::connections_on)).
     pub connections: Vec<u64>,
+    /// The WebSocket messages the server received: (session, text), in order.
+    pub websocket: Vec<(usize, String)>,
+    /// Whether each WebSocket session negotiated `permessage-deflate`.
+    pub websocket_deflate: Vec<bool>,
 }
 
 impl Observation {
+    /// The JSON of every WebSocket message the server received.
+    pub fn ws_messages(&self) -> Vec<serde_json::Value> {
+        self.websocket
+            .iter()
+            .map(|(_, text)| serde_json::from_str(text).expect("a JSON message"))
+            .collect()
+    }
+
     /// The concatenated output text deltas.
     pub fn text(&self) -> String {
         self.events
@@ -400,6 +412,12 @@ pub fn differences(left: &Observation, right: &Observation) -> Vec<String> {
             ));
         }
     }
+    if left.websocket != right.websocket || left.websocket_deflate != right.websocket_deflate {
+        out.push(format!(
+            "websocket: {:?} {:?}\n    vs {:?} {:?}",
+            left.websocket, left.websocket_deflate, right.websocket, right.websocket_deflate
+        ));
+    }
     if left.connections != right.connections {
         out.push(format!(
             "connections: {:?}\n    vs {:?}",
@@ -488,6 +506,8 @@ mod tests {
             auth_steps: Vec::new(),
             attempts: Vec::new(),
             connections: vec![0],
+            websocket: Vec::new(),
+            websocket_deflate: Vec::new(),
         };
         assert!(differences(&base, &base.clone()).is_empty());
         let mut other = base.clone();

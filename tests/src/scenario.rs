@@ -44,6 +44,17 @@ pub enum CallSpec {
     /// A call of the Responses resource or the Conversations API; a success is
     /// [`Outcome::Resource`](crate::observation::Outcome::Resource), the reply as JSON.
     Resource(ResourceCall),
+    /// Turns over one `client.websocket()` session: `request`, then for each follow-up item
+    /// the previous request's input plus the previous response's output plus the item (so a
+    /// turn can chain). The outcome is one step per turn.
+    WebSocket {
+        /// The first request.
+        request: Box<ResponsesApiRequest>,
+        /// The new item of each later turn.
+        follow_ups: Vec<ResponseItem>,
+        /// Whether `permessage-deflate` is offered.
+        deflate: bool,
+    },
     /// Several steps in turn, each on a clone of one client (clones share its connections):
     /// what a connection pool keeps, reuses or closes between calls. The outcome is
     /// [`Outcome::Steps`](crate::observation::Outcome::Steps), one per call step; the events
@@ -252,6 +263,8 @@ pub struct ClientConfig {
     pub ca_bundle: Option<PathBuf>,
     /// An explicit proxy; `None` sets [`UNDONE_PROXY`] and removes it again.
     pub proxy: Option<ProxySpec>,
+    /// How `stream` calls reach `responses` (default HTTP).
+    pub transport: codex_api_core::client_config::Transport,
     /// Adjusts the provider built for the test server's base URL (headers, originator, ...).
     pub provider: fn(Provider) -> Provider,
 }
@@ -266,6 +279,7 @@ impl Default for ClientConfig {
             connect_timeout: Some(Duration::from_secs(10)),
             ca_bundle: None,
             proxy: None,
+            transport: codex_api_core::client_config::Transport::Http,
             provider: |provider| provider,
         }
     }

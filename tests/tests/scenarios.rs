@@ -470,6 +470,21 @@ scenarios! {
     conversation_create,
     conversation_lifecycle,
     conversation_items_pager,
+    websocket_turns_on_one_connection_with_deflate,
+    websocket_turns_without_deflate,
+    websocket_wrapped_429_is_retried_on_the_connection,
+    websocket_wrapped_400_is_the_error,
+    websocket_close_mid_response_is_stream_truncated,
+    websocket_connection_limit_reconnects,
+    websocket_previous_response_not_found_resends_in_full,
+    websocket_ping_first_and_fragmented_messages,
+    websocket_binary_frame_is_a_protocol_error,
+    background_over_websocket_is_refused,
+    websocket_upgrade_401_is_recovered,
+    websocket_stall_hits_idle_timeout,
+    websocket_transport_falls_back_to_http_on_426,
+    websocket_transport_streams_over_the_connection,
+    websocket_over_tls,
 }
 
 /// Set in the child process of the `from_env` tests to what each runtime's call must give:

@@ -247,6 +247,40 @@ macro_rules! execute_glue {
                     })
                 }
                 CallSpec::Resource(call) => execute_resource(client, call)$(.$await)?,
+                CallSpec::WebSocket { request, follow_ups, deflate } => {
+                    let session = client.websocket().with_deflate(*deflate);
+                    let mut all = Execution::new(Outcome::Steps(Vec::new()));
+                    let mut request = (**request).clone();
+                    for turn in 0..=follow_ups.len() {
+                        let mut step = Execution::new(Outcome::StreamEnded);
+                        match session.stream(request.clone())$(.$await)? {
+                            Ok(mut stream) => {
+                                step.outcome = loop {
+                                    match stream.next()$(.$await)? {
+                                        Some(Ok(event)) => step.events.push(event),
+                                        Some(Err(error)) => {
+                                            break failure(&mut step.shown, Phase::Stream, &error);
+                                        }
+                                        None => break Outcome::StreamEnded,
+                                    }
+                                };
+                                step.stream = Some(StreamFacts::of(stream.state()));
+                                if let Some(response) = stream.state().response() {
+                                    request.input.extend(response.output.iter().cloned());
+                                }
+                            }
+                            Err(error) => {
+                                step.outcome = failure(&mut step.shown, Phase::Call, &error);
+                            }
+                        }
+                        if let Some(item) = follow_ups.get(turn) {
+                            request.input.push(item.clone());
+                        }
+                        all.merge(step);
+                    }
+                    all.shown.push(format!("{session:?}"));
+                    all
+                }
                 CallSpec::Sequence(_) => unreachable!("sequences are run by `execute`"),
             }
         }

@@ -103,6 +103,7 @@ pub fn configure<A: ClientAdapter>(
         Some(unresolved) => panic!("{unresolved:?} is resolved by `run_on`"),
     };
     builder
+        .transport(config.transport)
         .jitter_seed(config.jitter_seed)
         .response_timeout(config.response_timeout)
         .connect_timeout(config.connect_timeout)
@@ -224,6 +225,16 @@ pub fn run_on(runtime: &dyn Runtime, scenario: &Scenario) -> Run {
         &scenario.call,
     );
     let recorded = server.requests();
+    let websocket = server
+        .websocket_messages()
+        .into_iter()
+        .map(|message| (message.session, message.text))
+        .collect();
+    let websocket_deflate = server
+        .websocket_sessions()
+        .iter()
+        .map(|session| session.deflate())
+        .collect();
     let server_addr = server.addr().to_string();
     drop(server);
     let request_gaps = recorded
@@ -242,6 +253,8 @@ pub fn run_on(runtime: &dyn Runtime, scenario: &Scenario) -> Run {
             auth_steps: auth.steps(),
             attempts: attempts.records(),
             connections: connections(&recorded),
+            websocket,
+            websocket_deflate,
         },
         request_gaps,
         shown: execution.shown,

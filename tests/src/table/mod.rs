@@ -20,6 +20,7 @@ mod statuses;
 mod streams;
 mod tls;
 mod transport;
+mod websocket;
 
 use codex_api_core::stream::ResponseEvent;
 use codex_api_core::wire::{ResponseItem, ResponsesApiRequest, Role};
@@ -47,6 +48,7 @@ pub fn all() -> Vec<Scenario> {
     table.extend(proxies::scenarios());
     table.extend(resources::scenarios());
     table.extend(resume::scenarios());
+    table.extend(websocket::scenarios());
     table
 }
 
