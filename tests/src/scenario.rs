@@ -54,6 +54,8 @@ pub enum CallSpec {
         follow_ups: Vec<ResponseItem>,
         /// Whether `permessage-deflate` is offered.
         deflate: bool,
+        /// Whether a warm-up turn (`generate: false`) with `request` comes first.
+        warm_up: bool,
     },
     /// Several steps in turn, each on a clone of one client (clones share its connections):
     /// what a connection pool keeps, reuses or closes between calls. The outcome is

@@ -485,6 +485,7 @@ scenarios! {
     websocket_transport_falls_back_to_http_on_426,
     websocket_transport_streams_over_the_connection,
     websocket_over_tls,
+    websocket_warm_up_then_a_chained_turn,
 }
 
 /// Set in the child process of the `from_env` tests to what each runtime's call must give:

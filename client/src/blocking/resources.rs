@@ -205,6 +205,11 @@ impl<R: Runtime> WebSocketSession<R> {
         block_on(self.0.connect())
     }
 
+    /// A warm-up turn (`generate: false`; see [`crate::WebSocketSession::warm_up`]).
+    pub fn warm_up(&self, request: ResponsesApiRequest) -> Result<(), ClientError> {
+        block_on(self.0.warm_up(request))
+    }
+
     /// One response over the connection, as an `Iterator` of events.
     pub fn stream(&self, request: ResponsesApiRequest) -> Result<EventStream<R>, ClientError> {
         block_on(self.0.stream(request)).map(EventStream)

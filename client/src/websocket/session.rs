@@ -11,7 +11,7 @@ use codex_api_core::call::{
 };
 use codex_api_core::error::ApiError;
 use codex_api_core::request::{BuildError, PreparedRequest, ResponsesOptions};
-use codex_api_core::responses_websocket::{TurnRecovery, decide_turn_failure};
+use codex_api_core::responses_websocket::{TurnOptions, TurnRecovery, decide_turn_failure};
 use codex_api_core::retry::SplitMix64;
 use codex_api_core::stream::ResponseStream;
 use codex_api_core::websocket::CodecConfig;
@@ -124,6 +124,37 @@ impl<R: Runtime> WebSocketSession<R> {
         &self,
         request: ResponsesApiRequest,
     ) -> Result<EventStream<R>, ClientError> {
+        self.turn(request, self.turn_options()).await
+    }
+
+    /// A warm-up turn (`generate: false`): the server prepares `request` and generates
+    /// nothing; the next turn with the same request chains from it (only new input is sent).
+    pub async fn warm_up(&self, request: ResponsesApiRequest) -> Result<(), ClientError> {
+        let options = self.turn_options().warm_up();
+        let mut events = self.turn(request, options).await?;
+        events.final_response().await.map(|_| ())
+    }
+
+    /// The additions to every message: the W3C trace context (`traceparent`, `tracestate`)
+    /// of the session's options' extra headers goes into `client_metadata`, since messages
+    /// have no headers.
+    fn turn_options(&self) -> TurnOptions {
+        let mut options = TurnOptions::default();
+        for (name, value) in &self.options.extra_headers {
+            if name.eq_ignore_ascii_case("traceparent") || name.eq_ignore_ascii_case("tracestate") {
+                options
+                    .client_metadata
+                    .push((name.to_ascii_lowercase(), value.clone()));
+            }
+        }
+        options
+    }
+
+    async fn turn(
+        &self,
+        request: ResponsesApiRequest,
+        turn_options: TurnOptions,
+    ) -> Result<EventStream<R>, ClientError> {
         if request.background == Some(true) {
             return Err(BuildError::BackgroundOverWebSocket.into());
         }
@@ -144,9 +175,10 @@ impl<R: Runtime> WebSocketSession<R> {
                 None => self.open(&mut trace).await?,
             };
             let started = Instant::now();
-            let turn = connection
-                .turns
-                .prepare(provider, request.clone(), started)?;
+            let turn =
+                connection
+                    .turns
+                    .prepare_with(provider, request.clone(), &turn_options, started)?;
             let reused = turn.connection_reused;
             let mut core = Box::new(ResponseStream::new(config.stream));
             core.handle_websocket_head(started, &connection.head);

@@ -21,6 +21,39 @@ pub struct Connection {
     chain: Chain,
 }
 
+/// What a turn adds to its message without changing the request it is chained by.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TurnOptions {
+    /// `generate: false`: a warm-up turn (the server prepares the request, generates nothing,
+    /// and the next turn can chain from its response).
+    pub warm_up: bool,
+    /// Entries added to `client_metadata` of this message only, e.g. the W3C `traceparent`
+    /// and `tracestate` (a message has no headers).
+    pub client_metadata: Vec<(String, String)>,
+}
+
+impl TurnOptions {
+    /// No additions.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A warm-up turn (`generate: false`).
+    #[must_use]
+    pub fn warm_up(mut self) -> Self {
+        self.warm_up = true;
+        self
+    }
+
+    /// Adds a `client_metadata` entry to this message.
+    #[must_use]
+    pub fn client_metadata(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.client_metadata.push((key.into(), value.into()));
+        self
+    }
+}
+
 /// One turn's `response.create` message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -64,7 +97,19 @@ impl Connection {
     pub fn prepare(
         &mut self,
         provider: &Provider,
+        request: ResponsesApiRequest,
+        now: Instant,
+    ) -> Result<Turn, BuildError> {
+        self.prepare_with(provider, request, &TurnOptions::default(), now)
+    }
+
+    /// [`prepare`](Self::prepare) with additions to this message only (a warm-up, trace
+    /// context): they do not count when the next turn is compared for chaining.
+    pub fn prepare_with(
+        &mut self,
+        provider: &Provider,
         mut request: ResponsesApiRequest,
+        options: &TurnOptions,
         _now: Instant,
     ) -> Result<Turn, BuildError> {
         request.stream = None;
@@ -75,6 +120,16 @@ impl Connection {
             sent.previous_response_id = Some(id.clone());
         }
         crate::request::apply_store_rule(provider, &mut sent);
+        if !options.client_metadata.is_empty() {
+            let metadata = sent.client_metadata.get_or_insert_with(Default::default);
+            for (key, value) in &options.client_metadata {
+                metadata.insert(key.clone(), value.clone());
+            }
+        }
+        if options.warm_up {
+            sent.extra
+                .insert_value("generate", serde_json::Value::Bool(false));
+        }
         let message = create_message(&sent)?;
         let turn = Turn {
             message,

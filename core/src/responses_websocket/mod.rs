@@ -61,6 +61,6 @@ mod connection;
 mod message;
 mod recovery;
 
-pub use connection::{Connection, MAX_CONNECTION_AGE, Turn};
+pub use connection::{Connection, MAX_CONNECTION_AGE, Turn, TurnOptions};
 pub use message::create_message;
 pub use recovery::{TurnRecovery, decide_turn_failure};

@@ -118,6 +118,23 @@ fn wrapped_error(text: &str) -> Option<(ApiError, HeaderMap)> {
             headers.append(name, value);
         }
     }
-    let error = ApiError::from_http(status, &headers, text.as_bytes(), None);
+    let error = ApiError::from_http(status, &headers, text.as_bytes(), relative_delay(&headers));
     Some((error, headers))
+}
+
+/// The server's delay from `retry-after-ms` or a `retry-after` in seconds. (An HTTP-date
+/// `retry-after` needs the wall clock, which the stream does not have; it is ignored, and a
+/// rate-limit message's "try again in" still applies.)
+fn relative_delay(headers: &HeaderMap) -> Option<std::time::Duration> {
+    let mut relative = HeaderMap::new();
+    for name in ["retry-after-ms", "retry-after"] {
+        if let Some(value) = headers.get(name)
+            && value
+                .to_str()
+                .is_ok_and(|text| text.trim().parse::<f64>().is_ok())
+        {
+            relative.insert(name, value.clone());
+        }
+    }
+    crate::retry::server_delay(&relative, std::time::SystemTime::UNIX_EPOCH)
 }

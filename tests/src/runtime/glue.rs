@@ -247,9 +247,13 @@ macro_rules! execute_glue {
                     })
                 }
                 CallSpec::Resource(call) => execute_resource(client, call)$(.$await)?,
-                CallSpec::WebSocket { request, follow_ups, deflate } => {
+                CallSpec::WebSocket { request, follow_ups, deflate, warm_up } => {
                     let session = client.websocket().with_deflate(*deflate);
                     let mut all = Execution::new(Outcome::Steps(Vec::new()));
+                    if *warm_up {
+                        let warmed = session.warm_up((**request).clone())$(.$await)?;
+                        all.merge(unary(warmed, |()| Outcome::StreamEnded));
+                    }
                     let mut request = (**request).clone();
                     for turn in 0..=follow_ups.len() {
                         let mut step = Execution::new(Outcome::StreamEnded);

@@ -31,6 +31,7 @@ fn turns(follow_ups: usize, deflate: bool) -> CallSpec {
             .map(|i| ResponseItem::text_message(Role::User, format!("more {i}")))
             .collect(),
         deflate,
+        warm_up: false,
     }
 }
 
@@ -267,6 +268,7 @@ pub fn scenarios() -> Vec<Scenario> {
                 }),
                 follow_ups: Vec::new(),
                 deflate: true,
+                warm_up: false,
             },
             |o| {
                 assert!(o.requests.is_empty());
@@ -313,6 +315,32 @@ pub fn scenarios() -> Vec<Scenario> {
             fail: None,
         }),
     ];
+
+    rows.push(Scenario::new(
+        "websocket_warm_up_then_a_chained_turn",
+        Script::new().on_websocket(
+            "/v1/responses",
+            WsScript::new()
+                .turn(Transcript::new().response_id("resp_warm").created().completed())
+                .turn(answer("resp_1", "warm")),
+        ),
+        CallSpec::WebSocket {
+            request: Box::new(request()),
+            follow_ups: Vec::new(),
+            deflate: true,
+            warm_up: true,
+        },
+        |o| {
+            assert_eq!(text(o), "warm");
+            let creates = creates(o);
+            assert_eq!(creates.len(), 2);
+            assert_eq!(creates[0]["generate"], false);
+            assert_eq!(creates[1]["previous_response_id"], "resp_warm");
+            assert_eq!(creates[1]["input"], Value::Array(Vec::new()));
+            assert!(creates[1].get("generate").is_none());
+            assert_eq!(o.requests.len(), 1);
+        },
+    ));
 
     let mut stall = Scenario::new(
         "websocket_stall_hits_idle_timeout",
