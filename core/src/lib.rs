@@ -89,6 +89,11 @@
 //! - [`error`], [`unauthorized`], [`retry`], [`rate_limit`]: errors, 401 recovery, retry
 //!   decisions, rate-limit snapshots; [`call`]: one logical call over its attempts.
 //! - [`client_config`]: the client settings and the one builder every runtime adapter shares.
+//! - [`pager`]: cursor pagination of the listing endpoints; background streams resume through
+//!   [`stream::resume`].
+//! - [`websocket`]: the WebSocket client protocol (handshake, RFC 6455 frames, RFC 7692
+//!   deflate); [`responses_websocket`]: Responses over it (messages, chaining, turn
+//!   failures).
 //!
 //! # Stability and losslessness
 //!
