@@ -486,6 +486,7 @@ scenarios! {
     websocket_transport_streams_over_the_connection,
     websocket_over_tls,
     websocket_warm_up_then_a_chained_turn,
+    websocket_upgrade_429_is_retried_and_the_101_gives_header_facts,
 }
 
 /// Set in the child process of the `from_env` tests to what each runtime's call must give:

@@ -321,7 +321,12 @@ pub fn scenarios() -> Vec<Scenario> {
         Script::new().on_websocket(
             "/v1/responses",
             WsScript::new()
-                .turn(Transcript::new().response_id("resp_warm").created().completed())
+                .turn(
+                    Transcript::new()
+                        .response_id("resp_warm")
+                        .created()
+                        .completed(),
+                )
                 .turn(answer("resp_1", "warm")),
         ),
         CallSpec::WebSocket {
@@ -339,6 +344,56 @@ pub fn scenarios() -> Vec<Scenario> {
             assert_eq!(creates[1]["input"], Value::Array(Vec::new()));
             assert!(creates[1].get("generate").is_none());
             assert_eq!(o.requests.len(), 1);
+        },
+    ));
+
+    rows.push(Scenario::new(
+        "websocket_upgrade_429_is_retried_and_the_101_gives_header_facts",
+        Script::new()
+            .on(
+                "GET",
+                "/v1/responses",
+                ScriptedResponse::api_error(
+                    429,
+                    "Rate limit reached",
+                    "rate_limit_error",
+                    None,
+                    Some("rate_limit_exceeded"),
+                )
+                .retry_after_ms(10),
+            )
+            .on(
+                "GET",
+                "/v1/responses",
+                ScriptedResponse::websocket(WsScript::new().turn(answer("resp_1", "after")))
+                    .openai_model("gpt-test-server")
+                    .models_etag("etag-ws")
+                    .turn_state("ts-ws")
+                    .reasoning_included(),
+            ),
+        turns(0, true),
+        |o| {
+            assert_eq!(text(o), "after");
+            assert_eq!(o.requests.len(), 2);
+            assert_eq!(o.attempts[0].status.map(|s| s.as_u16()), Some(429));
+            assert!(o.attempts[0].retry_delay().is_some());
+            assert_eq!(o.attempts[1].outcome.as_str(), "upgraded");
+            assert!(
+                o.events
+                    .contains(&ResponseEvent::ServerModel("gpt-test-server".into()))
+            );
+            assert!(
+                o.events
+                    .contains(&ResponseEvent::ModelsEtag("etag-ws".into()))
+            );
+            assert!(
+                o.events
+                    .contains(&ResponseEvent::ServerReasoningIncluded(true))
+            );
+            assert_eq!(
+                o.stream.as_ref().unwrap().turn_state.as_deref(),
+                Some("ts-ws")
+            );
         },
     ));
 
