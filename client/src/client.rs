@@ -277,6 +277,16 @@ impl<R: Runtime> Client<R> {
         )
     }
 
+    /// A unary call whose body is JSON of type `T`.
+    pub(crate) async fn json<T: serde::de::DeserializeOwned>(
+        &self,
+        prepared: PreparedRequest,
+        options: ResponsesOptions,
+        labels: CallLabels,
+    ) -> Result<T, ClientError> {
+        Ok(self.unary(prepared, options, labels).await?.json()?)
+    }
+
     pub(crate) async fn unary(
         &self,
         prepared: PreparedRequest,

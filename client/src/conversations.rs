@@ -117,10 +117,6 @@ impl<'a, R: Runtime> Conversations<'a, R> {
         operation: &'static str,
     ) -> Result<T, ClientError> {
         let labels = CallLabels::new(operation, None);
-        let output = self
-            .client
-            .unary(prepared, self.options.clone(), labels)
-            .await?;
-        Ok(output.json()?)
+        self.client.json(prepared, self.options.clone(), labels).await
     }
 }

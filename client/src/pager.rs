@@ -74,7 +74,7 @@ impl<R: Runtime> ItemPager<R> {
                 let options = self.options.clone();
                 self.pending = Some(Box::pin(async move {
                     let labels = CallLabels::new("list", None);
-                    Ok(client.unary(request, options, labels).await?.json()?)
+                    client.json(request, options, labels).await
                 }));
             }
             let Some(pending) = self.pending.as_mut() else {

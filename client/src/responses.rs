@@ -127,10 +127,6 @@ impl<'a, R: Runtime> Responses<'a, R> {
         prepared: PreparedRequest,
         labels: CallLabels,
     ) -> Result<T, ClientError> {
-        let output = self
-            .client
-            .unary(prepared, self.options.clone(), labels)
-            .await?;
-        Ok(output.json()?)
+        self.client.json(prepared, self.options.clone(), labels).await
     }
 }
