@@ -7,7 +7,10 @@
 //! - `request [--dry-run] [--endpoint responses|compact|memories|models] [flags] [PROMPT|-]`:
 //!   build a request exactly as it would be sent and print it as JSON, secrets redacted (a dry
 //!   run is its only mode; nothing is sent).
-//! - `stream [--background] [flags] [PROMPT|-]`, `compact`, `models`: calls to a real server.
+//! - `stream [--background] [--transport http|websocket] [flags] [PROMPT|-]`, `compact`,
+//!   `models`: calls to a real server.
+//! - `demo [--runtime R] [--transport http|websocket]`: a scripted tool loop against an
+//!   embedded test server (over WebSocket: one connection, turns chained).
 //! - `create`, `get ID [--stream [--starting-after N]]`, `cancel ID`, `delete ID`,
 //!   `input-items ID`, `count-tokens`, `conversation create|get|delete|items`: the Responses
 //!   resource and Conversations; `--json` prints the server's object (a listing: JSON Lines).
@@ -46,9 +49,11 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run a scripted session against an embedded test server: streaming, a tool call, a 401
-    /// recovered by a token refresh, a 429 retried after its `retry-after`.
+    /// recovered by a token refresh, a 429 retried after its `retry-after`; with
+    /// `--transport websocket`, every turn on one WebSocket connection, chained.
     Demo(demo::DemoArgs),
-    /// Stream a response from a real server (`OPENAI_API_KEY`, `OPENAI_BASE_URL`). With
+    /// Stream a response from a real server (`OPENAI_API_KEY`, `OPENAI_BASE_URL`), over HTTP
+    /// or, with `--transport websocket`, a WebSocket connection (same output). With
     /// `--background`, a cut stream resumes by itself; each resume is one line on stderr.
     Stream(Box<remote::StreamArgs>),
     /// Create a response without streaming (`POST responses`) and print its output text; with

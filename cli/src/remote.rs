@@ -5,6 +5,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Args;
+use codex_api_core::client_config::Transport;
 use codex_api_core::request::ResponsesOptions;
 use codex_api_core::stream::ResponseEvent;
 use codex_api_core::wire::ResponseItem;
@@ -12,7 +13,7 @@ use serde_json::json;
 
 use crate::render::{failure_json, failure_text, item_json, rate_limits_text};
 use crate::request_args::{InputArgs, RequestArgs, ServerArgs};
-use crate::runtime::{RuntimeName, open_session};
+use crate::runtime::{RuntimeName, TransportName, open_session};
 use crate::session::{
     Auth, Failure, Output, ResumeNotice, SessionConfig, StreamEnd, View, exit_code,
 };
@@ -27,6 +28,12 @@ pub struct StreamArgs {
     /// The runtime adapter that makes the call.
     #[arg(long, value_enum, default_value = "tokio")]
     runtime: RuntimeName,
+    /// How the request reaches the server: `http` (server-sent events) or `websocket` (a
+    /// `response.create` message over `wss://…/responses`, permessage-deflate offered; the
+    /// same output). A `426` or a connection-level failure of the WebSocket falls back to
+    /// HTTP (one line on stderr); `--background` always goes over HTTP.
+    #[arg(long, value_enum, default_value = "http", value_name = "TRANSPORT")]
+    transport: TransportName,
     #[command(flatten)]
     request: RequestArgs,
 }
@@ -68,6 +75,7 @@ pub fn session_config(server: &ServerArgs, resumes: bool) -> Result<SessionConfi
         attempts: None,
         resumes: resumes.then(ResumeNotice::default),
         direct: false,
+        transport: Transport::Http,
     })
 }
 
@@ -84,11 +92,16 @@ pub fn fail(failure: &Failure, json: bool) -> ExitCode {
 /// Run `codex-api stream`.
 pub fn stream(args: &StreamArgs) -> Result<ExitCode, String> {
     let request = args.request.responses_request()?;
-    let config = session_config(&args.request.input.server, !args.json)?;
+    let mut config = session_config(&args.request.input.server, !args.json)?;
+    config.transport = args.transport.transport();
     let mut session = open_session(args.runtime, config)?;
-    Ok(print_stream(args.json, |view, sink| {
+    let code = print_stream(args.json, |view, sink| {
         session.stream(request, ResponsesOptions::new(), view, sink)
-    }))
+    });
+    if !args.json && session.fell_back_to_http() {
+        eprintln!("codex-api: the WebSocket transport was unavailable; streamed over HTTP");
+    }
+    Ok(code)
 }
 
 /// Prints the stream `call` runs: one JSON line per raw event with `json`, else the text as it

@@ -1,6 +1,7 @@
-//! Choosing the runtime adapter a command runs on.
+//! Choosing the runtime adapter a command runs on, and the transport of its streams.
 
 use clap::ValueEnum;
+use codex_api_core::client_config::Transport;
 
 use codex_api_async_std::AsyncStdRuntime;
 use codex_api_blocking::UreqRuntime;
@@ -27,6 +28,27 @@ impl RuntimeName {
             RuntimeName::Tokio => "tokio",
             RuntimeName::AsyncStd => "async-std",
             RuntimeName::Blocking => "blocking",
+        }
+    }
+}
+
+/// How `stream` reaches `POST responses`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TransportName {
+    /// HTTP with server-sent events.
+    Http,
+    /// A WebSocket connection kept between turns (`wss://…/responses`, permessage-deflate
+    /// offered).
+    #[value(name = "websocket")]
+    WebSocket,
+}
+
+impl TransportName {
+    /// The client's transport.
+    pub fn transport(self) -> Transport {
+        match self {
+            TransportName::Http => Transport::Http,
+            TransportName::WebSocket => Transport::WebSocket,
         }
     }
 }

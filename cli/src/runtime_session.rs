@@ -4,13 +4,15 @@
 use std::future::{Future, poll_fn};
 
 use codex_api_client::blocking::SyncAuth;
-use codex_api_client::{Client, Error, EventStream, Runtime};
+use codex_api_client::{Client, Error, EventStream, Runtime, WebSocketSession};
 use codex_api_core::request::ResponsesOptions;
 use codex_api_core::wire::{
     CompactionInput, CompactionOutput, ModelsResponse, ResponsesApiRequest,
 };
 
-use crate::session::{Failure, Output, ResumeNotice, Session, SessionConfig, StreamEnd, View};
+use crate::session::{
+    Failure, Output, ResumeNotice, Session, SessionConfig, StreamEnd, View, WebSocketState,
+};
 
 /// How a session runs a future to completion on the calling thread.
 pub trait Executor {
@@ -60,6 +62,8 @@ impl Executor for ThreadExecutor {
 /// A client on runtime `R`, driven by executor `E`.
 pub struct RuntimeSession<R: Runtime, E: Executor> {
     client: Client<R>,
+    /// The session's own WebSocket connection (nothing is opened before its first turn).
+    websocket: WebSocketSession<R>,
     executor: E,
     resumes: Option<ResumeNotice>,
 }
@@ -68,7 +72,7 @@ impl<R: Runtime, E: Executor> RuntimeSession<R, E> {
     /// A session for `config`.
     pub fn new(config: SessionConfig, executor: E) -> Result<Self, String> {
         let auth = SyncAuth::new(std::sync::Arc::new(config.auth));
-        let mut builder = Client::<R>::builder(config.provider, auth);
+        let mut builder = Client::<R>::builder(config.provider, auth).transport(config.transport);
         if let Some(policy) = config.policy {
             builder = builder.retry_policy(policy);
         }
@@ -90,8 +94,10 @@ impl<R: Runtime, E: Executor> RuntimeSession<R, E> {
         let client = builder
             .build()
             .map_err(|err| format!("cannot configure the client: {err}"))?;
+        let websocket = client.websocket();
         Ok(RuntimeSession {
             client,
+            websocket,
             executor,
             resumes,
         })
@@ -115,7 +121,10 @@ impl<R: Runtime, E: Executor> RuntimeSession<R, E> {
         sink: &mut dyn FnMut(Output),
     ) -> Result<StreamEnd, Failure> {
         let request_id = events.state().request_id().map(str::to_owned);
-        let end = StreamEnd { request_id };
+        let mut end = StreamEnd {
+            request_id,
+            output: Vec::new(),
+        };
         // After every poll, ready or not, the resume notice learns how far the stream got: a
         // cut background stream resumes after its last sequence number.
         let notice = self.resumes.as_ref();
@@ -132,6 +141,9 @@ impl<R: Runtime, E: Executor> RuntimeSession<R, E> {
                 .await
                 {
                     sink(Output::Event(event.map_err(|err| failure(&err))?));
+                }
+                if let Some(response) = events.state().response() {
+                    end.output.clone_from(&response.output);
                 }
             }
             View::Raw => {
@@ -174,6 +186,33 @@ impl<R: Runtime, E: Executor> Session for RuntimeSession<R, E> {
                 .map_err(|err| failure(&err))?;
             self.drive(events, view, sink).await
         })
+    }
+
+    fn websocket_turn(
+        &mut self,
+        request: ResponsesApiRequest,
+        view: View,
+        sink: &mut dyn FnMut(Output),
+    ) -> Result<StreamEnd, Failure> {
+        self.executor.block_on(async {
+            let events = self
+                .websocket
+                .stream(request)
+                .await
+                .map_err(|err| failure(&err))?;
+            self.drive(events, view, sink).await
+        })
+    }
+
+    fn websocket_state(&self) -> WebSocketState {
+        WebSocketState {
+            connected: self.websocket.is_connected(),
+            deflate: self.websocket.is_deflate(),
+        }
+    }
+
+    fn fell_back_to_http(&self) -> bool {
+        self.client.fell_back_to_http()
     }
 
     fn compact(

@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use codex_api_client::blocking::AuthProvider;
 use codex_api_core::call::AttemptRecord;
+use codex_api_core::client_config::Transport;
 use codex_api_core::credentials::Credentials;
 use codex_api_core::error::ApiError;
 use codex_api_core::provider::Provider;
@@ -13,7 +14,7 @@ use codex_api_core::retry::RetryPolicy;
 use codex_api_core::stream::{ResponseEvent, StreamItem};
 use codex_api_core::unauthorized::{RecoveryMode, RecoveryStep, StepFailure};
 use codex_api_core::wire::{
-    CompactionInput, CompactionOutput, ModelsResponse, ResponsesApiRequest,
+    CompactionInput, CompactionOutput, ModelsResponse, ResponseItem, ResponsesApiRequest,
 };
 
 use crate::resource_session::Resources;
@@ -87,10 +88,23 @@ impl Failure {
 }
 
 /// What a finished stream reports besides its events.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct StreamEnd {
     /// The request id of the response that streamed.
     pub request_id: Option<String>,
+    /// The output of the terminal event's response (Codex-level view only; empty otherwise):
+    /// what the next request of a conversation appends to its input, so that a WebSocket
+    /// turn can continue this one.
+    pub output: Vec<ResponseItem>,
+}
+
+/// The state of a session's own WebSocket connection ([`Session::websocket_turn`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WebSocketState {
+    /// An idle connection is open.
+    pub connected: bool,
+    /// The open connection negotiated `permessage-deflate`.
+    pub deflate: bool,
 }
 
 /// Every attempt's telemetry record, collected for the demo's summary.
@@ -253,6 +267,9 @@ pub struct SessionConfig {
     pub resumes: Option<ResumeNotice>,
     /// Connect directly, ignoring the proxy variables (the demo's embedded loopback server).
     pub direct: bool,
+    /// How [`Session::stream`] reaches `responses`: HTTP, or the client's kept WebSocket
+    /// connection with fallback to HTTP.
+    pub transport: Transport,
 }
 
 /// A client of one runtime adapter, driven synchronously by the CLI (the Responses resource
@@ -266,6 +283,24 @@ pub trait Session: Resources {
         view: View,
         sink: &mut dyn FnMut(Output),
     ) -> Result<StreamEnd, Failure>;
+
+    /// One turn over the session's own WebSocket connection (`client.websocket()`, opened by
+    /// the first turn, kept for the next): hands every event to `sink`. A turn whose input
+    /// extends the previous turn's input and output is sent chained (`previous_response_id`
+    /// and only the new items).
+    fn websocket_turn(
+        &mut self,
+        request: ResponsesApiRequest,
+        view: View,
+        sink: &mut dyn FnMut(Output),
+    ) -> Result<StreamEnd, Failure>;
+
+    /// The state of the connection [`websocket_turn`](Self::websocket_turn) uses.
+    fn websocket_state(&self) -> WebSocketState;
+
+    /// Whether [`stream`](Self::stream) fell back from the WebSocket transport to HTTP for
+    /// good (a `426`, or a connection-level failure after the retries).
+    fn fell_back_to_http(&self) -> bool;
 
     /// `POST responses/compact`.
     fn compact(
