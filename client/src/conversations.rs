@@ -117,6 +117,8 @@ impl<'a, R: Runtime> Conversations<'a, R> {
         operation: &'static str,
     ) -> Result<T, ClientError> {
         let labels = CallLabels::new(operation, None);
-        self.client.json(prepared, self.options.clone(), labels).await
+        self.client
+            .json(prepared, self.options.clone(), labels)
+            .await
     }
 }

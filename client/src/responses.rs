@@ -127,6 +127,8 @@ impl<'a, R: Runtime> Responses<'a, R> {
         prepared: PreparedRequest,
         labels: CallLabels,
     ) -> Result<T, ClientError> {
-        self.client.json(prepared, self.options.clone(), labels).await
+        self.client
+            .json(prepared, self.options.clone(), labels)
+            .await
     }
 }
