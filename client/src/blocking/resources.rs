@@ -190,6 +190,13 @@ impl<R: Runtime> WebSocketSession<R> {
         WebSocketSession(self.0.with_deflate(deflate))
     }
 
+    /// Compresses the requests too (see
+    /// [`crate::WebSocketSession::with_compressed_requests`]).
+    #[must_use]
+    pub fn with_compressed_requests(self, compress: bool) -> Self {
+        WebSocketSession(self.0.with_compressed_requests(compress))
+    }
+
     /// Whether an idle connection is open.
     pub fn is_connected(&self) -> bool {
         self.0.is_connected()

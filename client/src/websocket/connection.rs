@@ -96,6 +96,13 @@ impl WsConnection {
         }
     }
 
+    /// The connection is about to sit idle: the read buffer and whatever a large message
+    /// left in the codec are freed (they come back with the next read).
+    pub(crate) fn idle(&mut self) {
+        self.buf = Box::default();
+        self.codec.release_buffers();
+    }
+
     /// Whether deflate was negotiated.
     pub(crate) fn is_deflate(&self) -> bool {
         self.codec.is_deflate_enabled()
@@ -178,6 +185,9 @@ impl WsConnection {
                 }
             }
             self.bound_read();
+            if self.buf.is_empty() {
+                self.buf = vec![0u8; READ_SIZE].into_boxed_slice();
+            }
             match self.stream.poll_read(cx, &mut self.buf) {
                 Poll::Ready(Ok(0)) => {
                     self.broken = true;
@@ -232,6 +242,7 @@ impl TurnSource {
         };
         connection.end_turn(completed);
         if finished && !connection.broken {
+            connection.idle();
             let mut slot = self
                 .slot
                 .lock()

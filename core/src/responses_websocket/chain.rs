@@ -32,8 +32,11 @@ impl Chain {
 
     /// The previous response's id and how many leading items of `request.input` it already
     /// knows, when `request` continues the last turn; `None` for a full request.
-    pub(crate) fn continuation(&self, request: &ResponsesApiRequest) -> Option<(String, usize)> {
-        let previous = self.request.as_ref()?;
+    pub(crate) fn continuation(
+        &mut self,
+        request: &mut ResponsesApiRequest,
+    ) -> Option<(String, usize)> {
+        let previous = self.request.as_mut()?;
         let (id, output) = self.response.as_ref()?;
         if request.previous_response_id.is_some() {
             return None; // the caller chains by hand
@@ -50,12 +53,12 @@ impl Chain {
     }
 }
 
-/// Whether every member but `input` is equal.
-fn same_but_input(a: &ResponsesApiRequest, b: &ResponsesApiRequest) -> bool {
-    let strip = |request: &ResponsesApiRequest| {
-        let mut request = request.clone();
-        request.input = Vec::new();
-        request
-    };
-    strip(a) == strip(b)
+/// Whether every member but `input` is equal (compared in place: the inputs are set aside
+/// and put back, nothing is copied).
+fn same_but_input(a: &mut ResponsesApiRequest, b: &mut ResponsesApiRequest) -> bool {
+    let (a_input, b_input) = (std::mem::take(&mut a.input), std::mem::take(&mut b.input));
+    let same = *a == *b;
+    a.input = a_input;
+    b.input = b_input;
+    same
 }

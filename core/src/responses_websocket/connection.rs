@@ -113,33 +113,75 @@ impl Connection {
         _now: Instant,
     ) -> Result<Turn, BuildError> {
         request.stream = None;
-        let continuation = self.chain.continuation(&request);
-        let mut sent = request.clone();
-        if let Some((id, known)) = &continuation {
-            sent.input.drain(..*known);
-            sent.previous_response_id = Some(id.clone());
+        if options.warm_up {
+            // Rare: the generate flag goes on a copy, the request is remembered as given.
+            let mut warm = request.clone();
+            warm.extra
+                .insert_value("generate", serde_json::Value::Bool(false));
+            let turn = self.encode(provider, &mut warm, None, &options.client_metadata)?;
+            self.remember(request);
+            return Ok(turn);
         }
-        crate::request::apply_store_rule(provider, &mut sent);
-        if !options.client_metadata.is_empty() {
-            let metadata = sent.client_metadata.get_or_insert_with(Default::default);
-            for (key, value) in &options.client_metadata {
-                metadata.insert(key.clone(), value.clone());
+        let continuation = self.chain.continuation(&mut request);
+        let turn = self.encode(
+            provider,
+            &mut request,
+            continuation.as_ref(),
+            &options.client_metadata,
+        )?;
+        self.remember(request);
+        Ok(turn)
+    }
+
+    /// The message for `request`, changed in place for encoding (only the new items and
+    /// `previous_response_id` when chained, ids stripped for `store: false`, the extra
+    /// metadata) and put back as it was: the whole request is never copied.
+    fn encode(
+        &self,
+        provider: &Provider,
+        request: &mut ResponsesApiRequest,
+        continuation: Option<&(String, usize)>,
+        metadata: &[(String, String)],
+    ) -> Result<Turn, BuildError> {
+        let store = request.store;
+        let previous = request.previous_response_id.clone();
+        let full_input = continuation.map(|(id, known)| {
+            request.previous_response_id = Some(id.clone());
+            let tail = request.input[*known..].to_vec();
+            std::mem::replace(&mut request.input, tail)
+        });
+        // Stripping ids must not touch the remembered items: strip a copy when not chained
+        // (chained, the input is already a copy of the new items).
+        let strips = !provider.is_azure_responses_endpoint() && store == Some(false);
+        let unstripped = (strips && full_input.is_none()).then(|| request.input.clone());
+        crate::request::apply_store_rule(provider, request);
+        let saved_metadata = (!metadata.is_empty()).then(|| request.client_metadata.clone());
+        if !metadata.is_empty() {
+            let entries = request.client_metadata.get_or_insert_with(Default::default);
+            for (key, value) in metadata {
+                entries.insert(key.clone(), value.clone());
             }
         }
-        if options.warm_up {
-            sent.extra
-                .insert_value("generate", serde_json::Value::Bool(false));
+        let message = create_message(request);
+        if let Some(saved) = saved_metadata {
+            request.client_metadata = saved;
         }
-        let message = create_message(&sent)?;
-        let turn = Turn {
-            message,
+        if let Some(input) = unstripped.or(full_input) {
+            request.input = input;
+        }
+        request.previous_response_id = previous;
+        request.store = store;
+        Ok(Turn {
+            message: message?,
             chained: continuation.is_some(),
             connection_reused: self.turns > 0,
-        };
+        })
+    }
+
+    fn remember(&mut self, request: ResponsesApiRequest) {
         self.chain.sent(request);
         self.turns += 1;
         self.in_flight = true;
-        Ok(turn)
     }
 
     /// The full message of the turn in flight, for a resend after

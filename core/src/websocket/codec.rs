@@ -159,6 +159,21 @@ impl WebSocketCodec {
         }
     }
 
+    /// Frees the buffers a large message left behind (input, reassembly, compression,
+    /// output), keeping whatever is not consumed yet: for a connection about to sit idle.
+    pub fn release_buffers(&mut self) {
+        if self.input.is_empty() {
+            self.input = BytesMut::new();
+        }
+        if self.fragments.is_empty() {
+            self.fragments = BytesMut::new();
+        }
+        if self.output.is_empty() {
+            self.output = BytesMut::new();
+        }
+        self.compressed = Vec::new();
+    }
+
     /// Whether `permessage-deflate` is in force.
     pub fn is_deflate_enabled(&self) -> bool {
         self.deflate.is_some()

@@ -7,16 +7,17 @@ use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, 
 /// The tail of a sync flush: an empty stored block, stripped from every compressed message.
 pub(crate) const SYNC_TAIL: [u8; 4] = [0x00, 0x00, 0xff, 0xff];
 
-/// Compresses outgoing messages.
+/// Compresses outgoing messages. The compressor (about 300 KiB of state) is made by the
+/// first message compressed, so a connection that sends only small messages never holds one.
 pub(crate) struct Deflater {
-    compress: Compress,
+    compress: Option<Box<Compress>>,
     no_context_takeover: bool,
 }
 
 impl Deflater {
     pub(crate) fn new(no_context_takeover: bool) -> Self {
         Self {
-            compress: Compress::new(Compression::default(), false),
+            compress: None,
             no_context_takeover,
         }
     }
@@ -24,22 +25,24 @@ impl Deflater {
     /// Compresses one message into `out` (cleared first), tail stripped. `false` when the
     /// compressor failed; the message must then go uncompressed (the compressor was reset).
     pub(crate) fn compress_message(&mut self, mut input: &[u8], out: &mut Vec<u8>) -> bool {
+        let compress = self
+            .compress
+            .get_or_insert_with(|| Box::new(Compress::new(Compression::default(), false)));
         out.clear();
         out.reserve(input.len() / 2 + 64);
         loop {
             if out.capacity() - out.len() < 16 {
                 out.reserve(out.capacity().max(64));
             }
-            let before = self.compress.total_in();
-            if self
-                .compress
+            let before = compress.total_in();
+            if compress
                 .compress_vec(input, out, FlushCompress::Sync)
                 .is_err()
             {
-                self.compress.reset();
+                compress.reset();
                 return false;
             }
-            let consumed = usize::try_from(self.compress.total_in() - before).unwrap_or(usize::MAX);
+            let consumed = usize::try_from(compress.total_in() - before).unwrap_or(usize::MAX);
             input = input.get(consumed..).unwrap_or_default();
             // Done when all input went in and the flush fitted with room to spare.
             if input.is_empty() && out.len() < out.capacity() {
@@ -50,7 +53,8 @@ impl Deflater {
             out.truncate(out.len() - SYNC_TAIL.len());
         }
         if self.no_context_takeover {
-            self.compress.reset();
+            // Without context takeover nothing carries over: the state goes until needed.
+            self.compress = None;
         }
         true
     }
