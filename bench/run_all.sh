@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every peer comparison of BENCHMARKS.md in one sitting: builds the bench binaries once, then
-# runs the SSE, typed-pipeline, request-cost and end-to-end benchmarks back to back (never in
+# runs the SSE, typed-pipeline, request-cost, end-to-end and WebSocket benchmarks back to back (never in
 # parallel), and writes each one's report, with the commit, the time and the load average,
 # under bench/results/<UTC date-time>/.
 #
@@ -28,11 +28,13 @@ if [ "$quick" = "--quick" ]; then
   run pipeline --mb 2 --rounds 2
   run request_cost --rounds 2
   run end_to_end --mb 10 --reps 1 --streams 50
+  run websocket --loops 5 --warmup 1 --mb 2 --rounds 2 --connections 20
 else
   run sse
   run pipeline
   run request_cost
   run end_to_end
+  run websocket
 fi
 cat "$out/run.txt"
 echo "reports in bench/$out" >&2

@@ -68,8 +68,19 @@ pub struct Timed<C, T> {
 /// CPU and wall time per repetition, allocation calls per repetition.
 pub fn measure_each<C: Copy, T>(
     contenders: &[C],
+    run: impl FnMut(C) -> T,
+    rounds: usize,
+) -> Vec<Timed<C, T>> {
+    measure_each_counted(contenders, run, rounds, alloc_count::calls)
+}
+
+/// [`measure_each`] with the allocation calls read from `calls` (for a binary whose global
+/// allocator is not [`alloc_count::Counting`], e.g. [`alloc_live::Tracking`](crate::alloc_live::Tracking)).
+pub fn measure_each_counted<C: Copy, T>(
+    contenders: &[C],
     mut run: impl FnMut(C) -> T,
     rounds: usize,
+    calls: fn() -> u64,
 ) -> Vec<Timed<C, T>> {
     let outputs: Vec<T> = contenders.iter().map(|contender| run(*contender)).collect();
     let mut times: Vec<Vec<Duration>> = vec![Vec::with_capacity(4096); contenders.len()];
@@ -79,13 +90,13 @@ pub fn measure_each<C: Copy, T>(
         for (index, contender) in contenders.iter().enumerate() {
             let mut round_cpu = Duration::ZERO;
             loop {
-                let calls_before = alloc_count::calls();
+                let calls_before = calls();
                 let cpu_start = thread_cpu_time();
                 let start = Instant::now();
                 black_box(run(black_box(*contender)));
                 let wall = start.elapsed();
                 let cpu = thread_cpu_time().saturating_sub(cpu_start);
-                allocations[index] += alloc_count::calls() - calls_before;
+                allocations[index] += calls() - calls_before;
                 times[index].push(cpu);
                 walls[index].push(wall);
                 round_cpu += cpu;

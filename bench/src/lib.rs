@@ -2,6 +2,7 @@
 //! --bin sse` from the repository root; see BENCHMARKS.md.
 
 pub mod alloc_count;
+pub mod alloc_live;
 pub mod corpus;
 pub mod cpu_time;
 pub mod decoders;
@@ -10,3 +11,4 @@ pub mod harness;
 pub mod pipeline;
 pub mod report;
 pub mod request_cost;
+pub mod websocket;
