@@ -403,3 +403,20 @@ fn an_unknown_event_keeps_its_sequence_number() {
     let unsequenced = StreamEvent::parse(None, r#"{"type":"codex.whatever"}"#).unwrap();
     assert_eq!(unsequenced.sequence_number(), None);
 }
+
+/// Fuzz finding (`fuzz/regressions/stream_interpreter/nested-error-sequence-number-first`): a
+/// nested `error` event whose `sequence_number` came before `error` was re-encoded with the
+/// two swapped, because the decoder's canonical member order (which records nothing) differed
+/// from the order the encoder writes.
+#[test]
+fn nested_error_events_keep_their_member_order() {
+    for text in [
+        r#"{"type":"error","sequence_number":5,"error":{"type":"invalid_request_error","code":"c","message":"m","param":"p"}}"#,
+        r#"{"type":"error","error":{"type":"invalid_request_error","code":"c","message":"m","param":"p"},"sequence_number":5}"#,
+        r#"{"type":"error","sequence_number":5,"code":"c","message":"m","param":"p"}"#,
+        r#"{"type":"error","code":"c","message":"m","param":"p","sequence_number":5}"#,
+    ] {
+        let event = codex_api_core::wire::StreamEvent::parse(Some("error"), text).unwrap();
+        assert_eq!(serde_json::to_string(&event).unwrap(), text);
+    }
+}

@@ -42,10 +42,12 @@ struct ErrorWire {
     message: Option<String>,
     #[serde(default)]
     param: Option<String>,
-    #[serde(default)]
-    sequence_number: Option<u64>,
+    // Declared in the order the encoder writes the members (`error` before
+    // `sequence_number`): the lossless decoder takes this order as the canonical one.
     #[serde(default)]
     error: Option<NestedErrorWire>,
+    #[serde(default)]
+    sequence_number: Option<u64>,
 }
 
 #[derive(Deserialize, Serialize)]
