@@ -14,7 +14,7 @@
 //! Rules kept here:
 //!
 //! - `response.create` is the `CreateResponse` body with `"type"` first, without `stream`;
-//!   `background` is refused before sending ([`BuildError::BackgroundOverWebSocket`]).
+//!   `background` is refused before sending ([`BuildError::BackgroundOverWebSocket`](crate::request::BuildError::BackgroundOverWebSocket)).
 //! - One response in flight per connection; a connection older than
 //!   [`MAX_CONNECTION_AGE`] (55 minutes, under the server's 60) is replaced before a turn.
 //! - Chaining: on the same connection, when every member but `input` equals the previous
