@@ -487,6 +487,7 @@ scenarios! {
     websocket_over_tls,
     websocket_warm_up_then_a_chained_turn,
     websocket_upgrade_429_is_retried_and_the_101_gives_header_facts,
+    websocket_401_error_message_is_recovered_on_a_new_connection,
 }
 
 /// Set in the child process of the `from_env` tests to what each runtime's call must give:

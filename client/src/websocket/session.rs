@@ -14,6 +14,7 @@ use codex_api_core::request::{BuildError, PreparedRequest, ResponsesOptions};
 use codex_api_core::responses_websocket::{TurnOptions, TurnRecovery, decide_turn_failure};
 use codex_api_core::retry::SplitMix64;
 use codex_api_core::stream::ResponseStream;
+use codex_api_core::unauthorized::{AuthRecovery, CredentialsChange, RecoveryPoll};
 use codex_api_core::websocket::CodecConfig;
 use codex_api_core::wire::ResponsesApiRequest;
 
@@ -177,6 +178,8 @@ impl<R: Runtime> WebSocketSession<R> {
         let mut trace = self.trace(Some(&request.model));
         let mut jitter = SplitMix64::new(self.seed.fetch_add(1, Ordering::Relaxed));
         let (mut retries, mut resent_full, mut attempt) = (0, false, 0);
+        let mut auth =
+            AuthRecovery::new(self.inner.auth.recovery_mode(), self.inner.auth.auth_mode());
         loop {
             attempt += 1;
             let idle = self
@@ -253,6 +256,22 @@ impl<R: Runtime> WebSocketSession<R> {
                 return Ok(EventStream::websocket(core, source, trace));
             };
             connection.end_turn(None);
+            if error.kind() == "unauthorized" && self.recover_auth(&mut auth, &error).await {
+                // New credentials: a new connection (the old one is bound to the rejected
+                // ones), and the full request again.
+                let record = AttemptRecord::websocket_turn(
+                    attempt,
+                    AttemptOutcome::ErrorStatus,
+                    error.status(),
+                    Some(error.kind()),
+                    error.request_id().map(str::to_owned),
+                    elapsed,
+                    AttemptDecision::RecoverAuth,
+                    reused,
+                );
+                self.inner.observe(&mut trace, &record);
+                continue;
+            }
             let recovery = decide_turn_failure(
                 &config.policy,
                 retries,
@@ -301,6 +320,32 @@ impl<R: Runtime> WebSocketSession<R> {
                     trace.failed(error.kind());
                     return Err(error.into());
                 }
+            }
+        }
+    }
+
+    /// A `401` in an error message of an open connection: the same recovery plan as an HTTP
+    /// `401` (each step at most once per turn); `true` when new credentials are in place.
+    async fn recover_auth(&self, recovery: &mut AuthRecovery, error: &ApiError) -> bool {
+        let Some(details) = error.unauthorized() else {
+            return false;
+        };
+        recovery.handle_unauthorized(details.evidence.clone());
+        loop {
+            match recovery.poll_step() {
+                RecoveryPoll::RunStep(step) => {
+                    let before = self.inner.auth.credentials().await;
+                    let result = self.inner.auth.refresh(step).await.map(|credentials| {
+                        if credentials == before {
+                            CredentialsChange::Unchanged
+                        } else {
+                            CredentialsChange::Changed
+                        }
+                    });
+                    recovery.handle_step_result(result);
+                }
+                RecoveryPoll::SendFollowup => return true,
+                _ => return false,
             }
         }
     }

@@ -397,6 +397,43 @@ pub fn scenarios() -> Vec<Scenario> {
         },
     ));
 
+    rows.push(
+        Scenario::new(
+            "websocket_401_error_message_is_recovered_on_a_new_connection",
+            Script::new()
+                .on_websocket(
+                    "/v1/responses",
+                    WsScript::new().turn(WsTurn::error(
+                        WrappedError::new(401, "token_expired", "Your token has expired")
+                            .error_type("invalid_request_error"),
+                    )),
+                )
+                .on_websocket(
+                    "/v1/responses",
+                    WsScript::new().turn(answer("resp_1", "renewed")),
+                ),
+            turns(0, true),
+            |o| {
+                assert_eq!(text(o), "renewed");
+                assert_eq!(o.requests.len(), 2, "a new connection after the refresh");
+                assert_eq!(
+                    o.requests[0].header("authorization"),
+                    Some("Bearer old-token")
+                );
+                assert_eq!(
+                    o.requests[1].header("authorization"),
+                    Some("Bearer new-token")
+                );
+                assert_eq!(creates(o).len(), 2);
+                assert!(!o.auth_steps.is_empty());
+            },
+        )
+        .auth(AuthSpec::Rotating {
+            mode: RecoveryMode::Managed,
+            fail: None,
+        }),
+    );
+
     let mut stall = Scenario::new(
         "websocket_stall_hits_idle_timeout",
         Script::new().on_websocket(
