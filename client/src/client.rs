@@ -13,6 +13,7 @@ use codex_api_core::client_config::{
 use codex_api_core::credentials::Credentials;
 use codex_api_core::provider::Provider;
 use codex_api_core::request::{PreparedRequest, ResponsesOptions};
+use codex_api_core::responses_websocket::falls_back_to_http;
 use codex_api_core::retry::TransportErrorKind;
 use codex_api_core::wire::{
     CompactionInput, CompactionOutput, MemorySummarizeInput, MemorySummarizeOutput, ModelsResponse,
@@ -155,7 +156,7 @@ impl<R: Runtime> Client<R> {
             let session = self.websocket_on(slot, options.clone());
             match session.stream(request.clone()).await {
                 Ok(events) => return Ok(events),
-                Err(error) if falls_back(&error) => {
+                Err(error) if falls_back_to_http(&error) => {
                     self.inner.ws_fallback.store(true, Ordering::Relaxed);
                     crate::telemetry::fallback_to_http(error.kind());
                 }
@@ -326,21 +327,6 @@ impl<R: Connect> Client<R> {
                 Err(failed(expired, Some(name)))
             }
         }
-    }
-}
-
-/// Whether a failed WebSocket turn sends the client to HTTP for good: a `426` on the
-/// upgrade, a transport or protocol failure, or a retryable error left after the retries.
-fn falls_back(error: &ClientError) -> bool {
-    match error {
-        ClientError::Transport(_) => true,
-        ClientError::Api(api) => {
-            api.status().map(|status| status.as_u16()) == Some(426)
-                || api.is_retryable()
-                || api.kind() == "protocol"
-        }
-        ClientError::Call(call) => !matches!(call, codex_api_core::call::CallError::Build(_)),
-        _ => false,
     }
 }
 

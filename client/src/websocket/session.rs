@@ -236,18 +236,25 @@ impl<R: Runtime> WebSocketSession<R> {
             let failure = (core.is_finished() && core.stats().events == 0)
                 .then(|| first_error(&mut core))
                 .flatten();
-            let Some(error) = failure else {
-                let record = AttemptRecord::websocket_turn(
+            let record = |outcome, error: Option<&ApiError>, decision| {
+                AttemptRecord::websocket_turn(
                     attempt,
-                    AttemptOutcome::Streamed,
-                    None,
-                    None,
-                    core.request_id().map(str::to_owned),
+                    outcome,
+                    error.and_then(ApiError::status),
+                    error.map(ApiError::kind),
+                    match error {
+                        Some(error) => error.request_id(),
+                        None => core.request_id(),
+                    }
+                    .map(str::to_owned),
                     elapsed,
-                    AttemptDecision::Finished,
+                    decision,
                     reused,
-                );
-                self.inner.observe(&mut trace, &record);
+                )
+            };
+            let Some(error) = failure else {
+                let finished = record(AttemptOutcome::Streamed, None, AttemptDecision::Finished);
+                self.inner.observe(&mut trace, &finished);
                 trace.call_ended();
                 let source = TurnSource {
                     connection: Some(connection),
@@ -256,23 +263,7 @@ impl<R: Runtime> WebSocketSession<R> {
                 return Ok(EventStream::websocket(core, source, trace));
             };
             connection.end_turn(None);
-            if error.kind() == "unauthorized" && self.recover_auth(&mut auth, &error).await {
-                // New credentials: a new connection (the old one is bound to the rejected
-                // ones), and the full request again.
-                let record = AttemptRecord::websocket_turn(
-                    attempt,
-                    AttemptOutcome::ErrorStatus,
-                    error.status(),
-                    Some(error.kind()),
-                    error.request_id().map(str::to_owned),
-                    elapsed,
-                    AttemptDecision::RecoverAuth,
-                    reused,
-                );
-                self.inner.observe(&mut trace, &record);
-                continue;
-            }
-            let recovery = decide_turn_failure(
+            let mut recovery = decide_turn_failure(
                 &config.policy,
                 retries,
                 &error,
@@ -280,25 +271,24 @@ impl<R: Runtime> WebSocketSession<R> {
                 resent_full,
                 &mut jitter,
             );
+            if recovery == TurnRecovery::RecoverAuth && !self.recover_auth(&mut auth, &error).await
+            {
+                recovery = TurnRecovery::Fail;
+            }
             let decision = match &recovery {
                 TurnRecovery::Retry { delay, .. } => AttemptDecision::Retry { delay: *delay },
                 TurnRecovery::ResendFull => AttemptDecision::Retry {
                     delay: std::time::Duration::ZERO,
                 },
+                TurnRecovery::RecoverAuth => AttemptDecision::RecoverAuth,
                 _ => AttemptDecision::GaveUp { reason: None },
             };
-            let record = AttemptRecord::websocket_turn(
-                attempt,
-                AttemptOutcome::ErrorStatus,
-                error.status(),
-                Some(error.kind()),
-                error.request_id().map(str::to_owned),
-                elapsed,
-                decision,
-                reused,
-            );
-            self.inner.observe(&mut trace, &record);
+            let failed = record(AttemptOutcome::ErrorStatus, Some(&error), decision);
+            self.inner.observe(&mut trace, &failed);
             match recovery {
+                // New credentials: a new connection (the old one is bound to the rejected
+                // ones), and the full request again.
+                TurnRecovery::RecoverAuth => {}
                 TurnRecovery::Retry { delay, reconnect } => {
                     if !reconnect && !connection.broken {
                         self.park(connection);

@@ -184,19 +184,6 @@ impl Connection {
         self.in_flight = true;
     }
 
-    /// The full message of the turn in flight, for a resend after
-    /// `previous_response_not_found` (no `previous_response_id`, the whole input).
-    pub fn full_message(
-        &self,
-        provider: &Provider,
-        request: &ResponsesApiRequest,
-    ) -> Result<String, BuildError> {
-        let mut full = request.clone();
-        full.stream = None;
-        crate::request::apply_store_rule(provider, &mut full);
-        create_message(&full)
-    }
-
     /// The turn's response completed: it can be chained from.
     pub fn handle_completed(&mut self, response: &Response) {
         self.in_flight = false;

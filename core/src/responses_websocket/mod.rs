@@ -63,4 +63,4 @@ mod recovery;
 
 pub use connection::{Connection, MAX_CONNECTION_AGE, Turn, TurnOptions};
 pub use message::create_message;
-pub use recovery::{TurnRecovery, decide_turn_failure};
+pub use recovery::{TurnRecovery, decide_turn_failure, falls_back_to_http};

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use crate::call::{CallError, ClientError};
 use crate::error::ApiError;
 use crate::retry::{Failure, JitterSource, RetryDecision, RetryInput, RetryPolicy};
 use crate::stream::{CONNECTION_LIMIT_CODE, PREVIOUS_RESPONSE_NOT_FOUND_CODE};
@@ -20,6 +21,9 @@ pub enum TurnRecovery {
     /// Send the full input again, without `previous_response_id`, at once, on the same
     /// connection (`previous_response_not_found`; once per turn).
     ResendFull,
+    /// A `401` in an error message: run the credentials' recovery plan (as for an HTTP
+    /// `401`); with new credentials, send the full request on a new connection, else fail.
+    RecoverAuth,
     /// The error is the turn's outcome.
     Fail,
 }
@@ -37,6 +41,9 @@ pub fn decide_turn_failure(
 ) -> TurnRecovery {
     if delivered {
         return TurnRecovery::Fail;
+    }
+    if error.kind() == "unauthorized" {
+        return TurnRecovery::RecoverAuth;
     }
     match error.code() {
         Some(PREVIOUS_RESPONSE_NOT_FOUND_CODE) if !resent_full => {
@@ -70,5 +77,22 @@ pub fn decide_turn_failure(
     match policy.decide(&input, jitter) {
         RetryDecision::Retry { delay } => TurnRecovery::Retry { delay, reconnect },
         _ => TurnRecovery::Fail,
+    }
+}
+
+/// Whether a failed WebSocket `stream` call sends a client with
+/// [`Transport::WebSocket`](crate::client_config::Transport::WebSocket) to HTTP for good: a
+/// `426` on the upgrade, a transport or protocol failure, or a retryable error left after the
+/// retries. An error of the request itself (a `400`, a `401` after recovery, a build error)
+/// would fail over HTTP too, and is returned instead.
+pub fn falls_back_to_http(error: &ClientError) -> bool {
+    match error {
+        ClientError::Transport(_) => true,
+        ClientError::Api(api) => {
+            api.status().map(|status| status.as_u16()) == Some(426)
+                || api.is_retryable()
+                || api.kind() == "protocol"
+        }
+        ClientError::Call(call) => !matches!(call, CallError::Build(_)),
     }
 }

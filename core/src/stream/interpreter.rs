@@ -186,15 +186,14 @@ impl Interpreter {
         let (Some(floor), Some(sequence_number)) = (resume.floor, sequence_number) else {
             return true;
         };
+        if floor.is_some_and(|last| sequence_number <= last) {
+            self.stats.resume_duplicates += 1; // still before the first new event
+            return false;
+        }
         resume.floor = None;
         let Some(last) = floor else {
             return true;
         };
-        if sequence_number <= last {
-            resume.floor = Some(floor); // still before the first new event
-            self.stats.resume_duplicates += 1;
-            return false;
-        }
         let expected = last.saturating_add(1);
         if sequence_number != expected {
             let error =

@@ -25,7 +25,9 @@ pub const PREVIOUS_RESPONSE_NOT_FOUND_CODE: &str = "previous_response_not_found"
 
 /// `{"type":"error","status"|"status_code":N,"error":{...},"headers":{...}}`.
 #[derive(Deserialize)]
-struct Wrapped {
+struct Wrapped<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: std::borrow::Cow<'a, str>,
     status: Option<u16>,
     status_code: Option<u16>,
     #[serde(default)]
@@ -88,20 +90,16 @@ impl ResponseStream {
 /// The error (and its headers) of a wrapped transport error; `None` for any other message.
 fn wrapped_error(text: &str) -> Option<(ApiError, HeaderMap)> {
     // Cheap screen: only an `error` event can be one, and it names a status.
-    let head = text.get(..text.len().min(64)).unwrap_or(text);
-    if !head.contains("\"error\"") || memchr::memmem::find(text.as_bytes(), b"\"status").is_none() {
+    let bytes = text.as_bytes();
+    if memchr::memmem::find(&bytes[..bytes.len().min(64)], b"\"error\"").is_none()
+        || memchr::memmem::find(bytes, b"\"status").is_none()
+    {
         return None;
     }
-    #[derive(Deserialize)]
-    struct Kind<'a> {
-        #[serde(rename = "type", borrow)]
-        kind: &'a str,
-    }
-    let kind: Kind<'_> = serde_json::from_str(text).ok()?;
-    if kind.kind != "error" {
+    let wrapped: Wrapped<'_> = serde_json::from_str(text).ok()?;
+    if wrapped.kind != "error" {
         return None;
     }
-    let wrapped: Wrapped = serde_json::from_str(text).ok()?;
     let status = StatusCode::from_u16(wrapped.status.or(wrapped.status_code)?).ok()?;
     let mut headers = HeaderMap::new();
     for (name, value) in &wrapped.headers {
