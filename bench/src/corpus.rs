@@ -144,6 +144,7 @@ fn frame(out: &mut Vec<u8>, kind: &str, json: &str) {
 
 fn frames(seed: u64, target_bytes: usize, whole: bool) -> Vec<u8> {
     let mut rng = XorShift::new(seed);
+    let mut padding_rng = XorShift::new(seed ^ 0x0BF5_CA7E);
     let mut out = Vec::with_capacity(target_bytes + 64 * 1024);
     let mut sequence: u64 = 0;
     let mut message: u64 = 0;
@@ -206,14 +207,29 @@ fn frames(seed: u64, target_bytes: usize, whole: bool) -> Vec<u8> {
             }
             sequence += 1;
             out.extend_from_slice(b"event: response.output_text.delta\ndata: ");
-            out.extend_from_slice(
-                format!(
-                    "{{\"type\":\"response.output_text.delta\",\"item_id\":\"{id}\",\
-                     \"output_index\":{output_index},\"content_index\":0,\"delta\":\"{delta}\",\
-                     \"logprobs\":[],\"sequence_number\":{sequence}}}\n\n"
-                )
-                .as_bytes(),
-            );
+            if whole {
+                // As the API sends a delta: `sequence_number` second, and `obfuscation` (random
+                // padding that hides the text's length) last; from its own generator, so the
+                // text is the same as the SSE corpus's.
+                let padding = obfuscation(&mut padding_rng, delta.len());
+                out.extend_from_slice(
+                    format!(
+                        "{{\"type\":\"response.output_text.delta\",\"sequence_number\":{sequence},\
+                         \"item_id\":\"{id}\",\"output_index\":{output_index},\"content_index\":0,\
+                         \"delta\":\"{delta}\",\"logprobs\":[],\"obfuscation\":\"{padding}\"}}\n\n"
+                    )
+                    .as_bytes(),
+                );
+            } else {
+                out.extend_from_slice(
+                    format!(
+                        "{{\"type\":\"response.output_text.delta\",\"item_id\":\"{id}\",\
+                         \"output_index\":{output_index},\"content_index\":0,\"delta\":\"{delta}\",\
+                         \"logprobs\":[],\"sequence_number\":{sequence}}}\n\n"
+                    )
+                    .as_bytes(),
+                );
+            }
             text.push_str(&delta);
         }
         sequence += 1;
@@ -263,6 +279,80 @@ fn frames(seed: u64, target_bytes: usize, whole: bool) -> Vec<u8> {
         );
     }
     out
+}
+
+/// Padding as the API appends it to a delta: letters and digits, so that the delta and its
+/// padding together are about 16 bytes (at least one character).
+fn obfuscation(rng: &mut XorShift, delta_bytes: usize) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let length = 16usize.saturating_sub(delta_bytes).max(1) + rng.below(4);
+    (0..length)
+        .map(|_| char::from(ALPHABET[rng.below(ALPHABET.len())]))
+        .collect()
+}
+
+/// `body` with every `data:` payload re-encoded with its object members sorted by key at every
+/// depth, compact, as a gateway that re-serialises JSON with sorted keys sends it (`type` is no
+/// longer first: `response.output_text.delta`'s comes after `sequence_number`). Frames, event
+/// names and comments are unchanged.
+pub fn sorted_keys(body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(body.len());
+    for line in body.split_inclusive(|byte| *byte == b'\n') {
+        match line.strip_prefix(b"data: ") {
+            Some(data) => {
+                let json = data.strip_suffix(b"\n").unwrap_or(data);
+                let value: serde_json::Value = serde_json::from_slice(json)
+                    .unwrap_or_else(|error| panic!("the generated corpus is JSON: {error}"));
+                out.extend_from_slice(b"data: ");
+                out.extend_from_slice(sorted(&value).as_bytes());
+                out.push(b'\n');
+            }
+            None => out.extend_from_slice(line),
+        }
+    }
+    out
+}
+
+/// Only the `response.output_text.delta` frames of `body`, and its `response.completed` (so that
+/// the stream ends cleanly), for counting what a delta costs.
+pub fn deltas_only(body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(body.len());
+    let mut start = 0;
+    for end in memchr::memmem::find_iter(body, b"\n\n") {
+        if end < start {
+            continue;
+        }
+        let block = &body[start..end + 2];
+        if block.starts_with(b"event: response.output_text.delta\n")
+            || block.starts_with(b"event: response.completed\n")
+        {
+            out.extend_from_slice(block);
+        }
+        start = end + 2;
+    }
+    out
+}
+
+/// Compact JSON with object members in key order at every depth (independent of whether
+/// serde_json's `preserve_order` is on somewhere in the build).
+fn sorted(value: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => {
+            let mut members: Vec<_> = map.iter().collect();
+            members.sort_by(|a, b| a.0.cmp(b.0));
+            let inner: Vec<String> = members
+                .into_iter()
+                .map(|(key, value)| format!("{}:{}", Value::from(key.as_str()), sorted(value)))
+                .collect();
+            format!("{{{}}}", inner.join(","))
+        }
+        Value::Array(items) => {
+            let inner: Vec<String> = items.iter().map(sorted).collect();
+            format!("[{}]", inner.join(","))
+        }
+        other => other.to_string(),
+    }
 }
 
 /// What a corpus holds, for the report header.

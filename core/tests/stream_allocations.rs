@@ -59,11 +59,24 @@ fn a_text_delta_costs_only_its_own_strings() {
 }
 
 #[test]
-fn an_escaped_delta_costs_one_more_allocation_in_the_json_decoder() {
-    // serde_json unescapes into a fresh scratch buffer per `from_str` call: a cost of the wire
-    // decoder, not of the stream, measured here so that a change shows.
-    let frames = frames(|seq| text_delta("say \\\"hi\\\"", seq));
-    assert_eq!(allocations_per_event(&frames, true), 2.0);
+fn an_escaped_delta_costs_only_its_text_too() {
+    // The flat payload reader unescapes straight into the delta's one allocation (serde_json
+    // would first unescape into a fresh scratch buffer per `from_str` call).
+    let frames = frames(|seq| text_delta("say \\\"hi\\\" \\u00e9 \\ud83d\\ude80\\n", seq));
+    assert_eq!(allocations_per_event(&frames, false), 1.0);
+    assert_eq!(allocations_per_event(&frames, true), 1.0);
+}
+
+#[test]
+fn a_delta_in_sorted_key_order_costs_only_its_text() {
+    // As a gateway that re-encodes JSON with sorted keys sends it: `type` last.
+    let frames = frames(|seq| {
+        data_frame(&format!(
+            r#"{{"content_index":0,"delta":"caf\u00e9","item_id":"msg_1","logprobs":[],"obfuscation":"AbCdEf012345","output_index":0,"sequence_number":{seq},"type":"response.output_text.delta"}}"#
+        ))
+    });
+    assert_eq!(allocations_per_event(&frames, false), 1.0);
+    assert_eq!(allocations_per_event(&frames, true), 1.0);
 }
 
 #[test]

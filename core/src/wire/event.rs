@@ -74,6 +74,13 @@ impl Serialize for ErrorEvent {
     }
 }
 
+/// Error events are rare and have two shapes: serde reads them.
+impl super::flat::FlatDecode for ErrorEvent {
+    fn decode_flat(_: &str) -> Option<Self> {
+        None
+    }
+}
+
 impl Lossless for ErrorEvent {
     const TAG_MEMBER: bool = true;
 
@@ -219,7 +226,10 @@ macro_rules! stream_events {
 
         fn decode_known(kind: &str, data: &str) -> Option<Result<StreamEvent, serde_json::Error>> {
             Some(match kind {
-                $( $wire => serde_json::from_str::<$ty>(data).map(StreamEvent::$variant), )*
+                $( $wire => match <$ty as super::flat::FlatDecode>::decode_flat(data) {
+                    Some(event) => Ok(StreamEvent::$variant(event)),
+                    None => serde_json::from_str::<$ty>(data).map(StreamEvent::$variant),
+                }, )*
                 _ => return None,
             })
         }

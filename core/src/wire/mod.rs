@@ -77,6 +77,7 @@ mod deletion;
 mod event;
 mod event_payload;
 mod extra;
+pub(crate) mod flat;
 mod item;
 mod item_id;
 mod list;

@@ -24,8 +24,12 @@ use serde_json::value::RawValue;
 /// Returns the value of the top-level `type` field of a JSON object, if it has one.
 ///
 /// Fast path: compact JSON that starts with `{"type":"` and whose type has no escape is read
-/// without a full parse (the caller's typed decode validates the rest). Otherwise the object is
-/// scanned with serde, skipping every other field.
+/// without a full parse (the caller's typed decode validates the rest). Otherwise a structural
+/// scan ([`scan_type`]) finds `type` wherever it stands among the members (a gateway that
+/// re-encodes JSON with sorted keys puts it last), skipping strings with `memchr` and parsing
+/// nothing. Only when that scan finds no plain `type` (none at all, an escape in a key or in the
+/// type, or input that is not a well-formed object) is the object read with serde, which also
+/// gives the error.
 pub(crate) fn peek_type(json: &str) -> Result<Option<Cow<'_, str>>, serde_json::Error> {
     const PREFIX: &str = "{\"type\":\"";
     if let Some(rest) = json.strip_prefix(PREFIX)
@@ -35,6 +39,9 @@ pub(crate) fn peek_type(json: &str) -> Result<Option<Cow<'_, str>>, serde_json::
     {
         return Ok(Some(Cow::Borrowed(kind)));
     }
+    if let Some(Some(kind)) = scan_type(json) {
+        return Ok(Some(Cow::Borrowed(kind)));
+    }
     #[derive(Deserialize)]
     struct Peek<'a> {
         #[serde(rename = "type", borrow, default)]
@@ -42,6 +49,118 @@ pub(crate) fn peek_type(json: &str) -> Result<Option<Cow<'_, str>>, serde_json::
     }
     let peek: Peek<'_> = serde_json::from_str(json)?;
     Ok(peek.kind.map(|kind| kind.0))
+}
+
+/// Finds the top-level `type` member of a JSON object without parsing it: `Some(Some(kind))`
+/// when its value is a string without escapes, `Some(None)` when the object has no `type`, and
+/// `None` when the scan cannot tell (an escape in a key or in the type's value, a `type` that is
+/// not a string, or input that is not a well-formed object), for the caller to fall back to a
+/// full parse.
+///
+/// The first `type` wins. Nested values are skipped by their brackets; strings are skipped with
+/// `memchr` for `"` and `\`, so a long text costs a vectorised search, not a parse. The scan does
+/// not validate scalars (numbers, literals): the typed decode that follows does.
+pub(crate) fn scan_type(json: &str) -> Option<Option<&str>> {
+    let bytes = json.as_bytes();
+    let mut at = skip_whitespace(bytes, 0);
+    if bytes.get(at) != Some(&b'{') {
+        return None;
+    }
+    at = skip_whitespace(bytes, at + 1);
+    if bytes.get(at) == Some(&b'}') {
+        return trailing_whitespace_only(bytes, at + 1).then_some(None);
+    }
+    loop {
+        if bytes.get(at) != Some(&b'"') {
+            return None;
+        }
+        let key_end = plain_string_end(bytes, at + 1)?;
+        let key = &bytes[at + 1..key_end];
+        at = skip_whitespace(bytes, key_end + 1);
+        if bytes.get(at) != Some(&b':') {
+            return None;
+        }
+        at = skip_whitespace(bytes, at + 1);
+        if key == b"type" {
+            if bytes.get(at) != Some(&b'"') {
+                return None;
+            }
+            let end = plain_string_end(bytes, at + 1)?;
+            // Both ends are ASCII quotes, so they are character boundaries.
+            return json.get(at + 1..end).map(Some);
+        }
+        at = skip_whitespace(bytes, skip_value(bytes, at)?);
+        match bytes.get(at) {
+            Some(b',') => at = skip_whitespace(bytes, at + 1),
+            Some(b'}') => return trailing_whitespace_only(bytes, at + 1).then_some(None),
+            _ => return None,
+        }
+    }
+}
+
+/// The index of the `"` closing a string whose content starts at `from`, when the string holds
+/// no escape (`None` otherwise, or when it is not closed).
+fn plain_string_end(bytes: &[u8], from: usize) -> Option<usize> {
+    let end = from + memchr::memchr2(b'"', b'\\', bytes.get(from..)?)?;
+    (bytes[end] == b'"').then_some(end)
+}
+
+/// The index just past the string whose content starts at `from` (escapes allowed).
+fn string_end(bytes: &[u8], mut from: usize) -> Option<usize> {
+    loop {
+        let at = from + memchr::memchr2(b'"', b'\\', bytes.get(from..)?)?;
+        if bytes[at] == b'"' {
+            return Some(at + 1);
+        }
+        // A backslash and the character it escapes (`\u` digits are plain characters).
+        from = at + 2;
+    }
+}
+
+/// The index just past the JSON value that starts at `at`.
+fn skip_value(bytes: &[u8], at: usize) -> Option<usize> {
+    match bytes.get(at)? {
+        b'"' => string_end(bytes, at + 1),
+        b'{' | b'[' => {
+            let mut depth = 0usize;
+            let mut at = at;
+            loop {
+                match bytes.get(at)? {
+                    b'"' => {
+                        at = string_end(bytes, at + 1)?;
+                        continue;
+                    }
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return Some(at + 1);
+                        }
+                    }
+                    _ => {}
+                }
+                at += 1;
+            }
+        }
+        // A number or a literal: up to the next delimiter.
+        _ => Some(
+            at + bytes[at..]
+                .iter()
+                .position(|byte| matches!(byte, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r'))
+                .unwrap_or(bytes.len() - at),
+        ),
+    }
+}
+
+fn skip_whitespace(bytes: &[u8], mut at: usize) -> usize {
+    while let Some(b' ' | b'\t' | b'\n' | b'\r') = bytes.get(at) {
+        at += 1;
+    }
+    at
+}
+
+fn trailing_whitespace_only(bytes: &[u8], at: usize) -> bool {
+    skip_whitespace(bytes, at) == bytes.len()
 }
 
 /// A string that borrows from the input when it holds no escape (also from a deserializer that
@@ -324,5 +443,44 @@ mod tests {
         assert!(peek_type(r#"{"type":1}"#).is_err());
         assert!(peek_type("[1,2]").is_err());
         assert!(peek_type(r#"{"type":"#).is_err());
+    }
+
+    #[test]
+    fn the_scan_finds_type_in_any_member_order() {
+        use super::scan_type;
+        let sorted = r#"{"content_index":0,"delta":"a \"quoted\" {x} [y]","item_id":"m","logprobs":[{"a":[1,{"b":"}"}]}],"obfuscation":"q","output_index":0,"sequence_number":7,"type":"response.output_text.delta"}"#;
+        assert_eq!(scan_type(sorted), Some(Some("response.output_text.delta")));
+        assert_eq!(
+            scan_type(" {\n \"n\" : -1.5e3 , \"b\": true, \"z\": null ,\"type\" : \"x\" } "),
+            Some(Some("x"))
+        );
+        // The top-level member wins over a nested one, and the first of two wins.
+        assert_eq!(
+            scan_type(r#"{"item":{"type":"message"},"type":"a","type":"b"}"#),
+            Some(Some("a"))
+        );
+        assert_eq!(scan_type(r#"{"x":1}"#), Some(None));
+        assert_eq!(scan_type("{}"), Some(None));
+        // Undecidable: the caller parses.
+        for undecided in [
+            r#"{"typ\u0065":"a"}"#,
+            r#"{"type":"a\u002eb"}"#,
+            r#"{"type":1}"#,
+            r#"{"x":1"#,
+            r#"{"x":"1}"#,
+            r#"{"x" 1,"type":"a"}"#,
+            "[1,2]",
+            "",
+            r#"{"x":1} x"#,
+        ] {
+            assert_eq!(scan_type(undecided), None, "{undecided}");
+        }
+        // Agreement with the full parse on every well-formed input above.
+        for json in [sorted, r#"{"item":{"type":"message"},"type":"a"}"#] {
+            assert_eq!(
+                peek_type(json).unwrap().as_deref(),
+                serde_json::from_str::<serde_json::Value>(json).unwrap()["type"].as_str()
+            );
+        }
     }
 }

@@ -128,6 +128,13 @@ macro_rules! wire_struct {
     (@required $name:expr, $value:expr, $($attr:tt)+) => {
         $value.unwrap_or_default()
     };
+    // In the flat reader a missing required member leaves the payload to serde (which names it).
+    (@flat_required $value:expr, ) => {
+        $value?
+    };
+    (@flat_required $value:expr, $($attr:tt)+) => {
+        $value.unwrap_or_default()
+    };
     // A stream event payload: its `type` member is the event's tag, every field is either
     // required (no attribute) or `#[serde(default ...)]`, and it decodes through a hand-written
     // visitor that matches each key once (the hot path: every delta is one of these).
@@ -233,6 +240,45 @@ macro_rules! wire_struct {
                 }
             }
 
+            impl $crate::wire::flat::FlatDecode for $name {
+                /// The same decode as the visitor above, read directly (see
+                /// [`flat`](crate::wire::flat)); `None` leaves the payload to serde.
+                fn decode_flat(json: &str) -> Option<$name> {
+                    use $crate::wire::flat::FlatValue;
+                    use $crate::wire::lossless::de::NullValue as _;
+                    let mut reader = $crate::wire::flat::Reader::object(json)?;
+                    let mut recorder = $crate::wire::lossless::de::Recorder::new(
+                        $crate::wire::lossless::TagAt::Member,
+                    );
+                    $( let mut $field: Option<$ty> = None; )*
+                    while let Some(key) = reader.next_key()? {
+                        match key {
+                            $(
+                                stringify!($field) => {
+                                    if $field.is_some() {
+                                        return None;
+                                    }
+                                    recorder.push_known(Field::$field as usize);
+                                    let value = <$ty as FlatValue>::read_flat(&mut reader)?;
+                                    if value.is_null() {
+                                        recorder.last_was_null();
+                                    }
+                                    $field = Some(value);
+                                }
+                            )*
+                            "type" => {
+                                reader.plain_str()?;
+                                recorder.push_tag();
+                            }
+                            _ => return None,
+                        }
+                    }
+                    Some($name {
+                        $( $field: $crate::wire::lossless::wire_struct!(@flat_required $field, $($($fserde)*)?), )*
+                        extra: recorder.finish(),
+                    })
+                }
+            }
         };
     };
     (
