@@ -180,6 +180,24 @@ fn known_types_decode_whatever_precedes_type() {
     // Through `serde_json::Value` as well (no raw text to borrow from).
     let value: serde_json::Value = serde_json::from_str(later).unwrap();
     assert_eq!(serde_json::from_value::<ResponseItem>(value).unwrap(), b);
+    // From a slice (captured members borrowed, replayed where they lie) and from a reader
+    // (nothing to borrow: captured members owned).
+    assert_eq!(
+        serde_json::from_slice::<ResponseItem>(later.as_bytes()).unwrap(),
+        b
+    );
+    assert_eq!(
+        serde_json::from_reader::<_, ResponseItem>(later.as_bytes()).unwrap(),
+        b
+    );
+    // Sorted keys at every depth (`type` last): the same item, re-encoded byte for byte.
+    let sorted = r#"{"content":[{"annotations":[],"text":"a\"b é \\ \n","type":"output_text"}],"id":"m1","role":"assistant","status":"completed","type":"message"}"#;
+    for item in [
+        serde_json::from_str::<ResponseItem>(sorted).unwrap(),
+        serde_json::from_reader::<_, ResponseItem>(sorted.as_bytes()).unwrap(),
+    ] {
+        assert_eq!(serde_json::to_string(&item).unwrap(), sorted);
+    }
     // An error in a captured member is reported.
     let bad = r#"{"id":7,"type":"message","role":"user","content":[]}"#;
     assert!(serde_json::from_str::<ResponseItem>(bad).is_err());

@@ -1,5 +1,6 @@
 //! Runs one typed-pipeline contender REPETITIONS times over the transcript, for a profiler:
-//! `pipeline_profile {raw|codex|codex-approach|async-openai|async-openai-ours|ceiling} CHUNK_BYTES CORPUS_MB REPETITIONS`.
+//! `pipeline_profile {raw|codex|codex-approach|async-openai|async-openai-ours|ceiling} CHUNK_BYTES CORPUS_MB REPETITIONS [sorted]`
+//! (`sorted`: the corpus with sorted keys).
 
 use bytes::Bytes;
 use codex_api_bench::pipeline::Pipeline;
@@ -23,7 +24,11 @@ fn main() {
     let chunk = number(1, 16384).max(1);
     let mb = number(2, 5);
     let repetitions = number(3, 10);
-    let body = Bytes::from(corpus::transcript(corpus::DEFAULT_SEED, mb * 1_000_000));
+    let mut body = corpus::transcript(corpus::DEFAULT_SEED, mb * 1_000_000);
+    if args.get(4).map(String::as_str) == Some("sorted") {
+        body = corpus::sorted_keys(&body);
+    }
+    let body = Bytes::from(body);
     let chunks = harness::split(&body, chunk);
     let mut events = 0;
     for _ in 0..repetitions {

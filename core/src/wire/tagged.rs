@@ -246,20 +246,107 @@ impl<'de, T: OpenTagged> Visitor<'de> for TaggedVisitor<T> {
                     kind => rebuild(before, Some(kind.map(|kind| kind.0)), map).map(T::other),
                 };
             }
-            before.push((key, map.next_value::<Box<RawValue>>()?));
+            before.push((key, map.next_value::<RawText<'de>>()?));
         }
         rebuild(before, None, map).map(T::other)
     }
 }
 
 /// A member captured before `type` was seen.
-type Captured<'de> = (Cow<'de, str>, Box<RawValue>);
+type Captured<'de> = (Cow<'de, str>, RawText<'de>);
+
+/// serde_json's name for the newtype through which it hands out a value's raw text (what its
+/// own `RawValue` deserialises through; stable since serde_json 1.0.29).
+const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
+
+/// A member's raw JSON text: borrowed from the input when the deserializer lends it
+/// (`from_str`, `from_slice`: then replaying it is one fast parse of a slice), owned otherwise
+/// (`from_reader`, `from_value`). A deserializer that knows no raw values gives the value to
+/// `Box<RawValue>`'s own decoding.
+pub(crate) enum RawText<'de> {
+    Borrowed(&'de str),
+    Owned(Box<RawValue>),
+}
+
+impl RawText<'_> {
+    fn get(&self) -> &str {
+        match self {
+            RawText::Borrowed(text) => text,
+            RawText::Owned(raw) => raw.get(),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for RawText<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Capture;
+        struct Text;
+
+        impl<'de> Visitor<'de> for Capture {
+            type Value = RawText<'de>;
+
+            fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+                formatter.write_str("any JSON value")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawText<'de>, A::Error> {
+                map.next_key::<serde::de::IgnoredAny>()?;
+                map.next_value_seed(Text)
+            }
+
+            fn visit_newtype_struct<D: Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> Result<RawText<'de>, D::Error> {
+                Box::<RawValue>::deserialize(deserializer).map(RawText::Owned)
+            }
+        }
+
+        impl<'de> DeserializeSeed<'de> for Text {
+            type Value = RawText<'de>;
+
+            fn deserialize<D: Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> Result<RawText<'de>, D::Error> {
+                deserializer.deserialize_str(self)
+            }
+        }
+
+        impl<'de> Visitor<'de> for Text {
+            type Value = RawText<'de>;
+
+            fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+                formatter.write_str("a raw JSON value")
+            }
+
+            fn visit_borrowed_str<E: serde::de::Error>(
+                self,
+                text: &'de str,
+            ) -> Result<RawText<'de>, E> {
+                Ok(RawText::Borrowed(text))
+            }
+
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<RawText<'de>, E> {
+                self.visit_string(text.to_owned())
+            }
+
+            fn visit_string<E: serde::de::Error>(self, text: String) -> Result<RawText<'de>, E> {
+                RawValue::from_string(text)
+                    .map(RawText::Owned)
+                    .map_err(E::custom)
+            }
+        }
+
+        deserializer.deserialize_newtype_struct(RAW_VALUE_TOKEN, Capture)
+    }
+}
 
 /// The members of an object other than `type`: those captured before it, then the rest of the
 /// live map. Deserialises as a map.
 struct Members<'de, A> {
     before: std::vec::IntoIter<Captured<'de>>,
-    pending: Option<Box<RawValue>>,
+    pending: Option<RawText<'de>>,
     map: A,
 }
 
@@ -281,8 +368,12 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Members<'de, A> {
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, A::Error> {
         match self.pending.take() {
+            // Borrowed from the input: parsed where it lies, lending what the input lends.
+            Some(RawText::Borrowed(text)) => seed
+                .deserialize(&mut serde_json::Deserializer::from_str(text))
+                .map_err(A::Error::custom),
             // A reader never lends its input, so this deserializer suits any `'de`.
-            Some(raw) => seed
+            Some(RawText::Owned(raw)) => seed
                 .deserialize(&mut serde_json::Deserializer::from_reader(
                     raw.get().as_bytes(),
                 ))
