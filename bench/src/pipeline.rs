@@ -7,8 +7,8 @@
 //! - Codex's approach: eventsource-stream 0.2.3, then per event `serde_json::from_str` into a
 //!   `serde_json::Value` and `serde_json::from_value` into a small typed struct shaped like
 //!   Codex's `ResponsesStreamEvent`, then the item / response members into their own types;
-//! - async-openai 0.31 (`response-types` only): eventsource-stream 0.2.3 (what its streaming
-//!   uses, through reqwest-eventsource) and `serde_json::from_str::<ResponseStreamEvent>`; and
+//! - async-openai 0.43 (`response-types` only): eventsource-stream 0.2.3 (what its streaming
+//!   uses, on reqwest's `bytes_stream`) and `serde_json::from_str::<ResponseStreamEvent>`; and
 //!   the same types after our SSE decoder, to separate the type cost from the SSE cost;
 //! - the ceiling: our SSE decoder, then `serde_json::from_str` into a minimal borrowed struct.
 //!
@@ -62,9 +62,9 @@ impl Pipeline {
             Pipeline::OursCodex => "ours, Codex level (poll_event → ResponseEvent)",
             Pipeline::CodexApproach => "Codex's approach (eventsource-stream + Value + from_value)",
             Pipeline::AsyncOpenAi => {
-                "async-openai 0.31 ResponseStreamEvent (on eventsource-stream)"
+                "async-openai 0.43 ResponseStreamEvent (on eventsource-stream)"
             }
-            Pipeline::AsyncOpenAiOnOurSse => "async-openai 0.31 ResponseStreamEvent (on our SSE)",
+            Pipeline::AsyncOpenAiOnOurSse => "async-openai 0.43 ResponseStreamEvent (on our SSE)",
             Pipeline::Ceiling => "ceiling: our SSE + serde_json borrowed struct",
         }
     }

@@ -12,9 +12,9 @@ use bytes::Bytes;
 use codex_api_core::provider::Provider;
 use codex_api_core::request::PreparedRequest;
 use codex_api_core::wire::{
-    ContentPart, FunctionCallItem, ItemStatus, MessageItem, Reasoning,
-    ReasoningEffort, ReasoningItem, ReasoningSummary, ReasoningSummaryPart, ReasoningText,
-    ResponseItem, ResponsesApiRequest, Role, Tool, ToolChoice, ToolChoiceMode, ToolOutput,
+    ContentPart, FunctionCallItem, ItemStatus, MessageItem, Reasoning, ReasoningEffort,
+    ReasoningItem, ReasoningSummary, ReasoningSummaryPart, ReasoningText, ResponseItem,
+    ResponsesApiRequest, Role, Tool, ToolChoice, ToolChoiceMode, ToolOutput,
 };
 use serde_json::{Value, json};
 
@@ -180,8 +180,10 @@ pub fn ours(provider: &Provider, conversation: &Conversation) -> Bytes {
         .map(|item| match item {
             SourceItem::User(text) => ResponseItem::text_message(Role::User, text.clone()),
             SourceItem::Assistant { id, text } => {
-                let mut message =
-                    MessageItem::new(Role::Assistant, vec![ContentPart::output_text(text.clone())]);
+                let mut message = MessageItem::new(
+                    Role::Assistant,
+                    vec![ContentPart::output_text(text.clone())],
+                );
                 message.id = Some(id.clone());
                 ResponseItem::Message(message)
             }
@@ -218,9 +220,7 @@ pub fn ours(provider: &Provider, conversation: &Conversation) -> Bytes {
     request.tools = conversation
         .tool_names
         .iter()
-        .map(|name| {
-            Tool::function(name.clone(), format!("Runs {name}."), parameters(name))
-        })
+        .map(|name| Tool::function(name.clone(), format!("Runs {name}."), parameters(name)))
         .collect();
     request.tool_choice = Some(ToolChoice::Mode(ToolChoiceMode::Auto));
     request.parallel_tool_calls = Some(false);
@@ -311,10 +311,11 @@ pub fn json_value(conversation: &Conversation) -> Bytes {
         .unwrap_or_default()
 }
 
-/// async-openai 0.31's typed request (`CreateResponse`), encoded with `serde_json::to_vec`.
-/// Its types require `id` on assistant messages and reasoning items and `status` on assistant
-/// messages, so this body keeps those ids (Codex and ours strip them with `store: false`):
-/// the same request, a slightly longer body.
+/// async-openai 0.43's typed request (`CreateResponse`), encoded with `serde_json::to_vec`.
+/// Its types require `id` and `status` on assistant messages, so this body keeps those ids,
+/// and the reasoning items' ids too (0.31 required them; 0.43 makes them optional, and they
+/// are kept so the body stays the one measured before), where Codex and ours strip them with
+/// `store: false`: the same request, a slightly longer body.
 pub fn async_openai(conversation: &Conversation) -> Bytes {
     use async_openai::types::responses as openai;
     let items: Vec<openai::InputItem> = conversation
@@ -326,6 +327,7 @@ pub fn async_openai(conversation: &Conversation) -> Bytes {
                     openai::Item::Message(openai::MessageItem::Input(openai::InputMessage {
                         content: vec![openai::InputContent::InputText(openai::InputTextContent {
                             text: text.clone(),
+                            prompt_cache_breakpoint: None,
                         })],
                         role: openai::InputRole::User,
                         status: None,
@@ -342,6 +344,7 @@ pub fn async_openai(conversation: &Conversation) -> Bytes {
                         )],
                         id: id.clone(),
                         role: openai::AssistantRole::Assistant,
+                        phase: None,
                         status: openai::OutputStatus::Completed,
                     }))
                 }
@@ -350,10 +353,12 @@ pub fn async_openai(conversation: &Conversation) -> Bytes {
                     summary,
                     encrypted,
                 } => openai::Item::Reasoning(openai::ReasoningItem {
-                    id: id.clone(),
-                    summary: vec![openai::SummaryPart::SummaryText(openai::Summary {
-                        text: summary.clone(),
-                    })],
+                    id: Some(id.clone()),
+                    summary: vec![openai::SummaryPart::SummaryText(
+                        openai::SummaryTextContent {
+                            text: summary.clone(),
+                        },
+                    )],
                     content: None,
                     encrypted_content: Some(encrypted.clone()),
                     status: None,
@@ -366,16 +371,22 @@ pub fn async_openai(conversation: &Conversation) -> Bytes {
                 } => openai::Item::FunctionCall(openai::FunctionToolCall {
                     arguments: arguments.clone(),
                     call_id: call_id.clone(),
+                    namespace: None,
                     name: name.clone(),
                     id: None,
                     status: Some(openai::OutputStatus::Completed),
+                    caller: None,
+                    r#async: None,
                 }),
                 SourceItem::Output { call_id, output } => {
                     openai::Item::FunctionCallOutput(openai::FunctionCallOutputItemParam {
-                        call_id: call_id.clone(),
+                        call_id: Some(call_id.clone()),
                         output: openai::FunctionCallOutput::Text(output.clone()),
                         id: None,
                         status: None,
+                        name: None,
+                        namespace: None,
+                        caller: None,
                     })
                 }
             })
@@ -390,6 +401,7 @@ pub fn async_openai(conversation: &Conversation) -> Bytes {
                 parameters: Some(parameters(name)),
                 strict: Some(false),
                 description: Some(format!("Runs {name}.")),
+                ..Default::default()
             })
         })
         .collect();
@@ -398,13 +410,14 @@ pub fn async_openai(conversation: &Conversation) -> Bytes {
         instructions: Some(conversation.instructions.clone()),
         input: openai::InputParam::Items(items),
         tools: Some(tools),
-        tool_choice: Some(openai::ToolChoiceParam::Mode(
+        tool_choice: Some(openai::ToolChoiceParam::Option(
             openai::ToolChoiceOptions::Auto,
         )),
         parallel_tool_calls: Some(false),
         reasoning: Some(openai::Reasoning {
             effort: Some(openai::ReasoningEffort::Medium),
             summary: Some(openai::ReasoningSummary::Auto),
+            ..Default::default()
         }),
         store: Some(false),
         stream: Some(true),

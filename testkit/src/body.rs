@@ -2,6 +2,14 @@
 //!
 //! A [`Body`] is a list of steps run in order on the wire. Offsets used by the `*_at` methods
 //! count body payload bytes only: never chunk framing, never keep-alive comments.
+//!
+//! Event streams are chunked by default, as a streaming server sends them: a
+//! [`Transcript`](crate::Transcript) becomes a `Transfer-Encoding: chunked` body with one chunk
+//! per event (and so does every [`ScriptedResponse::sse`](crate::ScriptedResponse::sse) built
+//! from one, [`BackgroundResponse`](crate::BackgroundResponse) streams included), and
+//! [`Body::events`] cuts any bytes into one chunk per event. A `Content-Length` body is there on
+//! request: [`Body::content_length`] (or [`Body::fixed`]) with the same bytes, e.g.
+//! `Body::fixed(transcript.to_bytes())`.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -69,6 +77,14 @@ pub(crate) enum Piece {
         start: usize,
         end: usize,
     },
+    /// A range of shared bytes holding SSE events, sent one chunk per event: `ends` holds,
+    /// ascending, every offset in `data` right after a blank line (see [`event_ends`]).
+    Events {
+        data: Arc<[u8]>,
+        ends: Arc<[usize]>,
+        start: usize,
+        end: usize,
+    },
     /// `len` copies of `byte`, never held in memory as a whole.
     Fill { byte: u8, len: u64 },
 }
@@ -76,8 +92,41 @@ pub(crate) enum Piece {
 impl Piece {
     pub(crate) fn len(&self) -> u64 {
         match self {
-            Piece::Bytes { start, end, .. } => (end - start) as u64,
+            Piece::Bytes { start, end, .. } | Piece::Events { start, end, .. } => {
+                (end - start) as u64
+            }
             Piece::Fill { len, .. } => *len,
+        }
+    }
+
+    /// The bytes of this piece, unless it is generated on the fly.
+    pub(crate) fn as_bytes(&self) -> Option<&[u8]> {
+        match self {
+            Piece::Bytes {
+                data, start, end, ..
+            }
+            | Piece::Events {
+                data, start, end, ..
+            } => data.get(*start..*end),
+            Piece::Fill { .. } => None,
+        }
+    }
+
+    /// Where the chunk that starts at `offset` (`< len`) must end at the latest: after the
+    /// event that holds `offset`, for an [`Events`](Piece::Events) piece; the end of the piece
+    /// otherwise. Both offsets count from the start of the piece.
+    pub(crate) fn chunk_end(&self, offset: u64) -> u64 {
+        match self {
+            Piece::Events {
+                ends, start, end, ..
+            } => {
+                let at = start + offset as usize;
+                let index = ends.partition_point(|&e| e <= at);
+                ends.get(index)
+                    .filter(|&&e| e < *end)
+                    .map_or(self.len(), |&e| (e - start) as u64)
+            }
+            Piece::Bytes { .. } | Piece::Fill { .. } => self.len(),
         }
     }
 
@@ -94,6 +143,28 @@ impl Piece {
                     },
                     Piece::Bytes {
                         data: Arc::clone(data),
+                        start: mid,
+                        end: *end,
+                    },
+                )
+            }
+            Piece::Events {
+                data,
+                ends,
+                start,
+                end,
+            } => {
+                let mid = start + at as usize;
+                (
+                    Piece::Events {
+                        data: Arc::clone(data),
+                        ends: Arc::clone(ends),
+                        start: *start,
+                        end: mid,
+                    },
+                    Piece::Events {
+                        data: Arc::clone(data),
+                        ends: Arc::clone(ends),
                         start: mid,
                         end: *end,
                     },
@@ -171,6 +242,7 @@ pub struct Body {
     pub(crate) steps: Vec<Step>,
     pub(crate) chunk_size: Option<usize>,
     pub(crate) chunk_delay: Duration,
+    pub(crate) gather_writes: Option<usize>,
 }
 
 impl Body {
@@ -180,6 +252,7 @@ impl Body {
             steps: Vec::new(),
             chunk_size: None,
             chunk_delay: Duration::ZERO,
+            gather_writes: None,
         }
     }
 
@@ -215,6 +288,38 @@ impl Body {
         if end > 0 {
             self.steps.push(Step::Send(Piece::Bytes {
                 data,
+                start: 0,
+                end,
+            }));
+        }
+        self
+    }
+
+    /// Appends SSE events, sent one chunk per event, as a streaming server that flushes each
+    /// event sends them: `bytes` is cut after every blank line (an empty line ended by `\n`,
+    /// `\r\n` or `\r`, which is what ends an event); bytes after the last blank line make the
+    /// last chunk. Under `Content-Length`, the same cuts set the writes.
+    ///
+    /// The cuts are found once, here, and shared by every clone of the body, so a transcript of
+    /// hundreds of megabytes and events costs one pass, and a script can repeat it cheaply. A
+    /// [`chunk_size`](Self::chunk_size) still caps each chunk (an event longer than it takes
+    /// several), and [`gather_writes`](Self::gather_writes) sends the chunks in fewer writes.
+    ///
+    /// ```
+    /// use codex_api_testkit::Body;
+    ///
+    /// let body = Body::chunked().events("data: 1\n\ndata: 2\r\n\r\n: tail");
+    /// assert_eq!(body.payload_len(), 26);
+    /// // On the wire: `9\r\ndata: 1\n\n\r\n`, `B\r\ndata: 2\r\n\r\n\r\n`, `6\r\n: tail\r\n`.
+    /// ```
+    pub fn events(mut self, bytes: impl Into<Vec<u8>>) -> Body {
+        let data: Arc<[u8]> = Arc::from(bytes.into());
+        let end = data.len();
+        if end > 0 {
+            let ends = Arc::from(event_ends(&data));
+            self.steps.push(Step::Send(Piece::Events {
+                data,
+                ends,
                 start: 0,
                 end,
             }));
@@ -284,6 +389,19 @@ impl Body {
         self
     }
 
+    /// Sends the consecutive chunks of each piece of payload gathered into writes of at most
+    /// `max` bytes (framing included; at least 1) instead of one write per chunk, as a server
+    /// writes events that are ready (hyper, for one, gathers queued chunks into one write). The
+    /// bytes on the wire are the same; only the `write` calls differ, so a large body of small
+    /// chunks goes out fast enough to measure the client, not the server. A chunk larger than
+    /// `max`, and generated payload ([`fill`](Self::fill)), still go out on their own. No
+    /// effect while a [`chunk_delay`](Self::chunk_delay) is set (each chunk then waits on its
+    /// own).
+    pub fn gather_writes(mut self, max: usize) -> Body {
+        self.gather_writes = Some(max.max(1));
+        self
+    }
+
     /// Pauses `delay` before every chunk but the first (keep-alive comments excepted).
     pub fn chunk_delay(mut self, delay: Duration) -> Body {
         self.chunk_delay = delay;
@@ -348,6 +466,32 @@ impl Body {
     }
 }
 
+/// The offsets in `bytes` right after every blank line (an empty line, ended by `\n`, `\r\n`
+/// or `\r`), ascending: where the events of an SSE stream end.
+pub(crate) fn event_ends(bytes: &[u8]) -> Vec<usize> {
+    let mut ends = Vec::new();
+    // Whether the current line has no bytes yet.
+    let mut line_empty = true;
+    let mut index = 0;
+    while let Some(&byte) = bytes.get(index) {
+        if byte == b'\n' || byte == b'\r' {
+            let mut next = index + 1;
+            if byte == b'\r' && bytes.get(next) == Some(&b'\n') {
+                next += 1;
+            }
+            if line_empty {
+                ends.push(next);
+            }
+            line_empty = true;
+            index = next;
+        } else {
+            line_empty = false;
+            index += 1;
+        }
+    }
+    ends
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -389,5 +533,117 @@ mod tests {
     fn insert_keeps_drips_dripping() {
         let body = Body::chunked().drip("abcd", Duration::ZERO).close_at(2);
         assert_eq!(shape(&body), ["drip 2", "close", "drip 2"]);
+    }
+
+    #[test]
+    fn events_end_after_every_blank_line() {
+        assert_eq!(event_ends(b"data: 1\n\ndata: 2\n\n"), [9, 18]);
+        assert_eq!(
+            event_ends(b"data: 1\r\n\r\nid: 2\r\rdata: 3\n\r\n"),
+            [11, 18, 28]
+        );
+        // A blank line after a blank line ends an (empty) event too; a partial tail does not.
+        assert_eq!(event_ends(b"\ndata: 1\n\n\ndata: 2\n"), [1, 10, 11]);
+        assert_eq!(event_ends(b"data: 1"), [] as [usize; 0]);
+        assert_eq!(event_ends(b""), [] as [usize; 0]);
+    }
+
+    #[test]
+    fn an_events_piece_cuts_chunks_at_event_ends_even_once_split() {
+        let body = Body::chunked()
+            .events("e: 1\n\ne: 22\n\ntail")
+            .pause_at(9, Duration::ZERO);
+        assert_eq!(shape(&body), ["send 9", "pause", "send 8"]);
+        let ends: Vec<Vec<u64>> = body
+            .steps
+            .iter()
+            .filter_map(Step::payload)
+            .map(|piece| {
+                let mut cuts = Vec::new();
+                let mut offset = 0;
+                while offset < piece.len() {
+                    offset = piece.chunk_end(offset);
+                    cuts.push(offset);
+                }
+                cuts
+            })
+            .collect();
+        // `e: 1\n\n` (6), then `e: ` (3) up to the pause; `22\n\n` then `tail`.
+        assert_eq!(ends, [vec![6, 9], vec![4, 8]]);
+        assert_eq!(Body::chunked().events("").payload_len(), 0);
+    }
+
+    /// The body of a response to `GET /` with `Connection: close` (everything after the head).
+    fn served(body: Body) -> Vec<u8> {
+        use std::io::{Read, Write};
+        let server =
+            crate::TestServer::start(crate::Script::new().then(crate::ScriptedResponse::sse(body)))
+                .unwrap();
+        let mut socket = std::net::TcpStream::connect(server.addr()).unwrap();
+        socket
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        socket
+            .write_all(b"GET / HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        let mut reply = Vec::new();
+        socket.read_to_end(&mut reply).unwrap();
+        let head_end = reply.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+        reply.split_off(head_end)
+    }
+
+    #[test]
+    fn events_go_out_one_chunk_per_event_gathered_or_not() {
+        let events = "data: 1\n\ndata: 22\r\n\r\n: tail";
+        let expected = "9\r\ndata: 1\n\n\r\nC\r\ndata: 22\r\n\r\n\r\n6\r\n: tail\r\n0\r\n\r\n";
+        for body in [
+            Body::chunked().events(events),
+            Body::chunked().events(events).gather_writes(64 * 1024),
+            // Room for one framed event per write; the middle one goes out alone.
+            Body::chunked().events(events).gather_writes(15),
+            Body::chunked().events(events).gather_writes(1),
+        ] {
+            assert_eq!(String::from_utf8(served(body)).unwrap(), expected);
+        }
+        // A chunk size still caps each chunk.
+        assert_eq!(
+            served(
+                Body::chunked()
+                    .events("data: 1\n\nab")
+                    .chunk_size(5)
+                    .gather_writes(99)
+            ),
+            b"5\r\ndata:\r\n4\r\n 1\n\n\r\n2\r\nab\r\n0\r\n\r\n"
+        );
+        // Under `Content-Length`, the bytes as they are.
+        let fixed = Body::content_length()
+            .events(events)
+            .gather_writes(64 * 1024);
+        assert_eq!(served(fixed), events.as_bytes());
+    }
+
+    #[test]
+    fn a_large_transcript_of_events_round_trips() {
+        let event = "event: response.output_text.delta\ndata: {\"delta\":\"abc\"}\n\n";
+        let events = event.repeat(20_000);
+        let served = served(
+            Body::chunked()
+                .events(events.clone())
+                .gather_writes(64 * 1024),
+        );
+        let header = format!("{:X}\r\n", event.len());
+        let mut expected = Vec::new();
+        for _ in 0..20_000 {
+            expected.extend_from_slice(header.as_bytes());
+            expected.extend_from_slice(event.as_bytes());
+            expected.extend_from_slice(b"\r\n");
+        }
+        expected.extend_from_slice(b"0\r\n\r\n");
+        assert!(
+            served == expected,
+            "{} vs {} bytes",
+            served.len(),
+            expected.len()
+        );
     }
 }

@@ -149,19 +149,51 @@ impl<'a> BodyRun<'a> {
         Ok(Outcome::Finished)
     }
 
-    /// Sends a piece in chunks of the body's chunk size.
+    /// Sends a piece in chunks of the body's chunk size (and one per event for an events
+    /// piece), gathered into fewer writes when the body asks for it.
     fn send(&mut self, piece: &Piece) -> Result<(), Ended> {
         let size = self.body.chunk_size.map_or(piece.len(), |size| size as u64);
+        let gather = self
+            .body
+            .gather_writes
+            .filter(|_| self.body.chunk_delay.is_zero())
+            .zip(piece.as_bytes());
+        let mut gathered = Vec::new();
         let mut offset = 0u64;
         while offset < piece.len() {
-            let len = size.min(piece.len() - offset);
-            if self.chunks_sent > 0 {
-                self.wire.sleep(self.body.chunk_delay)?;
+            let len = size.min(piece.chunk_end(offset) - offset);
+            if let Some((max, bytes)) = gather {
+                let bytes = bytes
+                    .get(offset as usize..(offset + len) as usize)
+                    .unwrap_or_default();
+                let header = if self.chunked {
+                    format!("{len:X}\r\n")
+                } else {
+                    String::new()
+                };
+                let trailer: &[u8] = if self.chunked { b"\r\n" } else { b"" };
+                let framed = header.len() + bytes.len() + trailer.len();
+                if !gathered.is_empty() && gathered.len() + framed > max {
+                    self.write(&gathered)?;
+                    gathered.clear();
+                }
+                if framed <= max {
+                    self.chunks_sent += 1;
+                    gathered.extend_from_slice(header.as_bytes());
+                    gathered.extend_from_slice(bytes);
+                    gathered.extend_from_slice(trailer);
+                } else {
+                    self.chunk(piece, offset, len)?;
+                }
+            } else {
+                if self.chunks_sent > 0 {
+                    self.wire.sleep(self.body.chunk_delay)?;
+                }
+                self.chunk(piece, offset, len)?;
             }
-            self.chunk(piece, offset, len)?;
             offset += len;
         }
-        Ok(())
+        self.write(&gathered)
     }
 
     /// Sends a piece one byte per chunk, pausing before each.
@@ -185,7 +217,7 @@ impl<'a> BodyRun<'a> {
         };
         let trailer: &[u8] = if self.chunked { b"\r\n" } else { b"" };
         match piece {
-            Piece::Bytes { data, start, .. } => {
+            Piece::Bytes { data, start, .. } | Piece::Events { data, start, .. } => {
                 let from = start + offset as usize;
                 let bytes = data.get(from..from + len as usize).unwrap_or_default();
                 if bytes.len() <= WRITE_SLICE {
@@ -295,7 +327,12 @@ fn following_bytes(steps: &[Step], limit: usize) -> Vec<u8> {
         };
         let room = limit - out.len();
         match piece {
-            Piece::Bytes { data, start, end } => {
+            Piece::Bytes {
+                data, start, end, ..
+            }
+            | Piece::Events {
+                data, start, end, ..
+            } => {
                 let take = room.min(end - start);
                 out.extend_from_slice(data.get(*start..start + take).unwrap_or_default());
             }

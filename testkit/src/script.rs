@@ -56,6 +56,11 @@ impl ScriptedResponse {
 
     /// A `200` event stream (`content-type: text/event-stream`), e.g. from a
     /// [`Transcript`](crate::Transcript) or a chunked [`Body`] with faults.
+    ///
+    /// The framing is the body's: a `Transcript` goes out `Transfer-Encoding: chunked`, one
+    /// chunk per event, as a streaming server sends it (so do [`Body::events`] and
+    /// [`Body::chunked`]); for a `Content-Length` stream, pass
+    /// [`Body::content_length`] (e.g. `Body::fixed(transcript.to_bytes())`).
     pub fn sse(body: impl Into<Body>) -> ScriptedResponse {
         ScriptedResponse::new(200)
             .header("content-type", "text/event-stream")

@@ -1,7 +1,7 @@
 //! Cost of a request: building and encoding a Codex-like `POST /responses` body with a
 //! 200-item history, ours (`ResponsesApiRequest` + `PreparedRequest::responses`) against a
 //! `serde_json::Value` built with `json!` and encoded with `serde_json::to_vec`, and against
-//! async-openai 0.31's `CreateResponse`, in one run.
+//! async-openai 0.43's `CreateResponse`, in one run.
 //! Prints a Markdown report.
 //!
 //! Options: `--items N` (default 200), `--rounds N` (default 5), `--seed N`.
@@ -27,7 +27,7 @@ impl Way {
         match self {
             Way::Ours => "ours (ResponsesApiRequest + PreparedRequest::responses)",
             Way::JsonValue => "serde_json::Value via json! + to_vec",
-            Way::AsyncOpenAi => "async-openai 0.31 CreateResponse + to_vec (ids kept)",
+            Way::AsyncOpenAi => "async-openai 0.43 CreateResponse + to_vec (ids kept)",
         }
     }
 }

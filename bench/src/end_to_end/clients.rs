@@ -23,9 +23,15 @@ impl Clients {
     /// Builds every client for the testkit server at `url` (our clients without a proxy;
     /// async-openai with its default reqwest client over plain HTTP: this environment sets no
     /// proxy). Over TLS, ours get `.ca_bundle(path of the testkit CA)` and async-openai a
-    /// reqwest client (`rustls-tls-manual-roots`, no proxy) whose only root is that CA.
+    /// reqwest client (`tls_certs_only([that CA])`, no proxy) whose only root is that CA.
+    ///
+    /// reqwest 0.13 is built with `rustls-no-provider`: the bench installs rustls's `ring`
+    /// provider as the process default (what the testkit and our clients use) before the first
+    /// reqwest client, instead of reqwest's default aws-lc-rs.
     pub fn new(url: &str, transport: Transport) -> Clients {
         let tls = transport == Transport::Tls;
+        // Fails only when a default is installed already (by an earlier call): fine.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -69,8 +75,7 @@ impl Clients {
                 .unwrap_or_else(|| unreachable!("the bundled identity has its CA"))
                 .unwrap_or_else(|error| panic!("{error}"));
             let http = reqwest::Client::builder()
-                .tls_built_in_root_certs(false)
-                .add_root_certificate(ca)
+                .tls_certs_only([ca])
                 .no_proxy()
                 .build()
                 .unwrap_or_else(|error| panic!("{error}"));

@@ -40,6 +40,7 @@ pub fn openai_request() -> async_openai::types::responses::CreateResponse {
             openai::MessageItem::Input(openai::InputMessage {
                 content: vec![openai::InputContent::InputText(openai::InputTextContent {
                     text: "hi".to_owned(),
+                    prompt_cache_breakpoint: None,
                 })],
                 role: openai::InputRole::User,
                 status: None,
@@ -72,8 +73,9 @@ pub enum Contender {
     AsyncStd,
     /// `codex-api-blocking`.
     Blocking,
-    /// async-openai 0.31 `responses().create_stream` (reqwest + reqwest-eventsource), on the
-    /// same current-thread tokio runtime.
+    /// async-openai 0.43 `responses().create_stream` (reqwest 0.13's `bytes_stream` into
+    /// eventsource-stream 0.2, in a task it spawns, events handed over an unbounded channel), on
+    /// the same current-thread tokio runtime.
     AsyncOpenAi,
 }
 
@@ -92,7 +94,7 @@ impl Contender {
             Contender::Tokio => "codex-api-tokio (current-thread runtime)",
             Contender::AsyncStd => "codex-api-async-std (async_std::task::block_on)",
             Contender::Blocking => "codex-api-blocking",
-            Contender::AsyncOpenAi => "async-openai 0.31 create_stream (current-thread tokio)",
+            Contender::AsyncOpenAi => "async-openai 0.43 create_stream (current-thread tokio)",
         }
     }
 

@@ -1,5 +1,6 @@
 //! Throughput and time to first event: a large generated transcript from a testkit server in a
-//! child process (so its threads and buffers are not counted), streamed to every contender.
+//! child process (so its threads and buffers are not counted), streamed to every contender,
+//! once per [`Framing`] of the body on the wire.
 
 use std::time::{Duration, Instant};
 
@@ -10,21 +11,164 @@ use super::{Contender, Outcome, Seen, Transport, finish, median, serve, spawn_se
 use crate::corpus;
 use crate::cpu_time::process_cpu_time;
 
-/// The server child (`--serve-transcript MB RESPONSES plain|tls`): `responses` copies of the
-/// transcript, over `transport`.
-pub fn serve_transcript(mb: usize, responses: usize, transport: Transport) {
-    let body = corpus::transcript(corpus::DEFAULT_SEED, mb * 1_000_000);
-    let shape = corpus::shape(&body);
+/// 64 KiB: the chunk size of [`Framing::Chunks64K`], and the most bytes per `write` of the
+/// testkit's gathered chunks and `Content-Length` bodies.
+const SLICE: usize = 64 * 1024;
+
+/// How the transcript goes over the wire: framing and transport.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Framing {
+    /// `Transfer-Encoding: chunked`, one chunk per SSE event, as a streaming server that
+    /// flushes each event frames it (the headline row).
+    ChunkPerEvent,
+    /// `Transfer-Encoding: chunked`, chunks of 64 KiB cut regardless of events.
+    Chunks64K,
+    /// `Content-Length`.
+    ContentLength,
+    /// TLS, `Transfer-Encoding: chunked`, one chunk per SSE event.
+    TlsChunkPerEvent,
+}
+
+impl Framing {
+    /// Every framing, in the order of the report (the headline first).
+    pub const ALL: [Framing; 4] = [
+        Framing::ChunkPerEvent,
+        Framing::Chunks64K,
+        Framing::ContentLength,
+        Framing::TlsChunkPerEvent,
+    ];
+
+    /// The word for it on the command line (`--framings`, and the server child's).
+    pub fn arg(self) -> &'static str {
+        match self {
+            Framing::ChunkPerEvent => "events",
+            Framing::Chunks64K => "chunks64k",
+            Framing::ContentLength => "length",
+            Framing::TlsChunkPerEvent => "tls",
+        }
+    }
+
+    /// Parses [`arg`](Self::arg).
+    pub fn from_arg(arg: &str) -> Option<Framing> {
+        Framing::ALL
+            .into_iter()
+            .find(|framing| framing.arg() == arg)
+    }
+
+    /// Plain HTTP or TLS.
+    pub fn transport(self) -> Transport {
+        match self {
+            Framing::TlsChunkPerEvent => Transport::Tls,
+            _ => Transport::Plain,
+        }
+    }
+
+    /// The short name in the tables.
+    pub fn label(self) -> &'static str {
+        match self {
+            Framing::ChunkPerEvent => "HTTP/1.1 chunked, 1 chunk per SSE event",
+            Framing::Chunks64K => "HTTP/1.1 chunked, 64 KiB chunks",
+            Framing::ContentLength => "HTTP/1.1 `Content-Length`",
+            Framing::TlsChunkPerEvent => "TLS, HTTP/1.1 chunked, 1 chunk per SSE event",
+        }
+    }
+
+    /// What the server sends, in words.
+    fn description(self) -> &'static str {
+        match self {
+            Framing::ChunkPerEvent => {
+                "`Transfer-Encoding: chunked` with one chunk per SSE event (comments included), as a streaming server that flushes each event frames it; the testkit gathers consecutive chunks into writes of at most 64 KiB (`Body::events(..).gather_writes(65536)`: the same bytes on the wire as one write per event, sent fast enough to measure the client, as hyper writes chunks that are ready), over plain HTTP (`http://`)"
+            }
+            Framing::Chunks64K => {
+                "`Transfer-Encoding: chunked` with chunks of 64 KiB cut regardless of event boundaries, one `write` per chunk, over plain HTTP (`http://`)"
+            }
+            Framing::ContentLength => {
+                "`Content-Length` body, which the testkit writes 64 KiB per `write`, over plain HTTP (`http://`)"
+            }
+            Framing::TlsChunkPerEvent => {
+                "`Transfer-Encoding: chunked` with one chunk per SSE event, gathered into writes of at most 64 KiB as in the headline row, over TLS (`https://`, rustls 0.23 with ring in the testkit, records of at most 16 KiB; the testkit's bundled `localhost` / `127.0.0.1` certificate, every client trusting only its test CA)"
+            }
+        }
+    }
+
+    /// The body of every response.
+    fn body(self, transcript: Vec<u8>) -> Body {
+        match self {
+            Framing::ChunkPerEvent | Framing::TlsChunkPerEvent => {
+                Body::chunked().events(transcript).gather_writes(SLICE)
+            }
+            Framing::Chunks64K => Body::chunked().bytes(transcript).chunk_size(SLICE),
+            // No chunk size: the testkit writes a large piece in 64 KiB slices of its own bytes.
+            Framing::ContentLength => Body::fixed(transcript),
+        }
+    }
+}
+
+/// The server child (`--serve-transcript MB RESPONSES FRAMING`): `responses` copies of the
+/// transcript (one body, shared), framed as `framing` says.
+pub fn serve_transcript(mb: usize, responses: usize, framing: Framing) {
+    let transcript = corpus::transcript(corpus::DEFAULT_SEED, mb * 1_000_000);
+    let shape = corpus::shape(&transcript);
+    let body = framing.body(transcript);
     let mut script = Script::new();
     for _ in 0..responses {
-        // No chunk size: the testkit writes a large piece in 64 KiB slices of its own bytes.
-        script = script.then(ScriptedResponse::sse(Body::fixed(body.clone())));
+        script = script.then(ScriptedResponse::sse(body.clone()));
     }
     serve(
         script,
-        transport,
+        framing.transport(),
         format!("{} {}", shape.bytes, shape.frames),
     );
+}
+
+/// The medians of one contender under one framing, for the summary table.
+#[derive(Clone, Debug)]
+pub struct Row {
+    /// The framing.
+    pub framing: Framing,
+    /// The client.
+    pub contender: Contender,
+    /// MB per second of wall time.
+    pub mb_per_s: f64,
+    /// MB per second of client CPU time.
+    pub mb_per_cpu_s: f64,
+    /// Time to the first event, ms.
+    pub first_event_ms: f64,
+    /// async-openai's wall time ÷ this one's.
+    pub vs_openai_wall: f64,
+    /// async-openai's client CPU time ÷ this one's.
+    pub vs_openai_cpu: f64,
+    /// Whether every repetition completed without errors.
+    pub clean: bool,
+}
+
+/// Prints the summary table of every framing measured.
+pub fn print_summary(rows: &[Row]) {
+    if rows.is_empty() {
+        return;
+    }
+    println!(
+        "
+### Throughput by framing (summary of the tables above)
+"
+    );
+    println!(
+        "| framing | client | MB/s (wall) | MB per client CPU s | median time to first event (ms) | throughput ÷ async-openai (wall) | throughput ÷ async-openai (client CPU) | completed, no errors |"
+    );
+    println!("|---|---|---:|---:|---:|---:|---:|---|");
+    for row in rows {
+        println!(
+            "| {} | {} | {:.1} | {:.1} | {:.3} | {:.2}× | {:.2}× | {} |",
+            row.framing.label(),
+            row.contender.name(),
+            row.mb_per_s,
+            row.mb_per_cpu_s,
+            row.first_event_ms,
+            row.vs_openai_wall,
+            row.vs_openai_cpu,
+            if row.clean { "yes" } else { "NO" },
+        );
+    }
 }
 
 /// One streamed response.
@@ -57,32 +201,27 @@ fn run(contender: Contender, url: &str, transport: Transport) -> Run {
     }
 }
 
-/// Runs the throughput measurement over `transport` and prints its report.
-pub fn measure(mb: usize, reps: usize, transport: Transport) {
+/// Runs the throughput measurement under `framing`, prints its report and returns its rows.
+pub fn measure(mb: usize, reps: usize, framing: Framing) -> Vec<Row> {
     let contenders = Contender::ALL;
+    let transport = framing.transport();
     let (server, line) = spawn_self(&[
         "--serve-transcript".to_owned(),
         mb.to_string(),
         ((reps + 1) * contenders.len()).to_string(),
-        transport.arg().to_owned(),
+        framing.arg().to_owned(),
     ]);
     let mut parts = line.split_whitespace();
     let url = parts.next().unwrap_or_default().to_owned();
     let bytes: u64 = parts.next().and_then(|v| v.parse().ok()).unwrap_or(0);
     let frames: u64 = parts.next().and_then(|v| v.parse().ok()).unwrap_or(0);
-    let (heading, over) = match transport {
-        Transport::Plain => (
-            "Throughput and time to first event",
-            "plain HTTP (`http://`)",
-        ),
-        Transport::Tls => (
-            "Throughput and time to first event over TLS",
-            "TLS (`https://`, rustls 0.23 with ring in the testkit, records of at most 16 KiB; the testkit's bundled `localhost` / `127.0.0.1` certificate, every client trusting only its test CA)",
-        ),
-    };
-    println!("\n### {heading}\n");
     println!(
-        "- transcript: {bytes} bytes, {frames} SSE events (generated Responses transcript, `Content-Length` body, which the testkit writes 64 KiB per `write`), served by codex-api-testkit in a child process on 127.0.0.1 over {over}; one warm-up stream per client, then {reps} repetitions per client, clients interleaved, a fresh client (so a fresh connection) per stream; figures are medians"
+        "\n### Throughput and time to first event: {}\n",
+        framing.label()
+    );
+    println!(
+        "- transcript: {bytes} bytes, {frames} SSE events (generated Responses transcript), served by codex-api-testkit in a child process on 127.0.0.1: {}; one warm-up stream per client, then {reps} repetitions per client, clients interleaved, a fresh client (so a fresh connection) per stream; figures are medians",
+        framing.description()
     );
     // One warm-up stream per contender (first connection, page faults of the first buffers).
     for contender in contenders {
@@ -142,9 +281,9 @@ pub fn measure(mb: usize, reps: usize, transport: Transport) {
     );
 
     println!(
-        "\n| client | reps | median wall s | MB/s (wall) | M SSE events/s (wall) | median client CPU s | MB per client CPU s | median time to first event (ms) | this ÷ tokio (wall time) | throughput ÷ async-openai (wall) | throughput ÷ async-openai (client CPU) |"
+        "\n| framing | client | reps | median wall s | MB/s (wall) | M SSE events/s (wall) | median client CPU s | MB per client CPU s | median time to first event (ms) | this ÷ tokio (wall time) | throughput ÷ async-openai (wall) | throughput ÷ async-openai (client CPU) |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     let medians: Vec<(Duration, Duration, Duration)> = runs
         .iter()
         .map(|runs| {
@@ -157,9 +296,23 @@ pub fn measure(mb: usize, reps: usize, transport: Transport) {
         .collect();
     let (tokio_total, _, _) = medians[0];
     let (openai_total, _, openai_cpu) = medians[3];
+    let mut rows = Vec::new();
     for ((contender, runs), (total, first, cpu)) in contenders.iter().zip(&runs).zip(&medians) {
+        rows.push(Row {
+            framing,
+            contender: *contender,
+            mb_per_s: bytes as f64 / 1e6 / total.as_secs_f64(),
+            mb_per_cpu_s: bytes as f64 / 1e6 / cpu.as_secs_f64(),
+            first_event_ms: first.as_secs_f64() * 1e3,
+            vs_openai_wall: openai_total.as_secs_f64() / total.as_secs_f64(),
+            vs_openai_cpu: openai_cpu.as_secs_f64() / cpu.as_secs_f64(),
+            clean: runs
+                .iter()
+                .all(|run| run.outcome.completed && run.outcome.errors == 0),
+        });
         println!(
-            "| {} | {} | {:.3} | {:.1} | {:.3} | {:.3} | {:.1} | {:.3} | {:.2}× | {:.2}× | {:.2}× |",
+            "| {} | {} | {} | {:.3} | {:.1} | {:.3} | {:.3} | {:.1} | {:.3} | {:.2}× | {:.2}× | {:.2}× |",
+            framing.label(),
             contender.name(),
             runs.len(),
             total.as_secs_f64(),
@@ -188,6 +341,7 @@ pub fn measure(mb: usize, reps: usize, transport: Transport) {
             .collect();
         println!("- {}: {}", contender.name(), each.join(", "));
     }
+    rows
 }
 
 fn truncate(text: &str, max: usize) -> &str {
