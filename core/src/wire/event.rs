@@ -76,7 +76,7 @@ impl Serialize for ErrorEvent {
 
 /// Error events are rare and have two shapes: serde reads them.
 impl super::flat::FlatDecode for ErrorEvent {
-    fn decode_flat(_: &str) -> Option<Self> {
+    fn decode_flat(_: &str, _: &str) -> Option<Self> {
         None
     }
 }
@@ -224,9 +224,18 @@ macro_rules! stream_events {
         /// Every event type with a typed [`StreamEvent`] variant.
         pub const KNOWN_EVENT_TYPES: &[&str] = &[ $( $wire, )* ];
 
+        /// The event of type `kind` read by the flat reader, when it can (see
+        /// [`flat`](super::flat)).
+        fn decode_flat_known(kind: &str, data: &str) -> Option<StreamEvent> {
+            match kind {
+                $( $wire => <$ty as super::flat::FlatDecode>::decode_flat(data, $wire).map(StreamEvent::$variant), )*
+                _ => None,
+            }
+        }
+
         fn decode_known(kind: &str, data: &str) -> Option<Result<StreamEvent, serde_json::Error>> {
             Some(match kind {
-                $( $wire => match <$ty as super::flat::FlatDecode>::decode_flat(data) {
+                $( $wire => match <$ty as super::flat::FlatDecode>::decode_flat(data, $wire) {
                     Some(event) => Ok(StreamEvent::$variant(event)),
                     None => serde_json::from_str::<$ty>(data).map(StreamEvent::$variant),
                 }, )*
@@ -421,6 +430,15 @@ impl StreamEvent {
     /// }
     /// ```
     pub fn parse(event_name: Option<&str>, data: &str) -> Result<StreamEvent, StreamEventError> {
+        // The usual case, read directly: compact JSON with `type` first, or any member order
+        // under an SSE event name (the API names every event), which the data's `type` must
+        // then repeat.
+        let named = event_name.filter(|name| !name.is_empty());
+        if let Some(kind) = super::tagged::type_prefix(data).or(named)
+            && let Some(event) = decode_flat_known(kind, data)
+        {
+            return Ok(event);
+        }
         let peeked =
             super::tagged::peek_type(data).map_err(|error| StreamEventError::MalformedJson {
                 message: short_message(&error),

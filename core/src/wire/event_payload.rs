@@ -29,10 +29,12 @@ macro_rules! payload {
             $(#[doc = $doc])*
             #[derive(Debug, Clone, PartialEq)]
             pub struct $name {
-                $( $(#[doc = $fdoc])* $(#[serde($($fserde)*)])* pub $field: $ty, )*
+                // First, as the API sends it (right after `type`): a payload in the API's own
+                // member order is then canonical, and records nothing but a bit per member.
                 /// Position of the event in the stream.
                 #[serde(default, skip_serializing_if = "Option::is_none")]
                 pub sequence_number: Option<u64>,
+                $( $(#[doc = $fdoc])* $(#[serde($($fserde)*)])* pub $field: $ty, )*
             }
         }
     };

@@ -20,13 +20,14 @@ use super::response::Response;
 
 /// A payload that can try the flat reader before serde (implemented by `wire_struct!(@event)`).
 pub(crate) trait FlatDecode: Sized {
-    /// The payload read directly from `json`, or `None` when the serde path must decide.
-    fn decode_flat(json: &str) -> Option<Self>;
+    /// The payload of an event of type `kind` read directly from `json`, or `None` when the
+    /// serde path must decide (also when `json` has a `type` other than `kind`).
+    fn decode_flat(json: &str, kind: &str) -> Option<Self>;
 }
 
 impl<T: FlatDecode> FlatDecode for Box<T> {
-    fn decode_flat(json: &str) -> Option<Self> {
-        T::decode_flat(json).map(Box::new)
+    fn decode_flat(json: &str, kind: &str) -> Option<Self> {
+        T::decode_flat(json, kind).map(Box::new)
     }
 }
 
@@ -519,7 +520,16 @@ mod agreement {
             + PartialEq
             + std::fmt::Debug,
     {
-        if let Some(flat) = T::decode_flat(json) {
+        let kind = serde_json::from_str::<serde_json::Value>(json)
+            .ok()
+            .and_then(|value| {
+                value
+                    .get("type")
+                    .and_then(|kind| kind.as_str().map(str::to_owned))
+            })
+            .unwrap_or_else(|| "k".to_owned());
+        prop_assert!(T::decode_flat(json, "another kind").is_none() || !json.contains("\"type\""));
+        if let Some(flat) = T::decode_flat(json, &kind) {
             let serde: T = serde_json::from_str(json)
                 .map_err(|error| TestCaseError::fail(format!("serde refused {json}: {error}")))?;
             prop_assert_eq!(&flat, &serde, "{}", json);
@@ -549,7 +559,8 @@ mod agreement {
             r#"{"type":"response.output_text.delta","sequence_number":3,"item_id":"msg_1","output_index":0,"content_index":0,"delta":"café \"x\" 🙂\n","logprobs":[],"obfuscation":"AbC"}"#,
             r#"{"content_index":0,"delta":"x","item_id":"msg_1","logprobs":[],"obfuscation":"AbC","output_index":0,"sequence_number":3,"type":"response.output_text.delta"}"#,
         ] {
-            let flat = ContentDeltaEvent::decode_flat(json).expect("read directly");
+            let flat = ContentDeltaEvent::decode_flat(json, "response.output_text.delta")
+                .expect("read directly");
             let serde: ContentDeltaEvent = serde_json::from_str(json).unwrap();
             assert_eq!(flat, serde);
             let event = crate::wire::StreamEvent::parse(None, json).unwrap();

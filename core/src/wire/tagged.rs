@@ -31,12 +31,7 @@ use serde_json::value::RawValue;
 /// type, or input that is not a well-formed object) is the object read with serde, which also
 /// gives the error.
 pub(crate) fn peek_type(json: &str) -> Result<Option<Cow<'_, str>>, serde_json::Error> {
-    const PREFIX: &str = "{\"type\":\"";
-    if let Some(rest) = json.strip_prefix(PREFIX)
-        && let Some(end) = memchr::memchr2(b'"', b'\\', rest.as_bytes())
-        && rest.as_bytes().get(end) == Some(&b'"')
-        && let Some(kind) = rest.get(..end)
-    {
+    if let Some(kind) = type_prefix(json) {
         return Ok(Some(Cow::Borrowed(kind)));
     }
     if let Some(Some(kind)) = scan_type(json) {
@@ -49,6 +44,17 @@ pub(crate) fn peek_type(json: &str) -> Result<Option<Cow<'_, str>>, serde_json::
     }
     let peek: Peek<'_> = serde_json::from_str(json)?;
     Ok(peek.kind.map(|kind| kind.0))
+}
+
+/// The type of compact JSON that starts with `{"type":"` and whose type has no escape.
+pub(crate) fn type_prefix(json: &str) -> Option<&str> {
+    const PREFIX: &str = "{\"type\":\"";
+    let rest = json.strip_prefix(PREFIX)?;
+    let end = memchr::memchr2(b'"', b'\\', rest.as_bytes())?;
+    if rest.as_bytes().get(end) != Some(&b'"') {
+        return None;
+    }
+    rest.get(..end)
 }
 
 /// Finds the top-level `type` member of a JSON object without parsing it: `Some(Some(kind))`

@@ -243,7 +243,7 @@ macro_rules! wire_struct {
             impl $crate::wire::flat::FlatDecode for $name {
                 /// The same decode as the visitor above, read directly (see
                 /// [`flat`](crate::wire::flat)); `None` leaves the payload to serde.
-                fn decode_flat(json: &str) -> Option<$name> {
+                fn decode_flat(json: &str, kind: &str) -> Option<$name> {
                     use $crate::wire::flat::FlatValue;
                     use $crate::wire::lossless::de::NullValue as _;
                     let mut reader = $crate::wire::flat::Reader::object(json)?;
@@ -267,7 +267,9 @@ macro_rules! wire_struct {
                                 }
                             )*
                             "type" => {
-                                reader.plain_str()?;
+                                if reader.plain_str()? != kind {
+                                    return None;
+                                }
                                 recorder.push_tag();
                             }
                             _ => return None,
