@@ -200,3 +200,77 @@ mod futures_io_impls {
         }
     }
 }
+
+/// tokio's IO traits for an [`Opened`] of tokio streams (feature `tokio-io`): so that hyper
+/// (through hyper-util's `TokioIo`) can run over what [`open`] made.
+#[cfg(feature = "tokio-io")]
+mod tokio_io_impls {
+    use std::io;
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+
+    use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+
+    use super::Opened;
+    use crate::byte_io::TokioStream;
+
+    type Both<P, T> = Opened<TokioStream<P>, TokioStream<T>>;
+
+    impl<P: AsyncRead + Unpin, T: AsyncRead + Unpin> AsyncRead for Both<P, T> {
+        fn poll_read(
+            self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+            buf: &mut ReadBuf<'_>,
+        ) -> Poll<io::Result<()>> {
+            match self.get_mut() {
+                Opened::Plain(stream) => Pin::new(&mut stream.0).poll_read(cx, buf),
+                Opened::Tls(stream) => Pin::new(&mut stream.0).poll_read(cx, buf),
+            }
+        }
+    }
+
+    impl<P: AsyncWrite + Unpin, T: AsyncWrite + Unpin> AsyncWrite for Both<P, T> {
+        fn poll_write(
+            self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+            buf: &[u8],
+        ) -> Poll<io::Result<usize>> {
+            match self.get_mut() {
+                Opened::Plain(stream) => Pin::new(&mut stream.0).poll_write(cx, buf),
+                Opened::Tls(stream) => Pin::new(&mut stream.0).poll_write(cx, buf),
+            }
+        }
+
+        fn poll_write_vectored(
+            self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+            bufs: &[io::IoSlice<'_>],
+        ) -> Poll<io::Result<usize>> {
+            match self.get_mut() {
+                Opened::Plain(stream) => Pin::new(&mut stream.0).poll_write_vectored(cx, bufs),
+                Opened::Tls(stream) => Pin::new(&mut stream.0).poll_write_vectored(cx, bufs),
+            }
+        }
+
+        fn is_write_vectored(&self) -> bool {
+            match self {
+                Opened::Plain(stream) => stream.0.is_write_vectored(),
+                Opened::Tls(stream) => stream.0.is_write_vectored(),
+            }
+        }
+
+        fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+            match self.get_mut() {
+                Opened::Plain(stream) => Pin::new(&mut stream.0).poll_flush(cx),
+                Opened::Tls(stream) => Pin::new(&mut stream.0).poll_flush(cx),
+            }
+        }
+
+        fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+            match self.get_mut() {
+                Opened::Plain(stream) => Pin::new(&mut stream.0).poll_shutdown(cx),
+                Opened::Tls(stream) => Pin::new(&mut stream.0).poll_shutdown(cx),
+            }
+        }
+    }
+}

@@ -392,17 +392,3 @@ pub(crate) async fn within_any<T: Timer, F: Future>(
     })
     .await
 }
-
-/// Resets `timer` to `deadline` unless it is already set there.
-pub(crate) fn arm<T: Timer>(
-    slot: &mut Option<(T, Instant)>,
-    deadline: Instant,
-    make: fn(Instant) -> T,
-) -> &mut T {
-    let (timer, armed) = slot.get_or_insert_with(|| (make(deadline), deadline));
-    if *armed != deadline {
-        timer.reset(deadline);
-        *armed = deadline;
-    }
-    timer
-}

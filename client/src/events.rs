@@ -16,8 +16,8 @@ use codex_api_core::stream::{ResponseEvent, ResponseStream, StreamItem};
 use codex_api_core::wire::Response;
 use futures_core::Stream;
 
-use crate::driver::{Inner, Resumed, arm};
-use crate::runtime::{ResponseBody, Runtime};
+use crate::driver::{Inner, Resumed};
+use crate::runtime::{ResponseBody, Runtime, Timer};
 use crate::telemetry::CallTrace;
 use crate::websocket::{Input, TurnSource};
 
@@ -213,88 +213,106 @@ impl<R: Runtime> Pump<R> {
                 return Poll::Ready(Some(item.map_err(ClientError::from)));
             }
             if self.core.is_finished() {
-                self.body.take().into_iter().for_each(ResponseBody::release);
-                self.timer = None;
-                if let Some(ws) = self.ws.as_mut() {
-                    ws.finish(true, self.core.response());
-                }
+                self.finish();
                 return Poll::Ready(None);
             }
-            if let Some(ws) = self.ws.as_mut() {
-                let Some(connection) = ws.connection.as_mut() else {
-                    self.core.handle_eof(Instant::now());
-                    continue;
-                };
-                connection.set_read_deadline(self.core.poll_timeout());
-                match connection.poll_input(cx) {
-                    Poll::Ready(Input::Text(text)) => {
-                        self.core.handle_message(Instant::now(), &text);
-                    }
-                    Poll::Ready(Input::Closed) => self.core.handle_eof(Instant::now()),
-                    Poll::Ready(Input::Failed(failure)) => {
-                        self.core
-                            .handle_transport_error(Instant::now(), failure.kind());
-                    }
-                    Poll::Ready(Input::Protocol(description)) => {
-                        self.core.handle_protocol_error(&description);
-                    }
-                    Poll::Pending => {
-                        if !self.poll_idle(cx) {
-                            return Poll::Pending;
-                        }
-                    }
-                }
-                continue;
+            if self.poll_input(cx).is_pending() {
+                return Poll::Pending;
             }
-            if self.core.is_interrupted() {
-                if self.poll_resume(cx).is_pending() {
-                    return Poll::Pending;
+        }
+    }
+
+    /// The stream finished: its connection is given back.
+    #[cold]
+    fn finish(&mut self) {
+        self.body.take().into_iter().for_each(ResponseBody::release);
+        self.timer = None;
+        if let Some(ws) = self.ws.as_mut() {
+            ws.finish(true, self.core.response());
+        }
+    }
+
+    /// Feeds the core what arrived (a body chunk, its end or failure, the idle deadline
+    /// passing, a resumed head); `Pending` once nothing more can arrive without waiting.
+    fn poll_input(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        if self.ws.is_some() {
+            return self.poll_websocket(cx);
+        }
+        if self.core.is_interrupted() {
+            return self.poll_resume(cx);
+        }
+        let Some(body) = self.body.as_mut() else {
+            self.core.handle_eof(Instant::now());
+            return Poll::Ready(());
+        };
+        match body.poll_chunk(cx) {
+            Poll::Ready(Some(Ok(data))) => {
+                let now = Instant::now();
+                self.core.handle_body(now, &data);
+                // Bytes that do not count as progress (`IdleReset::EventsOnly`) leave the
+                // deadline where it was: it may have passed while they arrived.
+                if self
+                    .core
+                    .poll_timeout()
+                    .is_some_and(|deadline| now >= deadline)
+                {
+                    self.expire(now);
                 }
-                continue;
             }
-            let Some(body) = self.body.as_mut() else {
+            Poll::Ready(Some(Err(failure))) => {
+                self.body = None;
+                let now = Instant::now();
+                match self.core.poll_timeout() {
+                    // A runtime timer carrying the idle window expired: the deadline passed
+                    // (`max` guards only against clock granularity).
+                    Some(deadline) if failure.is_expired() => {
+                        self.core.handle_timeout(now.max(deadline));
+                    }
+                    _ => self.core.handle_transport_error(now, failure.kind()),
+                }
+            }
+            Poll::Ready(None) => {
+                // The body ended as its framing says: the connection may serve another
+                // request (a resume, or the next call).
+                self.body.take().into_iter().for_each(ResponseBody::release);
                 self.core.handle_eof(Instant::now());
-                continue;
-            };
-            match body.poll_chunk(cx) {
-                Poll::Ready(Some(Ok(data))) => {
-                    let now = Instant::now();
-                    self.core.handle_body(now, &data);
-                    // Bytes that do not count as progress (`IdleReset::EventsOnly`) leave the
-                    // deadline where it was: it may have passed while they arrived.
-                    if self
-                        .core
-                        .poll_timeout()
-                        .is_some_and(|deadline| now >= deadline)
-                    {
-                        self.expire(now);
-                    }
-                }
-                Poll::Ready(Some(Err(failure))) => {
-                    self.body = None;
-                    let now = Instant::now();
-                    match self.core.poll_timeout() {
-                        // A runtime timer carrying the idle window expired: the deadline passed
-                        // (`max` guards only against clock granularity).
-                        Some(deadline) if failure.is_expired() => {
-                            self.core.handle_timeout(now.max(deadline));
-                        }
-                        _ => self.core.handle_transport_error(now, failure.kind()),
-                    }
-                }
-                Poll::Ready(None) => {
-                    // The body ended as its framing says: the connection may serve another
-                    // request (a resume, or the next call).
-                    self.body.take().into_iter().for_each(ResponseBody::release);
-                    self.core.handle_eof(Instant::now());
-                }
-                Poll::Pending => {
-                    if !self.poll_idle(cx) {
-                        return Poll::Pending;
-                    }
+            }
+            Poll::Pending => {
+                if !self.poll_idle(cx) {
+                    return Poll::Pending;
                 }
             }
         }
+        Poll::Ready(())
+    }
+
+    /// [`poll_input`](Self::poll_input) for a response over a WebSocket connection.
+    #[cold]
+    fn poll_websocket(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        let Some(connection) = self.ws.as_mut().and_then(|ws| ws.connection.as_mut()) else {
+            self.core.handle_eof(Instant::now());
+            return Poll::Ready(());
+        };
+        connection.set_read_deadline(self.core.poll_timeout());
+        match connection.poll_input(cx) {
+            Poll::Ready(Input::Text(text)) => {
+                self.core.handle_message(Instant::now(), &text);
+            }
+            Poll::Ready(Input::Closed) => self.core.handle_eof(Instant::now()),
+            Poll::Ready(Input::Failed(failure)) => {
+                self.core
+                    .handle_transport_error(Instant::now(), failure.kind());
+            }
+            Poll::Ready(Input::Protocol(description)) => {
+                self.core.handle_protocol_error(&description);
+            }
+            Poll::Pending => {
+                if !self.poll_idle(cx) {
+                    return Poll::Pending;
+                }
+            }
+        }
+        Poll::Ready(())
     }
 
     /// Drives the resume of an interrupted stream: starts the resume call the core asks for,
@@ -339,16 +357,31 @@ impl<R: Runtime> Pump<R> {
     }
 
     /// Arms the timer at the core's deadline; `true` once the deadline passed and was fed.
+    ///
+    /// The timer is not moved when progress pushes the deadline back: it fires at the instant
+    /// it was armed for, and is re-armed at the deadline of then, if that is later (one timer
+    /// registration per idle window, not one per chunk).
     fn poll_idle(&mut self, cx: &mut Context<'_>) -> bool {
         let Some(deadline) = self.core.poll_timeout() else {
             return false;
         };
-        let timer = arm(&mut self.timer, deadline, R::timer);
-        if Pin::new(timer).poll(cx).is_pending() {
-            return false;
+        let (timer, armed) = self
+            .timer
+            .get_or_insert_with(|| (R::timer(deadline), deadline));
+        if *armed > deadline {
+            timer.reset(deadline);
+            *armed = deadline;
         }
-        self.expire(Instant::now().max(deadline));
-        true
+        while Pin::new(&mut *timer).poll(cx).is_ready() {
+            if *armed >= deadline {
+                self.expire(Instant::now().max(deadline));
+                return true;
+            }
+            // Armed for an instant the deadline has moved on from.
+            timer.reset(deadline);
+            *armed = deadline;
+        }
+        false
     }
 
     /// The idle deadline passed: the stream ends, and its stalled connection is closed.

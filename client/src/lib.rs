@@ -98,6 +98,8 @@ mod conversations;
 mod driver;
 mod events;
 #[cfg(feature = "hyper")]
+pub mod http1;
+#[cfg(feature = "hyper")]
 mod hyper_body;
 #[cfg(feature = "agent-identity")]
 mod identity;

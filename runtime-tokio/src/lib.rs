@@ -46,11 +46,18 @@
 //!
 //! The client, its call loop, the [`AuthProvider`] and the [`EventStream`] are
 //! [`codex_api_client`]'s, written once for every runtime; this crate is only the
-//! [`TokioRuntime`]: hyper's pooled client sends requests and yields body chunks, tokio's
+//! [`TokioRuntime`]: hyper's connections, pooled, send requests and yield body chunks, tokio's
 //! timers keep the core's deadlines.
 //!
 //! # Transport
 //!
+//! - HTTP/1.1 connections are driven by whoever polls the request or the body that uses them
+//!   (the client crate's [`http1`](codex_api_client::http1) pool): no task per connection, so
+//!   a body's chunks reach the stream without a task switch each, and dropping an
+//!   [`EventStream`] closes its socket at once. Up to 8 idle connections are kept per scheme,
+//!   host, port and proxy for 90 s, checked when taken. An HTTP/2 connection (chosen by ALPN)
+//!   runs in a task of its own and carries every request to its origin; it is dropped after
+//!   90 s unused.
 //! - TLS: rustls with the `ring` provider; the Mozilla roots (webpki-roots) plus, optionally,
 //!   the certificates of a PEM file ([`ClientBuilder::ca_bundle`]). ALPN offers `h2` and
 //!   `http/1.1`; plain `http://` works too.
@@ -58,16 +65,17 @@
 //!   [`ProxyRules`](codex_api_core::client_config::ProxyRules), as on every runtime: from
 //!   `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` (curl's rules, also lowercase)
 //!   by default, or [`ClientBuilder::proxy`](codex_api_core::client_config::ClientBuilder::proxy)
-//!   / `without_proxy`. `https://` destinations go through a `CONNECT` tunnel (hyper-util's),
+//!   / `without_proxy`. `https://` destinations go through a `CONNECT` tunnel,
 //!   `http://` ones in absolute form, with `Proxy-Authorization` from the proxy URL's user
 //!   info. Only `http://` proxies: anything else fails `build()` with
 //!   [`ConfigError::Proxy`].
 //! - Raw byte streams ([`Client::connect`](codex_api_client::Client::connect), what the
 //!   WebSocket transport runs over): the same TCP connector and proxy rules, a `CONNECT`
 //!   tunnel for every proxied target, tokio-rustls with ALPN `http/1.1`.
-//! - Timeouts: connect ([`ClientBuilder::connect_timeout`]), response head
-//!   ([`ClientBuilder::response_timeout`], the core's deadline), stream idle (the core's
-//!   deadline, [`ClientBuilder::stream_idle_timeout`]).
+//! - Timeouts: connect (TCP, proxy tunnel, TLS and handshake,
+//!   [`ClientBuilder::connect_timeout`]), response head ([`ClientBuilder::response_timeout`],
+//!   the core's deadline), stream idle (the core's deadline,
+//!   [`ClientBuilder::stream_idle_timeout`]).
 //!
 //! # Features
 //!
