@@ -28,13 +28,15 @@ if [ "$quick" = "--quick" ]; then
   run pipeline --mb 2 --rounds 2
   run request_cost --rounds 2
   run end_to_end --mb 10 --reps 1 --streams 50
-  run websocket --loops 5 --warmup 1 --mb 2 --rounds 2 --connections 20
+  run websocket --loops 5 --warmup 1 --link-loops 2 --link-warmup 1 --mb 2 --rounds 2 --connections 20
+  run scale --streams 100
 else
   run sse
   run pipeline
   run request_cost
   run end_to_end
   run websocket
+  run scale
 fi
 cat "$out/run.txt"
 echo "reports in bench/$out" >&2

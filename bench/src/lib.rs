@@ -11,4 +11,5 @@ pub mod harness;
 pub mod pipeline;
 pub mod report;
 pub mod request_cost;
+pub mod scale;
 pub mod websocket;

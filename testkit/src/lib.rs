@@ -70,6 +70,10 @@
 //!   ([`TestServer::websocket_messages`], [`TestServer::websocket_sessions`]).
 //! - [`tls::TestIdentity`]: the TLS mode ([`TestServer::start_tls`]): a bundled test CA and a
 //!   `localhost` / `127.0.0.1` certificate, or an identity of your own.
+//! - The HTTP/2 mode (cargo feature `http2`, off by default): `TestServer::start_h2` (TLS, ALPN
+//!   `h2`), `start_h2c` (prior knowledge) and `start_http2` with `Http2Options` serve the same
+//!   script by hyper on a tokio runtime of the server's own, with thousands of concurrent streams
+//!   on one connection; `Hold` keeps stalled streams open until released.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -79,6 +83,8 @@ mod body_write;
 mod canned;
 mod connection;
 mod dynamic_route;
+#[cfg(feature = "http2")]
+mod http2;
 mod item_pages;
 mod query;
 mod rate_limit;
@@ -97,6 +103,8 @@ mod wire;
 pub use background::{BackgroundResponse, CutKind, ResumeFault};
 pub use body::{Body, Cut, Framing, Stall};
 pub use body_write::BodyWrite;
+#[cfg(feature = "http2")]
+pub use http2::{DEFAULT_MAX_CONCURRENT_STREAMS, Hold, Http2Options, Http2Stats};
 pub use item_pages::ItemPages;
 pub use rate_limit::{RateLimitHeaders, RateLimitWindow};
 pub use request::RecordedRequest;

@@ -151,6 +151,9 @@ impl Shared {
 /// Each connection gets a thread of its own; requests on one connection are answered in turn
 /// (keep-alive). Dropping the server stops accepting, ends every response still running
 /// (pauses, stalls, slow readers) by closing its connection, and joins every thread.
+///
+/// With the cargo feature `http2`, `start_h2`, `start_h2c` and `start_http2` serve the same
+/// script over HTTP/2 (and HTTP/1.1) by hyper on a tokio runtime of the server's own.
 #[derive(Debug)]
 pub struct TestServer {
     addr: SocketAddr,
@@ -181,6 +184,22 @@ impl TestServer {
     fn launch(script: Script, tls: Option<Arc<rustls::ServerConfig>>) -> io::Result<TestServer> {
         let listener = TcpListener::bind(("127.0.0.1", 0))?;
         let addr = listener.local_addr()?;
+        TestServer::launch_with(script, tls, |accepting| {
+            let acceptor = std::thread::Builder::new()
+                .name(format!("testkit-accept-{}", addr.port()))
+                .spawn(move || accept(listener, accepting))?;
+            Ok((addr, acceptor))
+        })
+    }
+
+    /// Starts a server whose listener thread `spawn` starts (it returns the address listened
+    /// on and the thread). The thread must return once the stop signal is raised and a
+    /// connection (the wake-up `Drop` makes) has come in, or soon after the signal anyway.
+    pub(crate) fn launch_with(
+        script: Script,
+        tls: Option<Arc<rustls::ServerConfig>>,
+        spawn: impl FnOnce(Arc<Shared>) -> io::Result<(SocketAddr, JoinHandle<()>)>,
+    ) -> io::Result<TestServer> {
         let shared = Arc::new(Shared {
             stop: Arc::new(StopSignal::default()),
             tls,
@@ -194,10 +213,7 @@ impl TestServer {
             recorded: Condvar::new(),
             connections: Mutex::new(Vec::new()),
         });
-        let accepting = Arc::clone(&shared);
-        let acceptor = std::thread::Builder::new()
-            .name(format!("testkit-accept-{}", addr.port()))
-            .spawn(move || accept(listener, accepting))?;
+        let (addr, acceptor) = spawn(Arc::clone(&shared))?;
         Ok(TestServer {
             addr,
             shared,

@@ -12,7 +12,8 @@
 //! The throughput measurement runs once per framing of the transcript on the wire: HTTP/1.1
 //! `Transfer-Encoding: chunked` with one chunk per SSE event (the headline row), chunked with
 //! 64 KiB chunks, `Content-Length`, and TLS (the testkit's TLS mode; every client trusts its
-//! bundled test CA) with one chunk per SSE event; then a summary table of every framing.
+//! bundled test CA) with one chunk per SSE event; then a summary table of every framing; then,
+//! unless `--no-tls`, TLS + HTTP/2 (the testkit's HTTP/2 mode, one DATA frame per SSE event).
 //!
 //! Options: `--mb N` (transcript, default 100), `--reps N` (per client, default 3),
 //! `--samples N` (latency samples per client, default 60; 0 skips), `--pause-ms N` (latency
@@ -21,12 +22,12 @@
 //! `--no-tls` (skip the TLS throughput run), `--tls-only` (only the TLS throughput run: no
 //! plain throughput, latency or idle streams).
 //! Internal modes: `--serve-transcript MB RESPONSES FRAMING`, `--serve-idle N`,
-//! `--idle-client URL N`.
+//! `--idle-client URL N`, `--serve-h2-transcript MB RESPONSES`.
 
 use std::time::Duration;
 
 use codex_api_bench::end_to_end::throughput::Framing;
-use codex_api_bench::end_to_end::{idle, latency, throughput};
+use codex_api_bench::end_to_end::{http2, idle, latency, throughput};
 use codex_api_bench::report::load_average;
 
 const USAGE: &str = "usage: end_to_end [--mb N] [--reps N] [--samples N] [--pause-ms N] [--streams N] [--framings events,chunks64k,length,tls] [--no-tls | --tls-only]";
@@ -45,6 +46,13 @@ fn main() {
             return throughput::serve_transcript(number(1, 100), number(2, 4), framing);
         }
         Some("--serve-idle") => return idle::serve_idle(number(1, 1000)),
+        Some("--serve-h2-transcript") => {
+            return http2::serve_transcript(number(1, 100), number(2, 2));
+        }
+        // Diagnostic (not in the report): `--one CLIENT FRAMING MB REPS` streams through one
+        // client only; CLIENT is tokio, async-std, blocking, openai, or reqwest-bytes (hyper-util's
+        // client through reqwest, body chunks counted and dropped: the hyper floor; plain HTTP).
+        Some("--one") => return one(&args[1..]),
         Some("--idle-client") => {
             let url = args.get(1).cloned().unwrap_or_default();
             return idle::idle_client(&url, number(2, 1000));
@@ -99,6 +107,9 @@ fn main() {
         rows.extend(throughput::measure(mb, reps, framing));
     }
     throughput::print_summary(&rows);
+    if tls {
+        http2::measure(mb, reps);
+    }
     if plain && samples > 0 {
         latency::measure(samples, Duration::from_millis(pause_ms as u64));
     }
@@ -106,4 +117,73 @@ fn main() {
         idle::measure(streams);
     }
     println!("\n- load average at end: {}", load_average());
+}
+
+/// The `--one` diagnostic: wall and CPU time of each stream through one client.
+fn one(args: &[String]) {
+    use codex_api_bench::cpu_time::process_cpu_time;
+    use codex_api_bench::end_to_end::clients::Clients;
+    use codex_api_bench::end_to_end::{Contender, Outcome, finish, spawn_self};
+    let client = args.first().map(String::as_str).unwrap_or("tokio");
+    let framing = args.get(1).and_then(|arg| Framing::from_arg(arg));
+    let framing = framing.unwrap_or(Framing::ChunkPerEvent);
+    let number = |index: usize, default: usize| {
+        args.get(index)
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
+    let (mb, reps) = (number(2, 100), number(3, 3));
+    let (server, line) = spawn_self(&[
+        "--serve-transcript".to_owned(),
+        mb.to_string(),
+        reps.to_string(),
+        framing.arg().to_owned(),
+    ]);
+    let url = line
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    for _ in 0..reps {
+        let clients = Clients::new(&url, framing.transport());
+        let (cpu, start) = (process_cpu_time(), std::time::Instant::now());
+        let mut outcome = Outcome::default();
+        let contender = match client {
+            "async-std" => Some(Contender::AsyncStd),
+            "blocking" => Some(Contender::Blocking),
+            "openai" => Some(Contender::AsyncOpenAi),
+            "reqwest-bytes" => None,
+            _ => Some(Contender::Tokio),
+        };
+        let mut bytes = 0_usize;
+        match contender {
+            Some(contender) => clients.stream(contender, &mut |seen| outcome.add(seen)),
+            None => {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap_or_else(|error| panic!("{error}"));
+                runtime.block_on(async {
+                    let http = reqwest::Client::builder().no_proxy().build();
+                    let http = http.unwrap_or_else(|error| panic!("{error}"));
+                    let sent = http.post(format!("{url}/v1/responses")).body("{}").send();
+                    let mut response = sent.await.unwrap_or_else(|error| panic!("{error}"));
+                    while let Ok(Some(chunk)) = response.chunk().await {
+                        bytes += chunk.len();
+                    }
+                });
+            }
+        }
+        let wall = start.elapsed().as_secs_f64();
+        let cpu = process_cpu_time().saturating_sub(cpu).as_secs_f64();
+        println!(
+            "{client} {}: wall {wall:.3} s ({:.0} MB/s), cpu {cpu:.3} s, {} events, {bytes} body bytes, completed {}, errors {}",
+            framing.arg(),
+            mb as f64 / wall,
+            outcome.events,
+            outcome.completed,
+            outcome.errors,
+        );
+    }
+    finish(server);
 }

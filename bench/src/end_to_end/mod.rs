@@ -7,8 +7,10 @@
 //! - [`latency`]: a server in this process, whose [`BodyWrite`](codex_api_testkit::BodyWrite)
 //!   marks say when it wrote an event; the client notes when it got the typed event.
 //! - [`idle`]: many concurrent idle streams on one tokio client (RSS per stream).
+//! - [`http2`]: the throughput transcript over TLS + HTTP/2 (the testkit's HTTP/2 mode).
 
 pub mod clients;
+pub mod http2;
 pub mod idle;
 pub mod latency;
 pub mod throughput;
