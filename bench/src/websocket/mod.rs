@@ -8,20 +8,22 @@
 //!   recorded server frames.
 //! - [`wire_bytes`]: bytes on the wire through a counting TCP proxy: a 1 MB transcript and the
 //!   tool loop, over HTTP, WebSocket and WebSocket with permessage-deflate.
+//! - [`link`]: a relay adding a round-trip time and an upload bandwidth cap between the client
+//!   and the server (the tool loop's "realistic link" rows).
 //! - [`idle`]: heap bytes and RSS per idle open WebSocket connection (a child process with a
 //!   tracking allocator).
 
 pub mod frames;
 pub mod idle;
+pub mod link;
 pub mod prepare;
 pub mod tool_loop;
 pub mod wire_bytes;
 
-use codex_api_core::wire::{
-    ResponseItem, ResponsesApiRequest, Role, Tool, ToolChoice, ToolChoiceMode,
-    ToolOutput,
-};
 use codex_api_core::wire::{Reasoning, ReasoningEffort, ReasoningSummary};
+use codex_api_core::wire::{
+    ResponseItem, ResponsesApiRequest, Role, Tool, ToolChoice, ToolChoiceMode, ToolOutput,
+};
 use codex_api_testkit::tls::TestIdentity;
 use codex_api_testkit::{Body, Script, ScriptedResponse, Transcript, WsScript, WsTurn};
 use serde_json::{Value, json};
@@ -70,8 +72,13 @@ pub fn script(turn: WsTurn, body: Body) -> Script {
 /// [`script`] with several answers, used in turn (the n-th `response.create` of the server,
 /// over any connection, gets `turns[n % len]`; likewise the n-th `POST` gets `bodies[n % len]`).
 pub fn script_cycling(turns: Vec<WsTurn>, bodies: Vec<Body>) -> Script {
+    script_cycling_at(turns, bodies, WsScript::new().deflate(true))
+}
+
+/// [`script_cycling`] with the WebSocket sessions' settings taken from `session`.
+fn script_cycling_at(turns: Vec<WsTurn>, bodies: Vec<Body>, session: WsScript) -> Script {
     let creates = Arc::new(AtomicUsize::new(0));
-    let session = WsScript::new().deflate(true).respond_with(move |_message| {
+    let session = session.respond_with(move |_message| {
         let n = creates.fetch_add(1, Ordering::Relaxed);
         turns[n % turns.len()].clone()
     });
@@ -86,12 +93,103 @@ pub fn script_cycling(turns: Vec<WsTurn>, bodies: Vec<Body>) -> Script {
         })
 }
 
-/// The tool loop's server script: [`turn_transcript`] variants 0..[`VARIANTS`] in turn.
-pub fn loop_script() -> Script {
+/// How the tool loop's server writes its answers and compresses them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ServerShape {
+    /// Both transports gather the events that are ready into writes of at most
+    /// [`GATHER`] bytes (`Body::events(..).gather_writes`, `WsTurn::gather_writes`), as a
+    /// server writes what it has (hyper gathers queued chunks; a WebSocket server's buffered
+    /// writer its queued frames); `false`: one write per SSE chunk and per WebSocket frame.
+    pub gather: bool,
+    /// The level the server compresses WebSocket messages at under permessage-deflate.
+    pub deflate_level: u32,
+}
+
+/// The largest gathered write (as the end-to-end section's headline row).
+pub const GATHER: usize = 64 * 1024;
+
+impl ServerShape {
+    /// The tool loop's default: gathered writes, deflate level 1 (Go's gorilla/websocket and
+    /// Centrifugo compress at `BestSpeed` by default; zlib's default 6 is the testkit's).
+    pub const DEFAULT: ServerShape = ServerShape {
+        gather: true,
+        deflate_level: 1,
+    };
+
+    /// The first run's shape (issue 15): a write per chunk or frame, level 6.
+    pub const ISSUE_15: ServerShape = ServerShape {
+        gather: false,
+        deflate_level: 6,
+    };
+
+    /// The server child's arguments: `gather|per-event LEVEL`.
+    pub fn args(self) -> [String; 2] {
+        [
+            if self.gather { "gather" } else { "per-event" }.to_owned(),
+            self.deflate_level.to_string(),
+        ]
+    }
+
+    /// Parses [`args`](Self::args) (missing ones take the default).
+    pub fn from_args(writes: Option<&str>, level: Option<&str>) -> ServerShape {
+        ServerShape {
+            gather: writes != Some("per-event"),
+            deflate_level: level
+                .and_then(|level| level.parse().ok())
+                .unwrap_or(ServerShape::DEFAULT.deflate_level),
+        }
+    }
+
+    /// For the report.
+    pub fn describe(self) -> String {
+        let writes = if self.gather {
+            format!(
+                "the events that are ready gathered into writes of at most {} KiB on both transports (SSE: `Body::events(..).gather_writes`, one chunk per event; WebSocket: `WsTurn::gather_writes`, one frame per event)",
+                GATHER / 1024
+            )
+        } else {
+            "one write per SSE chunk (one chunk per event) and per WebSocket frame".to_owned()
+        };
+        format!(
+            "{writes}; permessage-deflate at level {} on the server",
+            self.deflate_level
+        )
+    }
+}
+
+/// The tool loop's server script: [`turn_transcript`] variants 0..[`VARIANTS`] in turn, written
+/// and compressed as `shape` says.
+pub fn loop_script(shape: ServerShape) -> Script {
     let transcripts: Vec<Transcript> = (0..VARIANTS).map(turn_transcript).collect();
-    script_cycling(
-        transcripts.iter().map(WsTurn::from).collect(),
-        transcripts.iter().map(Body::from).collect(),
+    let turns = transcripts
+        .iter()
+        .map(|transcript| {
+            let turn = WsTurn::from(transcript);
+            if shape.gather {
+                turn.gather_writes(GATHER)
+            } else {
+                turn
+            }
+        })
+        .collect();
+    let bodies = transcripts
+        .iter()
+        .map(|transcript| {
+            if shape.gather {
+                Body::chunked()
+                    .events(transcript.to_bytes())
+                    .gather_writes(GATHER)
+            } else {
+                Body::from(transcript)
+            }
+        })
+        .collect();
+    script_cycling_at(
+        turns,
+        bodies,
+        WsScript::new()
+            .deflate(true)
+            .deflate_level(shape.deflate_level),
     )
 }
 
@@ -102,10 +200,42 @@ pub const VARIANTS: u64 = 20;
 
 fn words(rng: &mut XorShift, count: usize) -> String {
     const WORDS: &[&str] = &[
-        "the", "function", "returns", "a", "value", "when", "called", "with", "file", "path",
-        "error", "ok", "test", "build", "crate", "module", "struct", "field", "type", "impl",
-        "trait", "config", "request", "response", "stream", "event", "delta", "output", "Ünïcode",
-        "naïve", "日本語", "テスト", "\"quoted\"", "back\\slash", "tab\there", "emoji 🦀",
+        "the",
+        "function",
+        "returns",
+        "a",
+        "value",
+        "when",
+        "called",
+        "with",
+        "file",
+        "path",
+        "error",
+        "ok",
+        "test",
+        "build",
+        "crate",
+        "module",
+        "struct",
+        "field",
+        "type",
+        "impl",
+        "trait",
+        "config",
+        "request",
+        "response",
+        "stream",
+        "event",
+        "delta",
+        "output",
+        "Ünïcode",
+        "naïve",
+        "日本語",
+        "テスト",
+        "\"quoted\"",
+        "back\\slash",
+        "tab\there",
+        "emoji 🦀",
     ];
     let mut out = String::new();
     for index in 0..count {
@@ -125,7 +255,12 @@ fn words(rng: &mut XorShift, count: usize) -> String {
 /// Each `variant` has its own ids, call id, summary text, encrypted content and command.
 pub fn turn_transcript(variant: u64) -> Transcript {
     let mut rng = XorShift::new(0x7001_100F ^ variant.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-    let hex = format!("{:016x}{:016x}{:016x}", rng.next_u64(), rng.next_u64(), rng.next_u64());
+    let hex = format!(
+        "{:016x}{:016x}{:016x}",
+        rng.next_u64(),
+        rng.next_u64(),
+        rng.next_u64()
+    );
     let id = format!("resp_{hex}");
     let rs = format!("rs_{hex}");
     let fc = format!("fc_{hex}");
@@ -139,7 +274,10 @@ pub fn turn_transcript(variant: u64) -> Transcript {
         .collect();
     let summary: String = deltas.concat();
     let encrypted: String = (0..1600)
-        .map(|_| b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"[rng.below(64)] as char)
+        .map(|_| {
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"[rng.below(64)]
+                as char
+        })
         .collect();
     let arguments = json!({
         "command": ["bash", "-lc", format!("rg -n \"{}\" client/src | head -40", words(&mut rng, 2))],
@@ -241,7 +379,11 @@ pub fn tool_output(turn: usize) -> String {
     let mut line = 0;
     while out.len() < 1500 {
         line += 1;
-        out.push_str(&format!("client/src/file_{}.rs:{}: ", rng.below(40), 10 + line * 7));
+        out.push_str(&format!(
+            "client/src/file_{}.rs:{}: ",
+            rng.below(40),
+            10 + line * 7
+        ));
         out.push_str(&words(&mut rng, 8));
         out.push('\n');
     }

@@ -36,7 +36,7 @@ fn response() -> Response {
     let data = text
         .lines()
         .filter_map(|line| line.strip_prefix("data: "))
-        .last()
+        .next_back()
         .unwrap_or_default();
     let event: serde_json::Value = serde_json::from_str(data).unwrap_or_else(|error| panic!("{error}"));
     serde_json::from_value(event["response"].clone()).unwrap_or_else(|error| panic!("{error}"))

@@ -12,7 +12,7 @@ use futures::StreamExt;
 
 use super::frames::{events, sse_body};
 use super::tool_loop::{Framing, run_loop};
-use super::{client, loop_script, runtime, script, turn_transcript};
+use super::{ServerShape, client, loop_script, runtime, script, turn_transcript};
 use crate::end_to_end::{Transport, request};
 
 /// A counting proxy: every connection accepted is relayed to `upstream`; the bytes each way
@@ -26,7 +26,9 @@ pub struct Proxy {
 impl Proxy {
     pub fn start(upstream: SocketAddr) -> Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|error| panic!("{error}"));
-        let addr = listener.local_addr().unwrap_or_else(|error| panic!("{error}"));
+        let addr = listener
+            .local_addr()
+            .unwrap_or_else(|error| panic!("{error}"));
         let up = Arc::new(AtomicU64::new(0));
         let down = Arc::new(AtomicU64::new(0));
         let (up2, down2) = (Arc::clone(&up), Arc::clone(&down));
@@ -54,7 +56,10 @@ impl Proxy {
 
     /// (client → server, server → client) bytes so far.
     pub fn counts(&self) -> (u64, u64) {
-        (self.up.load(Ordering::SeqCst), self.down.load(Ordering::SeqCst))
+        (
+            self.up.load(Ordering::SeqCst),
+            self.down.load(Ordering::SeqCst),
+        )
     }
 }
 
@@ -96,12 +101,13 @@ fn one_turn(upstream: SocketAddr, framing: Framing, expected_events: u64) -> Row
         let mut handshake = None;
         let stream = match framing {
             Framing::Http => client.stream(request(), ResponsesOptions::new()).await,
-            Framing::WebSocket | Framing::WebSocketDeflate => {
+            Framing::WebSocket | Framing::WebSocketDeflate | Framing::WebSocketDeflateRequests => {
                 let session = client
                     .websocket()
-                    .with_deflate(framing == Framing::WebSocketDeflate);
-                let connected = session.connect().await.is_ok()
-                    && session.is_deflate() == (framing == Framing::WebSocketDeflate);
+                    .with_deflate(framing.deflate())
+                    .with_compressed_requests(framing == Framing::WebSocketDeflateRequests);
+                let connected =
+                    session.connect().await.is_ok() && session.is_deflate() == framing.deflate();
                 handshake = Some(proxy.counts());
                 let stream = session.stream(request()).await;
                 if !connected {
@@ -112,10 +118,17 @@ fn one_turn(upstream: SocketAddr, framing: Framing, expected_events: u64) -> Row
                 let mut errors = 0u64;
                 if let Ok(mut events) = stream {
                     while let Some(event) = events.next().await {
-                        if event.is_ok() { count += 1 } else { errors += 1 }
+                        if event.is_ok() {
+                            count += 1
+                        } else {
+                            errors += 1
+                        }
                     }
                     let completed = events.state().response().is_some();
-                    return (handshake, completed && errors == 0 && count >= expected_events / 2);
+                    return (
+                        handshake,
+                        completed && errors == 0 && count >= expected_events / 2,
+                    );
                 }
                 return (handshake, false);
             }
@@ -124,15 +137,29 @@ fn one_turn(upstream: SocketAddr, framing: Framing, expected_events: u64) -> Row
         let mut errors = 0u64;
         if let Ok(mut events) = stream {
             while let Some(event) = events.next().await {
-                if event.is_ok() { count += 1 } else { errors += 1 }
+                if event.is_ok() {
+                    count += 1
+                } else {
+                    errors += 1
+                }
             }
             let completed = events.state().response().is_some();
-            return (handshake, completed && errors == 0 && count >= expected_events / 2);
+            return (
+                handshake,
+                completed && errors == 0 && count >= expected_events / 2,
+            );
         }
         (handshake, false)
     });
     let (up, down) = proxy.counts();
-    Row { what: "1 MB transcript, one turn", framing, up, down, handshake, ok }
+    Row {
+        what: "1 MB transcript, one turn",
+        framing,
+        up,
+        down,
+        handshake,
+        ok,
+    }
 }
 
 /// Counts one framing's bytes for one 20-turn tool loop.
@@ -153,7 +180,7 @@ fn tool_loop(upstream: SocketAddr, framing: Framing, turns: usize) -> Row {
 }
 
 /// Runs the measurement and prints its report.
-pub fn measure(seed: u64, turns: usize) {
+pub fn measure(seed: u64, turns: usize, shape: ServerShape) {
     let events = events(seed, 1_000_000);
     let json_bytes: usize = events.iter().map(|e| e.json.len()).sum();
     let sse = sse_body(&events);
@@ -171,20 +198,23 @@ pub fn measure(seed: u64, turns: usize) {
     );
     let transcript = turn_transcript(0);
     println!(
-        "- tool loop: the latency section's loop ({turns} turns, each answered with ~{} bytes of SSE / the same events as text messages, 20 different answers in turn), on a second server",
-        transcript.to_bytes().len()
+        "- tool loop: the latency section's loop ({turns} turns, each answered with ~{} bytes of SSE / the same events as text messages, 20 different answers in turn), on a second server, which compresses at level {} under permessage-deflate (the 1 MB transcript's server at level 6)",
+        transcript.to_bytes().len(),
+        shape.deflate_level
     );
     let mut rows = Vec::new();
     for framing in Framing::ALL {
         rows.push(one_turn(upstream, framing, events.len() as u64));
     }
     drop(server);
-    let loop_server = Transport::Plain.start(loop_script());
+    let loop_server = Transport::Plain.start(loop_script(shape));
     for framing in Framing::ALL {
         rows.push(tool_loop(loop_server.addr(), framing, turns));
     }
     drop(loop_server);
-    println!("\n| what | framing | complete | client → server bytes | server → client bytes | of which upgrade handshake (→ / ←) | → ÷ HTTP | ← ÷ HTTP |");
+    println!(
+        "\n| what | framing | complete | client → server bytes | server → client bytes | of which upgrade handshake (→ / ←) | → ÷ HTTP | ← ÷ HTTP |"
+    );
     println!("|---|---|---|---:|---:|---:|---:|---:|");
     for chunk in rows.chunks(3) {
         let (http_up, http_down) = (chunk[0].up as f64, chunk[0].down as f64);
@@ -196,7 +226,8 @@ pub fn measure(seed: u64, turns: usize) {
                 row.ok,
                 row.up,
                 row.down,
-                row.handshake.map_or("—".to_owned(), |(u, d)| format!("{u} / {d}")),
+                row.handshake
+                    .map_or("—".to_owned(), |(u, d)| format!("{u} / {d}")),
                 row.up as f64 / http_up,
                 row.down as f64 / http_down,
             );

@@ -198,12 +198,25 @@ pub(crate) fn apply_store_rule(provider: &Provider, request: &mut ResponsesApiRe
 }
 
 pub(crate) fn encode<T: Lossless + Serialize>(body: &T) -> Result<Bytes, BuildError> {
+    encode_with(body, serde_json::to_vec).map(Bytes::from)
+}
+
+/// [`encode`] into a `String` (serde_json writes UTF-8, so nothing is validated or copied to
+/// make one), for the WebSocket's text messages.
+pub(crate) fn encode_string<T: Lossless + Serialize>(body: &T) -> Result<String, BuildError> {
+    encode_with(body, serde_json::to_string)
+}
+
+fn encode_with<T: Lossless + Serialize, O>(
+    body: &T,
+    to_json: impl FnOnce(&T) -> serde_json::Result<O>,
+) -> Result<O, BuildError> {
     if let Some(member) = collision(body) {
         return Err(BuildError::ExtraCollision {
             member: member.to_owned(),
         });
     }
-    serde_json::to_vec(body).map(Bytes::from).map_err(|err| {
+    to_json(body).map_err(|err| {
         // A collision inside the body (an item's `extra`) is reported by the encoder.
         match crate::wire::lossless::ser::collision_in(&err) {
             Some(member) => BuildError::ExtraCollision { member },

@@ -35,7 +35,7 @@ use crate::provider::{Provider, QueryParams};
 
 pub use compression::ZSTD_LEVEL;
 pub use endpoints::{OPENAI_BETA_HEADER, PreparedRequest, RESPONSES_WEBSOCKETS_BETA};
-pub(crate) use endpoints::{apply_store_rule, encode as encode_body};
+pub(crate) use endpoints::{apply_store_rule, encode_string};
 pub use options::{
     CLIENT_REQUEST_ID_HEADER, Compression, ResponsesOptions, SESSION_ID_HEADER, SUBAGENT_HEADER,
     THREAD_ID_HEADER, TURN_STATE_HEADER,

@@ -10,23 +10,23 @@ pub fn create_message(request: &ResponsesApiRequest) -> Result<String, BuildErro
     if request.background == Some(true) {
         return Err(BuildError::BackgroundOverWebSocket);
     }
-    let body = if request.stream.is_some() {
+    let mut message = if request.stream.is_some() {
         let mut request = request.clone();
         request.stream = None;
-        crate::request::encode_body(&request)?
+        crate::request::encode_string(&request)?
     } else {
-        crate::request::encode_body(request)?
+        crate::request::encode_string(request)?
     };
-    // `body` is a JSON object: `{` then its members.
-    let members = body.strip_prefix(b"{").unwrap_or(&body[..]);
-    let mut message = String::with_capacity(body.len() + 28);
-    message.push_str(r#"{"type":"response.create""#);
-    if members != b"}" {
-        message.push(',');
+    // `message` is a JSON object, `{` then its members: the type goes in front of them (the
+    // members move up in place; the encoder's output is UTF-8 already, nothing to validate).
+    if message.starts_with('{') {
+        let head = if message == "{}" {
+            r#"{"type":"response.create""#
+        } else {
+            r#"{"type":"response.create","#
+        };
+        message.replace_range(..1, head);
     }
-    message.push_str(std::str::from_utf8(members).map_err(|_| BuildError::Body {
-        message: "the encoded request is not UTF-8".into(),
-    })?);
     Ok(message)
 }
 

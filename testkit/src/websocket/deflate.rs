@@ -15,13 +15,28 @@ const EXTENSION: &str = "permessage-deflate";
 /// The tail a sync flush leaves, stripped from every compressed message.
 const SYNC_TAIL: [u8; 4] = [0x00, 0x00, 0xff, 0xff];
 
-/// What the server asks for on top of the client's offer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// What the server asks for on top of the client's offer, and how hard it compresses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct DeflatePolicy {
     /// Answer with `server_no_context_takeover` (the server resets its compressor per message).
     pub(crate) server_no_context_takeover: bool,
     /// Answer with `client_no_context_takeover` (the client must reset its compressor).
     pub(crate) client_no_context_takeover: bool,
+    /// The compression level of the server's messages (0 to 9).
+    pub(crate) level: u32,
+}
+
+/// zlib's default level.
+const DEFAULT_LEVEL: u32 = 6;
+
+impl Default for DeflatePolicy {
+    fn default() -> DeflatePolicy {
+        DeflatePolicy {
+            server_no_context_takeover: false,
+            client_no_context_takeover: false,
+            level: DEFAULT_LEVEL,
+        }
+    }
 }
 
 /// The parameters agreed for one session.
@@ -129,10 +144,11 @@ impl std::fmt::Debug for Deflate {
 }
 
 impl Deflate {
-    pub(crate) fn new(agreed: Agreed) -> Deflate {
+    /// The codec of a session that agreed `agreed`; the server compresses at `level`.
+    pub(crate) fn new(agreed: Agreed, level: u32) -> Deflate {
         Deflate {
             agreed,
-            compress: Compress::new(Compression::default(), false),
+            compress: Compress::new(Compression::new(level.min(9)), false),
             decompress: Decompress::new(false),
         }
     }
@@ -222,6 +238,7 @@ mod tests {
     const ON: DeflatePolicy = DeflatePolicy {
         server_no_context_takeover: false,
         client_no_context_takeover: false,
+        level: DEFAULT_LEVEL,
     };
 
     #[test]
@@ -247,6 +264,7 @@ mod tests {
         let both = DeflatePolicy {
             server_no_context_takeover: true,
             client_no_context_takeover: true,
+            level: DEFAULT_LEVEL,
         };
         assert_eq!(
             negotiate(["permessage-deflate"], both).map(|a| a.response_header()),
@@ -264,12 +282,15 @@ mod tests {
                 server_no_context_takeover: takeover_off,
                 client_no_context_takeover: takeover_off,
             };
-            let mut server = Deflate::new(agreed);
-            let mut peer = Deflate::new(Agreed {
-                // The peer's inflater mirrors the server's compressor.
-                client_no_context_takeover: takeover_off,
-                server_no_context_takeover: takeover_off,
-            });
+            let mut server = Deflate::new(agreed, DEFAULT_LEVEL);
+            let mut peer = Deflate::new(
+                Agreed {
+                    // The peer's inflater mirrors the server's compressor.
+                    client_no_context_takeover: takeover_off,
+                    server_no_context_takeover: takeover_off,
+                },
+                DEFAULT_LEVEL,
+            );
             let message = br#"{"type":"response.output_text.delta","delta":"hello hello"}"#;
             let first = server.compress(message);
             let second = server.compress(message);
@@ -286,19 +307,39 @@ mod tests {
     }
 
     #[test]
+    fn every_level_inflates_and_level_0_stores() {
+        let agreed = Agreed {
+            server_no_context_takeover: false,
+            client_no_context_takeover: false,
+        };
+        let message = br#"{"type":"response.output_text.delta","delta":"hello hello hello"}"#;
+        for level in [0, 1, 6, 9, 12] {
+            let mut server = Deflate::new(agreed, level);
+            let mut peer = Deflate::new(agreed, DEFAULT_LEVEL);
+            for _ in 0..3 {
+                let compressed = server.compress(message);
+                if level == 0 {
+                    assert!(compressed.len() > message.len(), "stored, not compressed");
+                }
+                assert_eq!(peer.decompress(&compressed, 1 << 20).unwrap(), message);
+            }
+        }
+    }
+
+    #[test]
     fn inflating_past_the_limit_fails() {
         let agreed = Agreed {
             server_no_context_takeover: false,
             client_no_context_takeover: false,
         };
         let big = vec![b'a'; 100_000];
-        let compressed = Deflate::new(agreed).compress(&big);
+        let compressed = Deflate::new(agreed, DEFAULT_LEVEL).compress(&big);
         assert!(matches!(
-            Deflate::new(agreed).decompress(&compressed, 1000),
+            Deflate::new(agreed, DEFAULT_LEVEL).decompress(&compressed, 1000),
             Err(InflateError::TooLarge)
         ));
         assert!(matches!(
-            Deflate::new(agreed).decompress(&[0xff, 0xff, 0xff], 1000),
+            Deflate::new(agreed, DEFAULT_LEVEL).decompress(&[0xff, 0xff, 0xff], 1000),
             Err(InflateError::Corrupt(_))
         ));
     }

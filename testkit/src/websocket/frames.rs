@@ -58,6 +58,14 @@ pub(crate) fn protocol(reason: impl Into<String>) -> ReadFailure {
 /// Encodes one server frame (never masked).
 pub(crate) fn encode(fin: bool, rsv1: bool, opcode: u8, payload: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(payload.len() + 10);
+    encode_into(&mut out, fin, rsv1, opcode, payload);
+    out
+}
+
+/// Appends one server frame (never masked) to `out`, so that a session can gather several
+/// frames into one buffer and one write.
+pub(crate) fn encode_into(out: &mut Vec<u8>, fin: bool, rsv1: bool, opcode: u8, payload: &[u8]) {
+    out.reserve(payload.len() + 10);
     out.push(u8::from(fin) << 7 | u8::from(rsv1) << 6 | (opcode & 0x0f));
     match payload.len() {
         len @ 0..=125 => out.push(len as u8),
@@ -71,7 +79,23 @@ pub(crate) fn encode(fin: bool, rsv1: bool, opcode: u8, payload: &[u8]) -> Vec<u
         }
     }
     out.extend_from_slice(payload);
-    out
+}
+
+/// Unmasks `payload` in place (the mask's phase starts at the payload's first byte), eight
+/// bytes at a time.
+fn unmask(payload: &mut [u8], mask: [u8; 4]) {
+    let wide = u64::from_ne_bytes([
+        mask[0], mask[1], mask[2], mask[3], mask[0], mask[1], mask[2], mask[3],
+    ]);
+    let mut words = payload.chunks_exact_mut(8);
+    for word in &mut words {
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(word);
+        word.copy_from_slice(&(u64::from_ne_bytes(eight) ^ wide).to_ne_bytes());
+    }
+    for (i, byte) in words.into_remainder().iter_mut().enumerate() {
+        *byte ^= mask[i % 4];
+    }
 }
 
 /// A close frame's payload: the code and the UTF-8 reason (cut to fit 123 bytes).
@@ -85,19 +109,31 @@ pub(crate) fn close_payload(code: u16, reason: &str) -> Vec<u8> {
     payload
 }
 
+/// How much a read asks the socket for at least.
+const READ_SIZE: usize = 16 * 1024;
+
 /// Reads frames off a connection, keeping bytes that arrive early (including any the client
 /// sent right behind its handshake request).
+///
+/// `buf[start..end]` holds the bytes not yet parsed; the rest of `buf` is initialised room that
+/// the next read fills in place (no per-read buffer to zero and copy, no shift of the buffer
+/// after every frame: the unread bytes move to the front only when the room runs out).
 #[derive(Debug)]
 pub(crate) struct FrameReader {
     buf: Vec<u8>,
+    start: usize,
+    end: usize,
     max_payload: u64,
 }
 
 impl FrameReader {
     /// A reader that starts with `buffered` bytes and refuses frames over `max_payload` bytes.
     pub(crate) fn new(buffered: Vec<u8>, max_payload: u64) -> FrameReader {
+        let end = buffered.len();
         FrameReader {
             buf: buffered,
+            start: 0,
+            end,
             max_payload,
         }
     }
@@ -108,19 +144,26 @@ impl FrameReader {
             if let Some(frame) = self.parse()? {
                 return Ok(frame);
             }
-            let mut chunk = [0u8; 16 * 1024];
-            let n = wire.read(&mut chunk)?;
+            if self.buf.len() - self.end < READ_SIZE {
+                self.buf.copy_within(self.start..self.end, 0);
+                self.end -= self.start;
+                self.start = 0;
+                if self.buf.len() - self.end < READ_SIZE {
+                    self.buf.resize(self.end + READ_SIZE.max(self.end), 0);
+                }
+            }
+            let n = wire.read(self.buf.get_mut(self.end..).unwrap_or_default())?;
             if n == 0 {
                 return Err(ReadFailure::Ended);
             }
-            self.buf
-                .extend_from_slice(chunk.get(..n).unwrap_or_default());
+            self.end += n;
         }
     }
 
     /// A frame from the buffer, if a whole one is there.
     fn parse(&mut self) -> Result<Option<Frame>, ReadFailure> {
-        let [first, second, ..] = self.buf[..] else {
+        let unread = self.buf.get(self.start..self.end).unwrap_or_default();
+        let [first, second, ..] = unread[..] else {
             return Ok(None);
         };
         let fin = first & 0x80 != 0;
@@ -133,11 +176,11 @@ impl FrameReader {
             return Err(protocol("an unmasked client frame"));
         }
         let (len, mut at) = match second & 0x7f {
-            126 => match self.buf.get(2..4) {
+            126 => match unread.get(2..4) {
                 Some(bytes) => (u64::from(u16::from_be_bytes([bytes[0], bytes[1]])), 4),
                 None => return Ok(None),
             },
-            127 => match self.buf.get(2..10) {
+            127 => match unread.get(2..10) {
                 Some(bytes) => {
                     let mut eight = [0u8; 8];
                     eight.copy_from_slice(bytes);
@@ -156,20 +199,21 @@ impl FrameReader {
                 reason: "frame too large".into(),
             });
         }
-        let Some(mask) = self.buf.get(at..at + 4) else {
+        let Some(mask) = unread.get(at..at + 4) else {
             return Ok(None);
         };
         let mask = [mask[0], mask[1], mask[2], mask[3]];
         at += 4;
         let end = at + len as usize;
-        if self.buf.len() < end {
+        let Some(masked) = unread.get(at..end) else {
             return Ok(None);
+        };
+        let mut payload = masked.to_vec();
+        unmask(&mut payload, mask);
+        self.start += end;
+        if self.start == self.end {
+            (self.start, self.end) = (0, 0);
         }
-        let mut payload: Vec<u8> = self.buf.get(at..end).unwrap_or_default().to_vec();
-        for (i, byte) in payload.iter_mut().enumerate() {
-            *byte ^= mask[i % 4];
-        }
-        self.buf.drain(..end);
         Ok(Some(Frame {
             fin,
             rsv1,
@@ -221,6 +265,7 @@ mod tests {
         bytes.extend(masked(0x82, &[9; 70_000]));
         let mut reader = FrameReader::new(bytes[..3].to_vec(), 1 << 20);
         assert!(reader.parse().unwrap().is_none());
+        reader.end = bytes.len();
         reader.buf = bytes;
         let first = reader.parse().unwrap().unwrap();
         assert_eq!(
@@ -233,6 +278,42 @@ mod tests {
         let third = reader.parse().unwrap().unwrap();
         assert_eq!(third.payload.len(), 70_000);
         assert!(reader.parse().unwrap().is_none());
+    }
+
+    #[test]
+    fn unmasking_by_words_matches_byte_by_byte() {
+        let mask = [0x12, 0x34, 0x56, 0x78];
+        for len in 0..40 {
+            let plain: Vec<u8> = (0..len).map(|i| (i * 7 + 3) as u8).collect();
+            let mut bytes: Vec<u8> = plain
+                .iter()
+                .enumerate()
+                .map(|(i, b)| b ^ mask[i % 4])
+                .collect();
+            unmask(&mut bytes, mask);
+            assert_eq!(bytes, plain, "{len} bytes");
+        }
+    }
+
+    #[test]
+    fn frames_split_across_reads_and_many_in_one_buffer() {
+        let mut bytes = Vec::new();
+        for n in 0..50usize {
+            bytes.extend(masked(0x81, &vec![b'a' + (n % 26) as u8; n * 37]));
+        }
+        let mut reader = FrameReader::new(Vec::new(), 1 << 20);
+        let mut seen = 0;
+        for piece in bytes.chunks(333) {
+            reader.buf.truncate(reader.end);
+            reader.buf.extend_from_slice(piece);
+            reader.end = reader.buf.len();
+            while let Some(frame) = reader.parse().unwrap() {
+                assert_eq!(frame.payload, vec![b'a' + (seen % 26) as u8; seen * 37]);
+                seen += 1;
+            }
+        }
+        assert_eq!(seen, 50);
+        assert_eq!((reader.start, reader.end), (0, 0));
     }
 
     #[test]

@@ -73,16 +73,90 @@ pub(crate) fn serve(
         protocol_error: None,
         ended: false,
     });
+    let level = script.deflate.unwrap_or_default().level;
     Session {
         wire,
         reader: FrameReader::new(upgrade.buffered, MAX_MESSAGE as u64),
-        deflate: accepted.deflate.map(Deflate::new),
+        deflate: accepted.deflate.map(|agreed| Deflate::new(agreed, level)),
         shared,
         index,
         connection_id: request.connection_id,
         script,
         received: 0,
         creates: 0,
+        out: Vec::new(),
+        gather: None,
     }
     .run();
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::TcpStream;
+    use std::time::Duration;
+
+    use tungstenite::Message;
+    use tungstenite::client::IntoClientRequest;
+
+    use crate::{Script, ScriptedResponse, TestServer, WsScript, WsTurn};
+
+    #[test]
+    fn gathered_writes_carry_the_same_messages() {
+        let texts: Vec<String> = (0..40)
+            .map(|i| format!(r#"{{"type":"e","n":{i},"pad":"{}"}}"#, "x".repeat(i * 13)))
+            .collect();
+        let turn = || WsTurn::texts(texts.clone());
+        let script = WsScript::new()
+            .turn(turn())
+            .turn(turn().gather_writes(1000))
+            .turn(
+                turn()
+                    .gather_writes(64 * 1024)
+                    .fragmented(3)
+                    .ping_first()
+                    .stall_after(5, Duration::from_millis(5)),
+            )
+            .turn(turn().gather_writes(1).delay(Duration::from_millis(1)))
+            .turn(turn().gather_writes(4096).close_after(30));
+        let server = TestServer::start(Script::new().on(
+            "GET",
+            "/v1/responses",
+            ScriptedResponse::websocket(script),
+        ))
+        .unwrap();
+        let request = format!("ws://{}/v1/responses", server.addr())
+            .into_client_request()
+            .unwrap();
+        let socket = TcpStream::connect(server.addr()).unwrap();
+        socket
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        let (mut ws, _) = tungstenite::client::client(request, socket).unwrap();
+        for turn in 0..5 {
+            ws.send(Message::text(
+                r#"{"type":"response.create","model":"m","input":[]}"#,
+            ))
+            .unwrap();
+            let expected = if turn == 4 { 30 } else { texts.len() };
+            let mut got = Vec::new();
+            while got.len() < expected {
+                match ws.read().unwrap() {
+                    Message::Text(text) => got.push(text.as_str().to_owned()),
+                    Message::Ping(_) | Message::Pong(_) => {}
+                    other => panic!("turn {turn}: {other:?}"),
+                }
+            }
+            assert_eq!(got, texts[..expected], "turn {turn}");
+        }
+        match ws.read() {
+            Ok(Message::Close(Some(frame))) => assert_eq!(u16::from(frame.code), 1000),
+            other => panic!("{other:?}"),
+        }
+        let creates = server
+            .websocket_messages()
+            .iter()
+            .filter(|m| m.is_response_create())
+            .count();
+        assert_eq!(creates, 5);
+    }
 }

@@ -146,6 +146,17 @@ impl WsScript {
         self
     }
 
+    /// The level (0 to 9) the server compresses its messages at once permessage-deflate is
+    /// agreed (implies [`deflate(true)`](Self::deflate)); default 6, zlib's default. A
+    /// streaming server often picks speed: Go's gorilla/websocket compresses at level 1
+    /// (`BestSpeed`) unless told otherwise. Levels above 9 count as 9.
+    pub fn deflate_level(mut self, level: u32) -> WsScript {
+        let mut policy = self.deflate.unwrap_or_default();
+        policy.level = level.min(9);
+        self.deflate = Some(policy);
+        self
+    }
+
     /// Sends a close frame with `code` and `reason` right after the `101`, before any message
     /// (what a diagnostics probe sees from a server that refuses the session).
     pub fn close_on_open(mut self, code: u16, reason: impl Into<String>) -> WsScript {
@@ -178,8 +189,9 @@ impl WsScript {
 /// What a turn sends, before faults.
 #[derive(Debug, Clone)]
 pub(crate) enum Content {
-    /// These text messages.
-    Messages(Vec<String>),
+    /// These text messages (shared by every clone of the turn: a responder that hands out a
+    /// clone per `response.create` copies no message).
+    Messages(Arc<[String]>),
     /// The `previous_response_not_found` error frame naming the request's
     /// `previous_response_id`.
     PreviousResponseNotFound,
@@ -217,6 +229,7 @@ pub struct WsTurn {
     pub(crate) fragments: usize,
     pub(crate) binary_first: bool,
     pub(crate) delay: Duration,
+    pub(crate) gather_writes: Option<usize>,
     pub(crate) inserts: Vec<(usize, Insert)>,
     pub(crate) ending: Option<(usize, Ending)>,
 }
@@ -241,6 +254,7 @@ impl WsTurn {
             fragments: 1,
             binary_first: false,
             delay: Duration::ZERO,
+            gather_writes: None,
             inserts: Vec::new(),
             ending: None,
         }
@@ -261,7 +275,11 @@ impl WsTurn {
     /// parse).
     pub fn texts<T: Into<String>>(texts: impl IntoIterator<Item = T>) -> WsTurn {
         WsTurn::with(Content::Messages(
-            texts.into_iter().map(Into::into).collect(),
+            texts
+                .into_iter()
+                .map(Into::into)
+                .collect::<Vec<String>>()
+                .into(),
         ))
     }
 
@@ -321,6 +339,18 @@ impl WsTurn {
         self
     }
 
+    /// Sends the turn's consecutive frames gathered into writes of at most `max` bytes (framing
+    /// included; at least 1) instead of one write per frame, as a server writes the events that
+    /// are ready (the same as [`Body::gather_writes`](crate::Body::gather_writes) for an SSE
+    /// body). The bytes on the wire are the same; only the `write` calls (and, over TLS, the
+    /// records) differ. A frame larger than `max` still goes out on its own, and a
+    /// [`delay`](Self::delay), a [`stall_after`](Self::stall_after), a
+    /// [`raw_after`](Self::raw_after) or an ending first writes out what was gathered.
+    pub fn gather_writes(mut self, max: usize) -> WsTurn {
+        self.gather_writes = Some(max.max(1));
+        self
+    }
+
     /// After `messages` messages, sends nothing for `duration` (to trip a client's idle
     /// timeout), then goes on. Dropping the server ends the stall.
     pub fn stall_after(mut self, messages: usize, duration: Duration) -> WsTurn {
@@ -364,10 +394,16 @@ impl WsTurn {
         self
     }
 
+    /// Whether [`render`](Self::render) reads the request (only then does the session parse
+    /// the `response.create` into a document).
+    pub(crate) fn needs_request(&self) -> bool {
+        matches!(self.content, Content::PreviousResponseNotFound)
+    }
+
     /// The turn's messages for a request whose JSON is `request`.
-    pub(crate) fn render(&self, request: Option<&Value>) -> Vec<String> {
+    pub(crate) fn render(&self, request: Option<&Value>) -> Arc<[String]> {
         match &self.content {
-            Content::Messages(messages) => messages.clone(),
+            Content::Messages(messages) => Arc::clone(messages),
             Content::PreviousResponseNotFound => {
                 let id = request
                     .and_then(|r| r.get("previous_response_id"))
@@ -379,7 +415,7 @@ impl WsTurn {
                     format!("Previous response with id '{id}' not found."),
                 )
                 .error_field("param", "previous_response_id");
-                vec![error.to_json().to_string()]
+                Arc::from([error.to_json().to_string()])
             }
         }
     }

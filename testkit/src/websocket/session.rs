@@ -8,9 +8,9 @@ use serde_json::{Value, json};
 use super::deflate::{Deflate, InflateError};
 use super::frames::{
     BINARY, CLOSE, CONTINUATION, FrameReader, INVALID_PAYLOAD, PING, PONG, ReadFailure, TEXT,
-    TOO_BIG, close_payload, encode, protocol,
+    TOO_BIG, close_payload, encode, encode_into, protocol,
 };
-use super::record::{WsMessage, WsSession};
+use super::record::{WsMessage, WsSession, json_type};
 use super::script::{Ending, Insert, WsScript, WsTurn};
 use crate::server::Shared;
 use crate::wire::{Ended, Wire};
@@ -27,7 +27,8 @@ const CLOSE_GRACE: Duration = Duration::from_secs(2);
 /// What came in: a whole message, or the client's close frame.
 enum Incoming {
     Message {
-        payload: Vec<u8>,
+        /// The payload as text (a binary payload decoded lossily as UTF-8).
+        text: String,
         binary: bool,
         compressed: bool,
     },
@@ -55,6 +56,10 @@ pub(crate) struct Session<'a> {
     pub(crate) script: WsScript,
     pub(crate) received: usize,
     pub(crate) creates: usize,
+    /// Frames encoded but not written yet (kept between turns for its capacity).
+    pub(crate) out: Vec<u8>,
+    /// The current turn's [`WsTurn::gather_writes`]: `None` writes every frame on its own.
+    pub(crate) gather: Option<usize>,
 }
 
 impl Session<'_> {
@@ -89,12 +94,12 @@ impl Session<'_> {
                     return Ok(Flow::Closed);
                 }
             };
-            let (payload, binary, compressed) = match incoming {
+            let (text, binary, compressed) = match incoming {
                 Incoming::Message {
-                    payload,
+                    text,
                     binary,
                     compressed,
-                } => (payload, binary, compressed),
+                } => (text, binary, compressed),
                 Incoming::Close(code, reason) => {
                     self.update(|session| session.client_close = Some((code, reason.clone())));
                     let echo = if code == 1005 {
@@ -106,11 +111,14 @@ impl Session<'_> {
                     return Ok(Flow::Closed);
                 }
             };
+            // What `message.is_response_create()` answers, from a scan of the text rather than
+            // a whole parsed document.
+            let create = !binary && json_type(&text).as_deref() == Some("response.create");
             let mut message = WsMessage {
                 connection_id: self.connection_id,
                 session: self.index,
                 index: self.received,
-                text: String::from_utf8_lossy(&payload).into_owned(),
+                text,
                 binary,
                 compressed,
                 turn: None,
@@ -118,7 +126,7 @@ impl Session<'_> {
                 received_at: Instant::now(),
             };
             self.received += 1;
-            if !message.is_response_create() {
+            if !create {
                 self.shared.record_ws_message(message);
                 continue;
             }
@@ -126,7 +134,10 @@ impl Session<'_> {
             let turn = self.take_turn(&message);
             self.creates += 1;
             message.script_exhausted = turn.is_none();
-            let request = message.json().ok();
+            let request = match &turn {
+                Some(Ok(turn)) if turn.needs_request() => message.json().ok(),
+                _ => None,
+            };
             self.shared.record_ws_message(message);
             let flow = match turn {
                 Some(Ok(turn)) => self.play(&turn, request.as_ref())?,
@@ -174,6 +185,7 @@ impl Session<'_> {
                 ),
             },
         });
+        self.gather = None;
         self.send_message(TEXT, error.to_string().as_bytes(), 1)?;
         self.send_close(1011, "codex-api-testkit: websocket script exhausted")?;
         Ok(Flow::Closed)
@@ -182,9 +194,9 @@ impl Session<'_> {
     /// Plays one turn.
     fn play(&mut self, turn: &WsTurn, request: Option<&Value>) -> Result<Flow, Ended> {
         let messages = turn.render(request);
+        self.gather = turn.gather_writes;
         if turn.ping_first {
-            self.wire
-                .write_all(&encode(true, false, PING, PING_PAYLOAD))?;
+            self.queue_frame(true, false, PING, PING_PAYLOAD)?;
         }
         for position in 0..=messages.len() {
             for (_, insert) in turn
@@ -192,6 +204,7 @@ impl Session<'_> {
                 .iter()
                 .filter(|(at, _)| (*at).min(messages.len()) == position)
             {
+                self.flush()?;
                 match insert {
                     Insert::Raw(bytes) => self.wire.write_all(bytes)?,
                     Insert::Stall(duration) => self.wire.sleep(*duration)?,
@@ -205,13 +218,17 @@ impl Session<'_> {
                         self.send_close(*code, reason)?;
                         Ok(Flow::Closed)
                     }
-                    Ending::Drop => Ok(Flow::Dropped),
+                    Ending::Drop => {
+                        self.flush()?;
+                        Ok(Flow::Dropped)
+                    }
                 };
             }
             let Some(message) = messages.get(position) else {
                 break;
             };
-            if position > 0 {
+            if position > 0 && !turn.delay.is_zero() {
+                self.flush()?;
                 self.wire.sleep(turn.delay)?;
             }
             let opcode = if position == 0 && turn.binary_first {
@@ -221,31 +238,71 @@ impl Session<'_> {
             };
             self.send_message(opcode, message.as_bytes(), turn.fragments)?;
         }
+        self.flush()?;
         Ok(Flow::Continue)
     }
 
     /// Sends one data message in `fragments` frames, compressed when deflate was agreed.
     fn send_message(&mut self, opcode: u8, payload: &[u8], fragments: usize) -> Result<(), Ended> {
+        let compressed;
         let (rsv1, data) = match &mut self.deflate {
-            Some(deflate) => (true, deflate.compress(payload)),
-            None => (false, payload.to_vec()),
+            Some(deflate) => {
+                compressed = deflate.compress(payload);
+                (true, &compressed[..])
+            }
+            None => (false, payload),
         };
         let size = data.len().div_ceil(fragments.max(1)).max(1);
-        let chunks: Vec<&[u8]> = if data.is_empty() {
-            vec![&[]]
-        } else {
-            data.chunks(size).collect()
-        };
-        let last = chunks.len() - 1;
-        for (i, chunk) in chunks.into_iter().enumerate() {
-            let code = if i == 0 { opcode } else { CONTINUATION };
-            self.wire
-                .write_all(&encode(i == last, rsv1 && i == 0, code, chunk))?;
+        let mut chunks = data.chunks(size).peekable();
+        if chunks.peek().is_none() {
+            return self.queue_frame(true, rsv1, opcode, &[]);
+        }
+        let mut first = true;
+        while let Some(chunk) = chunks.next() {
+            let code = if first { opcode } else { CONTINUATION };
+            let last = chunks.peek().is_none();
+            self.queue_frame(last, rsv1 && first, code, chunk)?;
+            first = false;
         }
         Ok(())
     }
 
+    /// Encodes one frame behind the frames not written yet; writes them out first when the
+    /// frame would take the gathered bytes over the turn's limit, and writes the frame at once
+    /// when the turn does not gather.
+    fn queue_frame(
+        &mut self,
+        fin: bool,
+        rsv1: bool,
+        opcode: u8,
+        payload: &[u8],
+    ) -> Result<(), Ended> {
+        let framed = payload.len() + 10;
+        if let Some(max) = self.gather
+            && !self.out.is_empty()
+            && self.out.len() + framed > max
+        {
+            self.flush()?;
+        }
+        encode_into(&mut self.out, fin, rsv1, opcode, payload);
+        if self.gather.is_none_or(|max| self.out.len() >= max) {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Writes out the frames not written yet, in one write.
+    fn flush(&mut self) -> Result<(), Ended> {
+        if self.out.is_empty() {
+            return Ok(());
+        }
+        let written = self.wire.write_all(&self.out);
+        self.out.clear();
+        written
+    }
+
     fn send_close(&mut self, code: u16, reason: &str) -> Result<(), Ended> {
+        self.flush()?;
         self.wire
             .write_all(&encode(true, false, CLOSE, &close_payload(code, reason)))
     }
@@ -311,14 +368,19 @@ impl Session<'_> {
                 }
                 _ => data,
             };
-            if !binary && std::str::from_utf8(&payload).is_err() {
-                return Err(ReadFailure::Protocol {
-                    code: INVALID_PAYLOAD,
-                    reason: "a text message that is not UTF-8".into(),
-                });
-            }
+            // Validated once, and the bytes become the recorded text without a copy.
+            let text = match String::from_utf8(payload) {
+                Ok(text) => text,
+                Err(_) if !binary => {
+                    return Err(ReadFailure::Protocol {
+                        code: INVALID_PAYLOAD,
+                        reason: "a text message that is not UTF-8".into(),
+                    });
+                }
+                Err(error) => String::from_utf8_lossy(error.as_bytes()).into_owned(),
+            };
             return Ok(Incoming::Message {
-                payload,
+                text,
                 binary,
                 compressed,
             });
