@@ -105,7 +105,44 @@ fn item_id(message: u64) -> String {
 /// Generates frames until the body reaches at least `target_bytes`; always ends after a
 /// complete frame (so every decoder sees the same number of complete events).
 pub fn generate(seed: u64, target_bytes: usize) -> Vec<u8> {
-    frames(seed, target_bytes, false)
+    frames(seed, target_bytes, false, TOKENS)
+}
+
+/// Tokens of a model answering in Japanese, Chinese, Korean, Russian or Greek, with emoji:
+/// nearly every byte belongs to a 2- to 4-byte character.
+const MULTIBYTE_TOKENS: &[&str] = &[
+    "\u{3053}\u{3093}\u{306b}\u{3061}\u{306f}",
+    "\u{65e5}\u{672c}\u{8a9e}",
+    "\u{3067}\u{3059}",
+    "\u{3002}",
+    "\u{3001}",
+    "\u{95a2}\u{6570}",
+    "\u{3092}",
+    "\u{8fd4}\u{3057}\u{307e}\u{3059}",
+    "\u{4e2d}\u{6587}",
+    "\u{4f60}\u{597d}",
+    "\u{4e16}\u{754c}",
+    "\u{ff0c}",
+    "\u{d55c}\u{ad6d}\u{c5b4}",
+    "\u{c548}\u{b155}\u{d558}\u{c138}\u{c694}",
+    "\u{1f642}",
+    "\u{1f680}\u{1f525}",
+    "\u{1f468}\u{200d}\u{1f4bb}",
+    "\u{43f}\u{440}\u{438}\u{432}\u{435}\u{442}",
+    "\u{444}\u{443}\u{43d}\u{43a}\u{446}\u{438}\u{44f}",
+    "\u{3b1}\u{3b2}\u{3b3}",
+    "\u{2014}",
+    "\u{201c}",
+    "\u{201d}",
+    " ",
+    "\\n",
+];
+
+/// As [`generate`], with every delta drawn from [`MULTIBYTE_TOKENS`] (a model answering in
+/// Japanese, Chinese, Korean or Russian, with emoji): most bytes of the body belong to 2- to
+/// 4-byte characters.
+pub fn multibyte(seed: u64, target_bytes: usize) -> Vec<u8> {
+    frames(seed, target_bytes, false, MULTIBYTE_TOKENS)
 }
 
 /// A whole Responses transcript, as a real `stream: true` call sends it: `response.created`
@@ -114,7 +151,7 @@ pub fn generate(seed: u64, target_bytes: usize) -> Vec<u8> {
 /// same text), `response.content_part.done`, and finally `response.completed` with usage.
 /// Every payload parses as its published Responses event type.
 pub fn transcript(seed: u64, target_bytes: usize) -> Vec<u8> {
-    frames(seed, target_bytes, true)
+    frames(seed, target_bytes, true, TOKENS)
 }
 
 const RESPONSE_ID: &str = "resp_0123456789abcdef0123456789abcdef";
@@ -142,7 +179,7 @@ fn frame(out: &mut Vec<u8>, kind: &str, json: &str) {
     out.extend_from_slice(b"\n\n");
 }
 
-fn frames(seed: u64, target_bytes: usize, whole: bool) -> Vec<u8> {
+fn frames(seed: u64, target_bytes: usize, whole: bool, tokens: &[&str]) -> Vec<u8> {
     let mut rng = XorShift::new(seed);
     let mut padding_rng = XorShift::new(seed ^ 0x0BF5_CA7E);
     let mut out = Vec::with_capacity(target_bytes + 64 * 1024);
@@ -203,7 +240,7 @@ fn frames(seed: u64, target_bytes: usize, whole: bool) -> Vec<u8> {
             }
             let mut delta = String::new();
             for _ in 0..1 + rng.below(4) {
-                delta.push_str(TOKENS[rng.below(TOKENS.len())]);
+                delta.push_str(tokens[rng.below(tokens.len())]);
             }
             sequence += 1;
             out.extend_from_slice(b"event: response.output_text.delta\ndata: ");

@@ -36,8 +36,8 @@ pub struct Measurement {
 /// Warms every decoder up once (returning what each produced, for the consistency check),
 /// then runs `rounds` rounds in which each decoder in turn repeats for about [`ROUND_TIME`] of CPU time,
 /// so that a burst of load from other processes hits all decoders alike.
-pub fn measure(decoders: &[Decoder], chunks: &[Bytes], rounds: usize) -> Vec<Measurement> {
-    measure_each(decoders, |decoder| decoder.run(chunks), rounds)
+pub fn measure(decoders: &[Decoder], body: &[u8], size: usize, rounds: usize) -> Vec<Measurement> {
+    measure_each(decoders, |decoder| decoder.run(body, size), rounds)
         .into_iter()
         .map(|timed| Measurement {
             decoder: timed.contender,

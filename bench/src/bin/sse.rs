@@ -80,16 +80,32 @@ fn main() {
     let options = options();
     let main_body = Bytes::from(corpus::generate(options.seed, options.mb * 1_000_000));
     let small_body = Bytes::from(corpus::generate(options.seed, options.small_mb * 1_000_000));
+    let multibyte_body = Bytes::from(corpus::multibyte(
+        options.seed,
+        options.small_mb * 1_000_000,
+    ));
 
     println!("## SSE decode: one run\n");
     println!("- load average at start: {}", load_average());
-    for (name, body) in [("main", &main_body), ("small", &small_body)] {
+    for (name, body) in [
+        ("main", &main_body),
+        ("small", &small_body),
+        ("multibyte", &multibyte_body),
+    ] {
         let shape = corpus::shape(body);
+        let non_ascii = body.iter().filter(|byte| !byte.is_ascii()).count();
         println!(
-            "- {name} corpus: {} bytes, {} frames, {} comments, largest frame {} bytes",
-            shape.bytes, shape.frames, shape.comments, shape.largest_frame
+            "- {name} corpus: {} bytes ({:.1} % in multi-byte characters), {} frames, {} comments, largest frame {} bytes",
+            shape.bytes,
+            non_ascii as f64 * 100.0 / shape.bytes as f64,
+            shape.frames,
+            shape.comments,
+            shape.largest_frame
         );
     }
+    println!(
+        "- the multibyte corpus is the small one's shape with every delta drawn from the non-ASCII tokens (CJK, Hangul, emoji, accented Latin, Greek, Cyrillic)"
+    );
     println!(
         "- rounds: {} (each decoder repeats for ~150 ms of CPU time per round, decoders interleaved); time = median repetition; rates use the measuring thread's CPU time (wall time shown too)",
         options.rounds
@@ -103,6 +119,11 @@ fn main() {
             chunk: 1,
             body: small_body.clone(),
             corpus: "small",
+        },
+        Config {
+            chunk: 1,
+            body: multibyte_body.clone(),
+            corpus: "multibyte",
         },
         Config {
             chunk: 1024,
@@ -123,13 +144,13 @@ fn main() {
 
     let mut results: Vec<(Config, Vec<Measurement>)> = Vec::new();
     for config in configs {
-        let chunks = harness::split(&config.body, config.chunk);
         eprintln!(
             "measuring {} chunks ({} chunks)...",
             label(config.chunk),
-            chunks.len()
+            config.body.len().div_ceil(config.chunk)
         );
-        let measurements = harness::measure(&Decoder::ALL, &chunks, options.rounds);
+        let measurements =
+            harness::measure(&Decoder::ALL, &config.body, config.chunk, options.rounds);
         results.push((config, measurements));
     }
 
@@ -203,8 +224,9 @@ fn main() {
                 _ => "—".to_owned(),
             };
             println!(
-                "| {} | {} | {:.2} | {} | {:.3} | {:.3} | {:.1} | {} | {:.0} | {:.4} | {} |",
+                "| {} ({}) | {} | {:.2} | {} | {:.3} | {:.3} | {:.1} | {} | {:.0} | {:.4} | {} |",
                 label(config.chunk),
+                config.corpus,
                 measurement.decoder.name(),
                 config.body.len() as f64 / 1e6,
                 measurement.reps,

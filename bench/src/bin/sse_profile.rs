@@ -1,11 +1,9 @@
 //! Runs one decoder alone over the bench corpus for a while, for `perf record` /
 //! `valgrind --tool=callgrind`: `sse_profile [ours|sse-stream|eventsource|scan] CHUNK_BYTES
-//! CORPUS_MB REPETITIONS`, e.g. `sse_profile ours 1 1 20`.
+//! CORPUS_MB REPETITIONS [main|multibyte]`, e.g. `sse_profile ours 1 1 20 multibyte`.
 
-use bytes::Bytes;
 use codex_api_bench::corpus;
 use codex_api_bench::decoders::Decoder;
-use codex_api_bench::harness;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -27,19 +25,23 @@ fn main() {
     let chunk = number(1, 65536).max(1);
     let megabytes = number(2, 50);
     let repetitions = number(3, 20);
-    let body = Bytes::from(corpus::generate(
-        corpus::DEFAULT_SEED,
-        megabytes * 1_000_000,
-    ));
-    let chunks = harness::split(&body, chunk);
+    let generate = match args.get(4).map(String::as_str) {
+        Some("main") | None => corpus::generate,
+        Some("multibyte") => corpus::multibyte,
+        Some(other) => {
+            eprintln!("unknown corpus {other}: main or multibyte");
+            std::process::exit(2);
+        }
+    };
+    let body = generate(corpus::DEFAULT_SEED, megabytes * 1_000_000);
     let mut events = 0;
     for _ in 0..repetitions {
-        events += std::hint::black_box(decoder.run(&chunks)).events;
+        events += std::hint::black_box(decoder.run(&body, chunk)).events;
     }
     println!(
         "{}: {events} events over {repetitions} repetitions; corpus_bytes={} chunks={}",
         decoder.name(),
         body.len(),
-        chunks.len()
+        body.len().div_ceil(chunk)
     );
 }

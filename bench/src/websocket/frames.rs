@@ -301,7 +301,9 @@ pub fn measure(seed: u64, mb: usize, chunk_sizes: &[usize], rounds: usize) {
             alloc_live::calls,
         );
         let agree = timed.iter().all(|t| {
-            t.output.messages == expected && t.output.text_bytes == json_bytes as u64 && t.output.errors == 0
+            t.output.messages == expected
+                && t.output.text_bytes == json_bytes as u64
+                && t.output.errors == 0
         });
         println!("\n#### Chunks of {size} bytes\n");
         println!(
@@ -311,7 +313,9 @@ pub fn measure(seed: u64, mb: usize, chunk_sizes: &[usize], rounds: usize) {
         for t in &timed {
             println!("  - {}: {:?}", t.contender.name(), t.output);
         }
-        println!("\n| decoder | wire MB | reps | CPU ms | wall ms | MB/s (wire) | MB/s (text) | M messages/s | allocs/message | ours ÷ this (time) |");
+        println!(
+            "\n| decoder | wire MB | reps | CPU ms | wall ms | MB/s (wire) | MB/s (text) | M messages/s | allocs/message | ours ÷ this (time) |"
+        );
         println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         let ours_time = timed[0].median;
         for t in &timed {

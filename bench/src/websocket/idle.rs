@@ -91,11 +91,18 @@ pub fn measure(count: usize) {
     println!(
         "- a client child process (one current-thread tokio runtime, one `Client`) opens {count} `client.websocket()` sessions one after the other, each with one turn (request `hi`, answer: a 4-delta message, 10 events) drained, then keeps them all open and idle; two warm-up sessions opened first are in the baseline; the server is another child; heap = bytes requested by live allocations (the child's tracking global allocator; malloc's own overhead not included), RSS from `/proc/self/status`"
     );
-    println!("\n| transport | deflate | sessions open | heap before (KiB) | heap after (KiB) | heap per connection (KiB) | RSS before (KiB) | RSS after (KiB) | RSS per connection (KiB) | open time (ms) | target < 64 KiB |");
+    println!(
+        "\n| transport | deflate | sessions open | heap before (KiB) | heap after (KiB) | heap per connection (KiB) | RSS before (KiB) | RSS after (KiB) | RSS per connection (KiB) | open time (ms) | target < 64 KiB |"
+    );
     println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
     for transport in [Transport::Plain, Transport::Tls] {
-        let (server, line) = spawn_self(&["--serve-idle-ws".to_owned(), transport.arg().to_owned()]);
-        let url = line.split_whitespace().next().unwrap_or_default().to_owned();
+        let (server, line) =
+            spawn_self(&["--serve-idle-ws".to_owned(), transport.arg().to_owned()]);
+        let url = line
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_owned();
         for deflate in [false, true] {
             let exe = std::env::current_exe().unwrap_or_else(|error| panic!("{error}"));
             let output = Command::new(exe)
@@ -113,8 +120,16 @@ pub fn measure(count: usize) {
                 .split_whitespace()
                 .filter_map(|value| value.parse().ok())
                 .collect();
-            if let [live_before, live_after, rss_before, rss_after, _hwm, opened, deflate_ok, elapsed] =
-                values[..]
+            if let [
+                live_before,
+                live_after,
+                rss_before,
+                rss_after,
+                _hwm,
+                opened,
+                deflate_ok,
+                elapsed,
+            ] = values[..]
             {
                 let heap_per = (live_after - live_before) / 1024.0 / opened.max(1.0);
                 let rss_per = (rss_after - rss_before) / opened.max(1.0);
@@ -122,10 +137,18 @@ pub fn measure(count: usize) {
                     "| {} | {}{} | {opened} | {:.0} | {:.0} | {heap_per:.1} | {rss_before} | {rss_after} | {rss_per:.1} | {elapsed:.0} | {} |",
                     transport.arg(),
                     if deflate { "on" } else { "off" },
-                    if deflate_ok == 1.0 { "" } else { " (NOT as asked)" },
+                    if deflate_ok == 1.0 {
+                        ""
+                    } else {
+                        " (NOT as asked)"
+                    },
                     live_before / 1024.0,
                     live_after / 1024.0,
-                    if heap_per.max(rss_per) < 64.0 { "met" } else { "missed" },
+                    if heap_per.max(rss_per) < 64.0 {
+                        "met"
+                    } else {
+                        "missed"
+                    },
                 );
             } else {
                 println!(

@@ -23,9 +23,13 @@ enum Way {
 impl Way {
     fn name(self) -> &'static str {
         match self {
-            Way::Clone => "`request.clone()` alone (every way below includes one, as a caller handing over the request does)",
+            Way::Clone => {
+                "`request.clone()` alone (every way below includes one, as a caller handing over the request does)"
+            }
             Way::Http => "HTTP: clone + `PreparedRequest::responses` (the whole body encoded)",
-            Way::WebSocket => "WebSocket: clone + `Connection::prepare` (chaining check, message of the new items) + `handle_completed`",
+            Way::WebSocket => {
+                "WebSocket: clone + `Connection::prepare` (chaining check, message of the new items) + `handle_completed`"
+            }
         }
     }
 }
@@ -38,7 +42,8 @@ fn response() -> Response {
         .filter_map(|line| line.strip_prefix("data: "))
         .next_back()
         .unwrap_or_default();
-    let event: serde_json::Value = serde_json::from_str(data).unwrap_or_else(|error| panic!("{error}"));
+    let event: serde_json::Value =
+        serde_json::from_str(data).unwrap_or_else(|error| panic!("{error}"));
     serde_json::from_value(event["response"].clone()).unwrap_or_else(|error| panic!("{error}"))
 }
 
@@ -83,7 +88,9 @@ pub fn measure(turns: usize, rounds: usize, provider: &Provider) {
     println!(
         "- the same {turns} requests as the loop (turn 1 full, then growing by 3 items a turn); one repetition prepares all {turns} in order; harness as in the decode section; µs per turn = median repetition ÷ {turns}"
     );
-    println!("\n| way | reps | µs per turn (CPU) | bytes produced over the loop | allocs per turn |");
+    println!(
+        "\n| way | reps | µs per turn (CPU) | bytes produced over the loop | allocs per turn |"
+    );
     println!("|---|---:|---:|---:|---:|");
     for t in &timed {
         println!(
@@ -91,7 +98,11 @@ pub fn measure(turns: usize, rounds: usize, provider: &Provider) {
             t.contender.name(),
             t.reps,
             t.median.as_secs_f64() * 1e6 / turns as f64,
-            if t.contender == Way::Clone { "—".to_owned() } else { t.output.to_string() },
+            if t.contender == Way::Clone {
+                "—".to_owned()
+            } else {
+                t.output.to_string()
+            },
             t.allocations_per_rep / turns as f64,
         );
     }

@@ -85,16 +85,12 @@ impl Buffers {
         self.push_slow(slot, text)
     }
 
-    /// Appends one ASCII byte to `slot`, within the budget.
+    /// Bytes `slot` can take without growing: text up to this long is within the limit (see
+    /// [`push`](Self::push)).
     #[inline]
-    pub(super) fn push_ascii(&mut self, slot: Slot, byte: u8) -> Result<(), OverBudget> {
+    pub(super) fn spare(&mut self, slot: Slot) -> usize {
         let buffer = self.slot_mut(slot);
-        if buffer.len() < buffer.capacity() {
-            buffer.push(char::from(byte));
-            return Ok(());
-        }
-        let mut text = [0; 4];
-        self.push_slow(slot, char::from(byte).encode_utf8(&mut text))
+        buffer.capacity() - buffer.len()
     }
 
     /// [`push`](Self::push) when the buffer may have to grow.

@@ -268,21 +268,27 @@ impl SseDecoder {
                 return step;
             }
         }
-        if let LineState::Value {
-            field,
-            at_value_start: false,
-        } = self.line
+        if !matches!(self.line, LineState::Start)
+            && !self.after_cr
             && let Some(rest) = chunk.get(*read..)
             && rest.len() < SHORT_SCAN
             && !rest.iter().any(|&byte| byte == b'\r' || byte == b'\n')
         {
-            // A short piece in the middle of a value (e.g. 1-byte chunks): straight to it.
+            // A short piece inside a line (e.g. 1-byte chunks): straight to the line's state,
+            // without the scanner (nothing to find, nothing to lend, no BOM before a line).
             *read = chunk.len();
             self.stats.bytes_scanned += rest.len() as u64;
-            return match self.append_value(field, rest) {
-                Ok(()) => None,
-                Err(OverBudget) => Some(self.over_budget(false)),
-            };
+            if let LineState::Value {
+                field,
+                at_value_start: false,
+            } = self.line
+            {
+                return match self.append_value(field, rest) {
+                    Ok(()) => None,
+                    Err(OverBudget) => Some(self.over_budget(false)),
+                };
+            }
+            return self.handle_segment(rest, false);
         }
         self.scan(chunk, text, read, true)
     }

@@ -119,6 +119,16 @@ impl SseDecoder {
                     return Ok(LineOutcome::Nothing);
                 }
                 LineState::Name { mut name, len } => {
+                    if let [byte] = *segment
+                        && !eol
+                        && byte != b':'
+                        && let Some(slot) = name.get_mut(usize::from(len))
+                    {
+                        // Names arriving byte by byte: no search, no lookup until the colon.
+                        *slot = byte;
+                        self.line = LineState::Name { name, len: len + 1 };
+                        return Ok(LineOutcome::Nothing);
+                    }
                     let colon = memchr(b':', segment);
                     let head = match colon {
                         Some(at) => segment.get(..at).unwrap_or_default(),
@@ -214,20 +224,14 @@ impl SseDecoder {
     /// Takes the next piece of the value of `field`.
     #[inline]
     pub(super) fn append_value(&mut self, field: Field, bytes: &[u8]) -> Result<(), OverBudget> {
-        // Values arriving byte by byte: an ASCII byte needs no decoding.
-        if let [byte] = *bytes
-            && byte.is_ascii()
-            && self.value.utf8.is_empty()
-        {
-            match field {
-                Field::Data => return self.buffers.push_ascii(Slot::Data, byte),
-                Field::Event => return self.buffers.push_ascii(Slot::Event, byte),
-                Field::Id if byte != 0 && !self.value.id_has_nul && !self.value.id_over_budget => {
-                    let pushed = self.buffers.push_ascii(Slot::IdIncoming, byte);
-                    return self.id_pushed(pushed);
-                }
-                Field::Id | Field::Retry => {}
-            }
+        // Values arriving a byte or a few bytes at a time: staged raw, decoded together later.
+        let slot = match field {
+            Field::Data => Slot::Data,
+            Field::Event => Slot::Event,
+            Field::Id | Field::Retry => return self.append_value_general(field, bytes),
+        };
+        if self.value.utf8.stage(bytes, self.buffers.spare(slot)) {
+            return Ok(());
         }
         self.append_value_general(field, bytes)
     }
@@ -320,9 +324,10 @@ impl SseDecoder {
     /// Decodes value bytes (lossy UTF-8) into `slot`.
     fn decode_into(&mut self, slot: Slot, bytes: &[u8], last: bool) -> Result<(), OverBudget> {
         let buffers = &mut self.buffers;
+        let room = buffers.spare(slot);
         self.value
             .utf8
-            .decode(bytes, last, &mut |text| buffers.push(slot, text))
+            .decode(bytes, last, room, &mut |text| buffers.push(slot, text))
     }
 
     /// A blank line: dispatch. Returns true when a frame is ready in the buffers.

@@ -49,9 +49,11 @@
 //! straight from the caller's chunk, and validates each chunk's UTF-8 once (simdutf8). A frame
 //! whose `event` and single `data` line lie wholly inside the chunk borrows them from it (no
 //! copy); otherwise values stream into the buffer they belong to (a value split across chunks
-//! piece by piece: only up to five bytes of a field name and three of a UTF-8 sequence are
-//! carried between chunks). The buffers are reused, so a warmed-up decoder allocates nothing
-//! per frame. [`SseStats`] exposes the counters that prove it.
+//! piece by piece: up to five bytes of a field name, three of a UTF-8 sequence, and up to 255
+//! bytes of a value arriving in pieces shorter than 16 bytes, staged inline and validated
+//! together, are carried between chunks; staging never delays a size-limit error). The
+//! buffers are reused, so a warmed-up decoder allocates nothing per frame. [`SseStats`]
+//! exposes the counters that prove it.
 
 mod budget;
 mod decoder;

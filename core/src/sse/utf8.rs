@@ -1,45 +1,107 @@
 //! Lossy UTF-8 decoding of a value that arrives in pieces.
 //!
 //! The result is exactly `String::from_utf8_lossy` of the concatenated pieces: every maximal
-//! invalid subpart becomes one U+FFFD. A character split across pieces is completed from the
-//! next piece (at most 3 bytes are held). Valid input takes the `simdutf8` fast path.
+//! invalid subpart becomes one U+FFFD. Short pieces (values arriving a byte or a few bytes at
+//! a time) are staged raw, up to [`STAGE`] bytes, and decoded together when the stage fills,
+//! a longer piece comes or the value ends, so a value that trickles in costs a byte copy per
+//! byte and one validation per [`STAGE`] bytes rather than a decoding step per byte. Bytes
+//! are staged only while their decoded text is sure to fit the room its buffer has without
+//! growing (at most 3 bytes of text per byte: U+FFFD for an invalid one), so staging never
+//! delays a size-limit error. A character split across pieces is completed from the next
+//! piece (at most 3 bytes are held). Valid input takes the `simdutf8` fast path.
 
 /// The replacement character, as pushed for each maximal invalid subpart.
 const REPLACEMENT: &str = "\u{FFFD}";
 
-/// Up to three bytes of an incomplete (but so far valid) UTF-8 sequence held between pieces.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// Bytes of short pieces held raw before they are decoded together.
+pub(super) const STAGE: usize = 255;
+
+/// Undecoded bytes of a value: short pieces staged raw, and up to three bytes of an incomplete
+/// (but so far valid) UTF-8 sequence held between pieces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) struct Utf8Tail {
+    staged: [u8; STAGE],
+    staged_len: u8,
     bytes: [u8; 3],
     len: u8,
+}
+
+impl Default for Utf8Tail {
+    fn default() -> Self {
+        Self {
+            staged: [0; STAGE],
+            staged_len: 0,
+            bytes: [0; 3],
+            len: 0,
+        }
+    }
 }
 
 impl Utf8Tail {
     /// Forgets any held bytes.
     pub(super) fn clear(&mut self) {
+        self.staged_len = 0;
         self.len = 0;
     }
 
-    /// Nothing held.
-    pub(super) fn is_empty(&self) -> bool {
-        self.len == 0
+    /// Stages `input` raw when it fits the stage and everything undecoded is sure to fit
+    /// `room` bytes of text once decoded (it is then decoded with what follows); false, having
+    /// done nothing, otherwise.
+    #[inline]
+    pub(super) fn stage(&mut self, input: &[u8], room: usize) -> bool {
+        let staged = usize::from(self.staged_len);
+        let undecoded = usize::from(self.len) + staged + input.len();
+        if undecoded * 3 > room {
+            return false;
+        }
+        if let [byte] = *input
+            && let Some(slot) = self.staged.get_mut(staged)
+        {
+            *slot = byte;
+            self.staged_len += 1;
+            return true;
+        }
+        match self.staged.get_mut(staged..staged + input.len()) {
+            Some(room) => {
+                room.copy_from_slice(input);
+                self.staged_len = (staged + input.len()) as u8;
+                true
+            }
+            None => false,
+        }
     }
 
-    /// Decodes `input` (the next piece of a value) into `push`. With `last`, the value ends
-    /// here: a sequence still incomplete becomes U+FFFD.
+    /// Decodes `input` (the next piece of a value) into `push`, or stages it for later when
+    /// it fits (see [`stage`](Self::stage); `room` is what `push` takes without growing).
+    /// With `last`, the value ends here: everything staged is decoded, and a sequence still
+    /// incomplete becomes U+FFFD.
     #[inline]
     pub(super) fn decode<E>(
+        &mut self,
+        input: &[u8],
+        last: bool,
+        room: usize,
+        push: &mut impl FnMut(&str) -> Result<(), E>,
+    ) -> Result<(), E> {
+        if !last && self.stage(input, room) {
+            return Ok(());
+        }
+        if self.staged_len > 0 {
+            let staged = self.staged;
+            let count = usize::from(self.staged_len);
+            self.staged_len = 0;
+            self.decode_now(staged.get(..count).unwrap_or_default(), false, push)?;
+        }
+        self.decode_now(input, last, push)
+    }
+
+    /// Decodes `input` at once, after the held bytes of an incomplete sequence.
+    fn decode_now<E>(
         &mut self,
         mut input: &[u8],
         last: bool,
         push: &mut impl FnMut(&str) -> Result<(), E>,
     ) -> Result<(), E> {
-        if let [byte] = *input
-            && !last
-            && self.take_byte(byte, push)?
-        {
-            return Ok(());
-        }
         if self.len > 0 {
             input = self.complete_held(input, push)?;
         }
@@ -51,62 +113,6 @@ impl Utf8Tail {
             push(REPLACEMENT)?;
         }
         Ok(())
-    }
-
-    /// A piece of one byte (values arriving byte by byte): holds a valid lead byte, or
-    /// extends the held sequence with a valid next byte (pushing it when complete). Returns
-    /// false, having done nothing, for any other byte (left to the general path).
-    #[inline]
-    fn take_byte<E>(
-        &mut self,
-        byte: u8,
-        push: &mut impl FnMut(&str) -> Result<(), E>,
-    ) -> Result<bool, E> {
-        let held = usize::from(self.len);
-        let Some(&lead) = self.bytes.first().filter(|_| held > 0) else {
-            // A lead byte alone is always the valid beginning of a longer character.
-            if (0xC2..=0xF4).contains(&byte) {
-                self.bytes[0] = byte;
-                self.len = 1;
-                return Ok(true);
-            }
-            return Ok(false);
-        };
-        let needed = match lead {
-            0xC2..=0xDF => 2,
-            0xE0..=0xEF => 3,
-            _ => 4,
-        };
-        // The ranges of the second byte are narrower after E0, ED, F0 and F4 (RFC 3629).
-        let range = match (held, lead) {
-            (1, 0xE0) => 0xA0..=0xBF,
-            (1, 0xED) => 0x80..=0x9F,
-            (1, 0xF0) => 0x90..=0xBF,
-            (1, 0xF4) => 0x80..=0x8F,
-            _ => 0x80..=0xBF,
-        };
-        if !range.contains(&byte) || held >= needed {
-            return Ok(false);
-        }
-        if held + 1 < needed {
-            if let Some(slot) = self.bytes.get_mut(held) {
-                *slot = byte;
-                self.len += 1;
-                return Ok(true);
-            }
-            return Ok(false);
-        }
-        let mut joined = [0u8; 4];
-        joined[..held].copy_from_slice(&self.bytes[..held]);
-        joined[held] = byte;
-        match std::str::from_utf8(&joined[..needed]) {
-            Ok(text) => {
-                self.len = 0;
-                push(text)?;
-                Ok(true)
-            }
-            Err(_) => Ok(false),
-        }
     }
 
     /// Resolves the held sequence with the first bytes of `input`; returns the unread rest.
@@ -162,8 +168,21 @@ impl Utf8Tail {
         last: bool,
         push: &mut impl FnMut(&str) -> Result<(), E>,
     ) -> Result<(), E> {
-        if let Ok(text) = simdutf8::basic::from_utf8(input) {
-            return push(text);
+        // Valid but for a character cut off at the end (a stage or a chunk ending inside
+        // one): the head is pushed and the cut character held, without the general path.
+        let cut = if last {
+            input.len()
+        } else {
+            incomplete_tail_start(input)
+        };
+        let (head, tail) = input.split_at(cut);
+        if let Ok(text) = simdutf8::basic::from_utf8(head)
+            && (tail.is_empty() || is_incomplete_prefix(tail))
+        {
+            push(text)?;
+            self.bytes[..tail.len()].copy_from_slice(tail);
+            self.len = tail.len() as u8;
+            return Ok(());
         }
         let total = input.len();
         let mut offset = 0;
@@ -189,6 +208,25 @@ impl Utf8Tail {
     }
 }
 
+/// Where a character that `input` ends inside of starts (at most 3 bytes from the end, judged
+/// by its lead byte alone); `input.len()` when the last character looks whole.
+fn incomplete_tail_start(input: &[u8]) -> usize {
+    let end = input.len();
+    for back in 1..=end.min(3) {
+        let byte = input[end - back];
+        if byte & 0xC0 != 0x80 {
+            let needed = match byte {
+                0xC0..=0xDF => 2,
+                0xE0..=0xEF => 3,
+                0xF0..=0xF7 => 4,
+                _ => 1,
+            };
+            return if needed > back { end - back } else { end };
+        }
+    }
+    end
+}
+
 /// True when `bytes` is the valid beginning of a character that needs more bytes.
 fn is_incomplete_prefix(bytes: &[u8]) -> bool {
     matches!(std::str::from_utf8(bytes), Err(error) if error.error_len().is_none())
@@ -198,7 +236,9 @@ fn is_incomplete_prefix(bytes: &[u8]) -> bool {
 mod tests {
     use super::Utf8Tail;
 
-    fn decode_split(input: &[u8], splits: &[usize]) -> String {
+    /// Decodes `input` cut at `splits`, with `room` for staging (0: every piece decoded at
+    /// once; `usize::MAX`: short pieces staged).
+    fn decode_split(input: &[u8], splits: &[usize], room: usize) -> String {
         let mut tail = Utf8Tail::default();
         let mut out = String::new();
         let mut push = |text: &str| -> Result<(), ()> {
@@ -207,10 +247,11 @@ mod tests {
         };
         let mut start = 0;
         for &split in splits {
-            tail.decode(&input[start..split], false, &mut push).unwrap();
+            tail.decode(&input[start..split], false, room, &mut push)
+                .unwrap();
             start = split;
         }
-        tail.decode(&input[start..], true, &mut push).unwrap();
+        tail.decode(&input[start..], true, room, &mut push).unwrap();
         out
     }
 
@@ -240,7 +281,34 @@ mod tests {
         for sample in &samples {
             let splits: Vec<usize> = (1..sample.len()).collect();
             let expected = String::from_utf8_lossy(sample);
-            assert_eq!(decode_split(sample, &splits), expected, "{sample:x?}");
+            for room in [0, 12, usize::MAX] {
+                let got = decode_split(sample, &splits, room);
+                assert_eq!(got, expected, "{sample:x?}, room {room}");
+            }
+        }
+    }
+
+    #[test]
+    fn long_values_in_short_pieces_fill_and_flush_the_stage() {
+        // Several stages' worth of mixed text (characters straddling every stage boundary,
+        // invalid bytes among them), in pieces of 1 to 5 bytes, with and without room.
+        let mut sample = Vec::new();
+        for round in 0..40u8 {
+            sample.extend_from_slice("añ日😀".as_bytes());
+            if round % 7 == 3 {
+                sample.extend_from_slice(b"\xF0\x9F\x98");
+            }
+            if round % 11 == 5 {
+                sample.push(0xFF);
+            }
+        }
+        let expected = String::from_utf8_lossy(&sample);
+        for piece in 1..=5 {
+            let splits: Vec<usize> = (piece..sample.len()).step_by(piece).collect();
+            for room in [0, 40, 200, usize::MAX] {
+                let got = decode_split(&sample, &splits, room);
+                assert_eq!(got, expected, "pieces of {piece}, room {room}");
+            }
         }
     }
 
@@ -259,8 +327,10 @@ mod tests {
             let expected = String::from_utf8_lossy(sample);
             for first in 0..=sample.len() {
                 for second in first..=sample.len() {
-                    let got = decode_split(sample, &[first, second]);
-                    assert_eq!(got, expected, "{sample:x?} split at {first},{second}");
+                    for room in [0, 12, usize::MAX] {
+                        let got = decode_split(sample, &[first, second], room);
+                        assert_eq!(got, expected, "{sample:x?} split at {first},{second}");
+                    }
                 }
             }
         }
