@@ -396,7 +396,8 @@ impl Body {
     /// chunks goes out fast enough to measure the client, not the server. A chunk larger than
     /// `max`, and generated payload ([`fill`](Self::fill)), still go out on their own. No
     /// effect while a [`chunk_delay`](Self::chunk_delay) is set (each chunk then waits on its
-    /// own).
+    /// own). A [`Cut::InvalidChunkHeader`] right after a piece goes out in that piece's last
+    /// write, so a client reads the chunks before it and the bad line together.
     pub fn gather_writes(mut self, max: usize) -> Body {
         self.gather_writes = Some(max.max(1));
         self

@@ -107,6 +107,9 @@ struct BodyRun<'a> {
     payload_offset: u64,
     /// The mark of the current payload step, until its first write.
     pending_mark: Option<(usize, u64)>,
+    /// An invalid chunk-size line already went out with the last write of the piece before
+    /// it (see [`Body::gather_writes`]).
+    cut_sent: bool,
 }
 
 impl<'a> BodyRun<'a> {
@@ -120,6 +123,7 @@ impl<'a> BodyRun<'a> {
             payload_steps: 0,
             payload_offset: 0,
             pending_mark: None,
+            cut_sent: false,
         }
     }
 
@@ -132,7 +136,7 @@ impl<'a> BodyRun<'a> {
                 self.payload_offset += piece.len();
             }
             match step {
-                Step::Send(piece) => self.send(piece)?,
+                Step::Send(piece) => self.send(piece, body.steps.get(index + 1))?,
                 Step::Drip(piece, delay) => self.drip(piece, *delay)?,
                 Step::Pause(duration) => self.wire.sleep(*duration)?,
                 Step::Stall(stall) => self.stall(*stall)?,
@@ -150,8 +154,9 @@ impl<'a> BodyRun<'a> {
     }
 
     /// Sends a piece in chunks of the body's chunk size (and one per event for an events
-    /// piece), gathered into fewer writes when the body asks for it.
-    fn send(&mut self, piece: &Piece) -> Result<(), Ended> {
+    /// piece), gathered into fewer writes when the body asks for it; then an invalid chunk-size
+    /// line that comes `next` goes out in the same last write.
+    fn send(&mut self, piece: &Piece, next: Option<&Step>) -> Result<(), Ended> {
         let size = self.body.chunk_size.map_or(piece.len(), |size| size as u64);
         let gather = self
             .body
@@ -192,6 +197,13 @@ impl<'a> BodyRun<'a> {
                 self.chunk(piece, offset, len)?;
             }
             offset += len;
+        }
+        if gather.is_some()
+            && self.chunked
+            && matches!(next, Some(Step::Cut(Cut::InvalidChunkHeader)))
+        {
+            gathered.extend_from_slice(INVALID_CHUNK_HEADER);
+            self.cut_sent = true;
         }
         self.write(&gathered)
     }
@@ -312,10 +324,14 @@ impl<'a> BodyRun<'a> {
                 frame.extend_from_slice(&following);
                 self.wire.write_all(&frame)
             }
-            Cut::InvalidChunkHeader => self.wire.write_all(b"zz\r\n"),
+            Cut::InvalidChunkHeader if self.cut_sent => Ok(()),
+            Cut::InvalidChunkHeader => self.wire.write_all(INVALID_CHUNK_HEADER),
         }
     }
 }
+
+/// The chunk-size line of [`Cut::InvalidChunkHeader`].
+const INVALID_CHUNK_HEADER: &[u8] = b"zz\r\n";
 
 /// Up to `limit` payload bytes from `steps`.
 fn following_bytes(steps: &[Step], limit: usize) -> Vec<u8> {
