@@ -327,7 +327,8 @@ impl Dial for TokioDial {
 
 /// A response body. Dropping it closes its HTTP/1.1 connection or resets its HTTP/2 stream;
 /// an HTTP/1.1 connection goes back to the pool once its body was read to the end or its
-/// stream finished.
+/// stream finished, and a finished stream's HTTP/2 body is read on to its `END_STREAM` in a
+/// task (up to 64 KiB, for up to a second) rather than reset.
 #[derive(Debug)]
 pub struct TokioBody(Kind);
 
@@ -353,9 +354,41 @@ impl ResponseBody for TokioBody {
     fn release(self) {
         match self.0 {
             Kind::Http1(body) => body.release(),
-            Kind::Http2(_) => {}
+            Kind::Http2(body) => drain_http2(body),
         }
     }
+}
+
+/// The most a finished HTTP/2 stream's body is read after its terminal event, looking for its
+/// end, before it is reset after all.
+const DRAIN_LIMIT: usize = 64 * 1024;
+
+/// How long a finished HTTP/2 stream's end is waited for.
+const DRAIN_TIME: Duration = Duration::from_secs(1);
+
+/// Reads a finished stream's body on to its `END_STREAM` in a task of its own (at most
+/// [`DRAIN_LIMIT`] bytes, for at most [`DRAIN_TIME`]), so that the stream closes cleanly rather
+/// than being reset. A server commonly sends `END_STREAM` in a frame of its own after the
+/// terminal event; dropping the body before it resets the stream, and h2 closes a connection
+/// after 1,024 such resets (`too_many_internal_resets`), failing every stream still on it.
+fn drain_http2(mut body: Incoming) {
+    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+        return;
+    };
+    runtime.spawn(async move {
+        let drain = async {
+            let mut left = DRAIN_LIMIT;
+            while let Some(Ok(chunk)) =
+                poll_fn(|cx| codex_api_client::poll_hyper_chunk(&mut body, cx)).await
+            {
+                left = left.saturating_sub(chunk.len().max(1));
+                if left == 0 {
+                    break;
+                }
+            }
+        };
+        let _ = tokio::time::timeout(DRAIN_TIME, drain).await;
+    });
 }
 
 /// A tokio timer.

@@ -6,7 +6,9 @@
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use bytes::Bytes;
 use codex_api_core::credentials::Credentials;
@@ -19,7 +21,8 @@ use codex_api_testkit::Transcript;
 use codex_api_testkit::tls::TestIdentity;
 use codex_api_tokio::{Client, StaticAuth};
 use futures_util::StreamExt;
-use http_body_util::Full;
+use http_body_util::{Full, StreamBody};
+use hyper::body::Frame;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use tokio::net::TcpListener;
@@ -68,6 +71,59 @@ async fn start_server(versions: Arc<Mutex<Vec<http::Version>>>) -> SocketAddr {
     addr
 }
 
+/// A TLS server speaking h2 only whose event streams send their events at once and their
+/// `END_STREAM` 200 ms later, in a frame of its own; counts the bodies it sent to their end
+/// (a stream the client resets first drops its body before that).
+async fn start_late_end_server(ended: Arc<AtomicUsize>) -> SocketAddr {
+    let mut config = (*TestIdentity::localhost().server_config().unwrap()).clone();
+    config.alpn_protocols = vec![b"h2".to_vec()];
+    let acceptor = TlsAcceptor::from(Arc::new(config));
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            let ended = ended.clone();
+            tokio::spawn(async move {
+                let Ok(tls) = acceptor.accept(socket).await else {
+                    return;
+                };
+                let service = service_fn(move |_request: http::Request<hyper::body::Incoming>| {
+                    let events = Transcript::new()
+                        .created()
+                        .message(&["late end"])
+                        .completed()
+                        .to_bytes();
+                    let ended = ended.clone();
+                    let frames = futures_util::stream::unfold(0, move |step| {
+                        let events = events.clone();
+                        let ended = ended.clone();
+                        async move {
+                            match step {
+                                0 => {
+                                    Some((Ok::<_, Infallible>(Frame::data(Bytes::from(events))), 1))
+                                }
+                                _ => {
+                                    tokio::time::sleep(Duration::from_millis(200)).await;
+                                    ended.fetch_add(1, Ordering::SeqCst);
+                                    None
+                                }
+                            }
+                        }
+                    });
+                    let response = http::Response::builder()
+                        .header("content-type", "text/event-stream")
+                        .body(StreamBody::new(frames));
+                    async move { Ok::<_, Infallible>(response.unwrap()) }
+                });
+                let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+                let _ = builder.serve_connection(TokioIo::new(tls), service).await;
+            });
+        }
+    });
+    addr
+}
+
 /// A client of `https://localhost:PORT/v1` trusting the test CA.
 fn client(addr: SocketAddr) -> Client {
     let provider =
@@ -104,4 +160,35 @@ async fn a_custom_ca_is_trusted_and_alpn_picks_http2() {
         *versions.lock().unwrap(),
         [http::Version::HTTP_2, http::Version::HTTP_2]
     );
+}
+
+#[tokio::test]
+async fn a_finished_http2_stream_is_read_to_its_end_rather_than_reset() {
+    // A consumer that stops at the terminal event (the stream ends there) must not reset the
+    // stream whose END_STREAM is still to come: h2 closes a connection after 1,024 resets.
+    let ended = Arc::new(AtomicUsize::new(0));
+    let addr = start_late_end_server(ended.clone()).await;
+    let client = client(addr);
+    for _ in 0..3 {
+        let mut stream = client
+            .stream(
+                ResponsesApiRequest::new("gpt-test"),
+                ResponsesOptions::new(),
+            )
+            .await
+            .unwrap();
+        let mut text = String::new();
+        while let Some(event) = stream.next().await {
+            if let ResponseEvent::OutputTextDelta { delta, .. } = event.unwrap() {
+                text.push_str(&delta);
+            }
+        }
+        assert_eq!(text, "late end");
+    }
+    // Every stream's body reached its end on the server (none was reset by the client).
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while ended.load(Ordering::SeqCst) < 3 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(ended.load(Ordering::SeqCst), 3);
 }
