@@ -44,16 +44,18 @@ pub enum Pipeline {
     AsyncOpenAi,
     AsyncOpenAiOnOurSse,
     Ceiling,
+    SonicCeiling,
 }
 
 impl Pipeline {
-    pub const ALL: [Pipeline; 6] = [
+    pub const ALL: [Pipeline; 7] = [
         Pipeline::OursRaw,
         Pipeline::OursCodex,
         Pipeline::CodexApproach,
         Pipeline::AsyncOpenAi,
         Pipeline::AsyncOpenAiOnOurSse,
         Pipeline::Ceiling,
+        Pipeline::SonicCeiling,
     ];
 
     pub fn name(self) -> &'static str {
@@ -66,6 +68,7 @@ impl Pipeline {
             }
             Pipeline::AsyncOpenAiOnOurSse => "async-openai 0.43 ResponseStreamEvent (on our SSE)",
             Pipeline::Ceiling => "ceiling: our SSE + serde_json borrowed struct",
+            Pipeline::SonicCeiling => "SIMD ceiling: our SSE + sonic-rs 0.5 borrowed struct",
         }
     }
 
@@ -77,6 +80,7 @@ impl Pipeline {
             Pipeline::AsyncOpenAi => async_openai_on_eventsource(chunks),
             Pipeline::AsyncOpenAiOnOurSse => async_openai_on_our_sse(chunks),
             Pipeline::Ceiling => ceiling(chunks),
+            Pipeline::SonicCeiling => sonic_ceiling(chunks),
         }
     }
 }
@@ -361,6 +365,62 @@ fn ceiling(chunks: &[Bytes]) -> Tally {
                 continue;
             };
             match serde_json::from_str::<BorrowedEvent<'_>>(frame.data()) {
+                Ok(event) => {
+                    tally.events += 1;
+                    match black_box(&event).kind {
+                        "response.output_text.delta" => {
+                            tally.data_bytes += event.delta.as_deref().map_or(0, str::len) as u64
+                        }
+                        "response.output_item.done" => tally.named += 1,
+                        _ => {}
+                    }
+                }
+                Err(_) => tally.errors += 1,
+            }
+        }
+    }
+    tally
+}
+
+/// [`BorrowedEvent`] for sonic-rs (a SIMD JSON parser): nested objects left as its lazy
+/// values (serde_json's `RawValue` is serde_json's own).
+#[derive(Debug, Deserialize)]
+#[allow(dead_code)]
+struct SonicEvent<'a> {
+    #[serde(rename = "type")]
+    kind: &'a str,
+    #[serde(borrow, default)]
+    item_id: Option<&'a str>,
+    #[serde(default)]
+    output_index: Option<u32>,
+    #[serde(default)]
+    content_index: Option<u32>,
+    #[serde(borrow, default)]
+    delta: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    text: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    item: Option<sonic_rs::LazyValue<'a>>,
+    #[serde(borrow, default)]
+    response: Option<sonic_rs::LazyValue<'a>>,
+    #[serde(borrow, default)]
+    part: Option<sonic_rs::LazyValue<'a>>,
+    #[serde(default)]
+    sequence_number: Option<u64>,
+}
+
+/// The ceiling with sonic-rs in place of serde_json: what a SIMD parser would give at best.
+fn sonic_ceiling(chunks: &[Bytes]) -> Tally {
+    let mut tally = Tally::default();
+    let mut decoder = SseDecoder::new();
+    for chunk in chunks {
+        let mut feed = decoder.feed(chunk);
+        while let Some(frame) = feed.next_frame() {
+            let Ok(frame) = frame else {
+                tally.errors += 1;
+                continue;
+            };
+            match sonic_rs::from_str::<SonicEvent<'_>>(frame.data()) {
                 Ok(event) => {
                     tally.events += 1;
                     match black_box(&event).kind {
