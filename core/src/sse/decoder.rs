@@ -4,9 +4,9 @@ use std::fmt;
 
 use memchr::memchr2;
 
-use super::budget::{Buffers, OverBudget};
+use super::budget::{Buffers, OverBudget, Slot};
 use super::lend::{Lent, Whole};
-use super::line::{LineOutcome, LineState, ValueState};
+use super::line::{Field, LineOutcome, LineState, ValueState};
 use super::{Finish, Frame, SseError, SseStats};
 
 /// Default limit on the bytes held for one event: 128 MiB (legitimate Responses events exceed
@@ -247,6 +247,29 @@ impl SseDecoder {
 
     /// Next outcome from the kept bytes of an undrained feed, then from `chunk`.
     fn step<'i>(&mut self, chunk: &'i [u8], text: &'i str, read: &mut usize) -> Option<Step<'i>> {
+        // The last byte of a chunk inside a `data` or `event` value (values arriving byte by
+        // byte): staged at once, as `append_value` would stage it.
+        if let LineState::Value {
+            field: field @ (Field::Data | Field::Event),
+            at_value_start: false,
+        } = self.line
+            && let Some(&[byte]) = chunk.get(*read..)
+            && byte != b'\r'
+            && byte != b'\n'
+            && !self.frame_out
+            && self.backlog_read >= self.backlog.len()
+        {
+            let slot = if field == Field::Data {
+                Slot::Data
+            } else {
+                Slot::Event
+            };
+            if self.value.utf8.stage(&[byte], self.buffers.spare(slot)) {
+                *read += 1;
+                self.stats.bytes_scanned += 1;
+                return None;
+            }
+        }
         self.settle();
         if self.backlog_read < self.backlog.len() {
             let backlog = std::mem::take(&mut self.backlog);
