@@ -328,10 +328,11 @@ fn async_openai_on_our_sse(chunks: &[Bytes]) -> Tally {
 // ---- the ceiling ----
 
 /// The least a typed event can be: borrowed where JSON allows (`Cow` for text that may hold
-/// escapes), nested objects left as raw JSON.
+/// escapes), nested objects left as the parser's raw JSON (`Raw`: serde_json's `RawValue`,
+/// sonic-rs's `LazyValue`).
 #[derive(Debug, Deserialize)]
 #[allow(dead_code)]
-struct BorrowedEvent<'a> {
+struct BorrowedEvent<'a, Raw> {
     #[serde(rename = "type")]
     kind: &'a str,
     #[serde(borrow, default)]
@@ -344,73 +345,45 @@ struct BorrowedEvent<'a> {
     delta: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
     text: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    item: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    response: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    part: Option<&'a RawValue>,
+    #[serde(default = "none")]
+    item: Option<Raw>,
+    #[serde(default = "none")]
+    response: Option<Raw>,
+    #[serde(default = "none")]
+    part: Option<Raw>,
     #[serde(default)]
     sequence_number: Option<u64>,
+}
+
+/// No value (a default that asks nothing of `T`).
+fn none<T>() -> Option<T> {
+    None
 }
 
 fn ceiling(chunks: &[Bytes]) -> Tally {
-    let mut tally = Tally::default();
-    let mut decoder = SseDecoder::new();
-    for chunk in chunks {
-        let mut feed = decoder.feed(chunk);
-        while let Some(frame) = feed.next_frame() {
-            let Ok(frame) = frame else {
-                tally.errors += 1;
-                continue;
-            };
-            match serde_json::from_str::<BorrowedEvent<'_>>(frame.data()) {
-                Ok(event) => {
-                    tally.events += 1;
-                    match black_box(&event).kind {
-                        "response.output_text.delta" => {
-                            tally.data_bytes += event.delta.as_deref().map_or(0, str::len) as u64
-                        }
-                        "response.output_item.done" => tally.named += 1,
-                        _ => {}
-                    }
-                }
-                Err(_) => tally.errors += 1,
-            }
-        }
-    }
-    tally
-}
-
-/// [`BorrowedEvent`] for sonic-rs (a SIMD JSON parser): nested objects left as its lazy
-/// values (serde_json's `RawValue` is serde_json's own).
-#[derive(Debug, Deserialize)]
-#[allow(dead_code)]
-struct SonicEvent<'a> {
-    #[serde(rename = "type")]
-    kind: &'a str,
-    #[serde(borrow, default)]
-    item_id: Option<&'a str>,
-    #[serde(default)]
-    output_index: Option<u32>,
-    #[serde(default)]
-    content_index: Option<u32>,
-    #[serde(borrow, default)]
-    delta: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    text: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    item: Option<sonic_rs::LazyValue<'a>>,
-    #[serde(borrow, default)]
-    response: Option<sonic_rs::LazyValue<'a>>,
-    #[serde(borrow, default)]
-    part: Option<sonic_rs::LazyValue<'a>>,
-    #[serde(default)]
-    sequence_number: Option<u64>,
+    borrowed_ceiling(chunks, |data| {
+        let event = serde_json::from_str::<BorrowedEvent<'_, &RawValue>>(data).ok()?;
+        Some((
+            black_box(&event).kind,
+            event.delta.as_deref().map_or(0, str::len),
+        ))
+    })
 }
 
 /// The ceiling with sonic-rs in place of serde_json: what a SIMD parser would give at best.
 fn sonic_ceiling(chunks: &[Bytes]) -> Tally {
+    borrowed_ceiling(chunks, |data| {
+        let event = sonic_rs::from_str::<BorrowedEvent<'_, sonic_rs::LazyValue<'_>>>(data).ok()?;
+        Some((
+            black_box(&event).kind,
+            event.delta.as_deref().map_or(0, str::len),
+        ))
+    })
+}
+
+/// Our SSE decoder, then `parse` (an event's type and delta length, `None` when it does not
+/// parse) on every frame.
+fn borrowed_ceiling(chunks: &[Bytes], parse: fn(&str) -> Option<(&str, usize)>) -> Tally {
     let mut tally = Tally::default();
     let mut decoder = SseDecoder::new();
     for chunk in chunks {
@@ -420,18 +393,16 @@ fn sonic_ceiling(chunks: &[Bytes]) -> Tally {
                 tally.errors += 1;
                 continue;
             };
-            match sonic_rs::from_str::<SonicEvent<'_>>(frame.data()) {
-                Ok(event) => {
+            match parse(frame.data()) {
+                Some((kind, delta)) => {
                     tally.events += 1;
-                    match black_box(&event).kind {
-                        "response.output_text.delta" => {
-                            tally.data_bytes += event.delta.as_deref().map_or(0, str::len) as u64
-                        }
+                    match kind {
+                        "response.output_text.delta" => tally.data_bytes += delta as u64,
                         "response.output_item.done" => tally.named += 1,
                         _ => {}
                     }
                 }
-                Err(_) => tally.errors += 1,
+                None => tally.errors += 1,
             }
         }
     }

@@ -28,42 +28,31 @@ use hyper_util::rt::{TokioExecutor, TokioIo};
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 
-/// A TLS server offering h2 and http/1.1; records the HTTP version of every request.
-async fn start_server(versions: Arc<Mutex<Vec<http::Version>>>) -> SocketAddr {
+/// A loopback TLS server (the testkit's identity) offering the `alpn` protocols, answering
+/// every request with `handle`.
+async fn serve_tls<F, Fut, B>(alpn: &[&[u8]], handle: F) -> SocketAddr
+where
+    F: Fn(http::Request<hyper::body::Incoming>) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Result<http::Response<B>, Infallible>> + Send + 'static,
+    B: hyper::body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
     let mut config = (*TestIdentity::localhost().server_config().unwrap()).clone();
-    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    config.alpn_protocols = alpn.iter().map(|protocol| protocol.to_vec()).collect();
     let acceptor = TlsAcceptor::from(Arc::new(config));
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
         while let Ok((socket, _)) = listener.accept().await {
             let acceptor = acceptor.clone();
-            let versions = versions.clone();
+            let handle = handle.clone();
             tokio::spawn(async move {
                 let Ok(tls) = acceptor.accept(socket).await else {
                     return;
                 };
-                let service = service_fn(move |request: http::Request<hyper::body::Incoming>| {
-                    versions.lock().unwrap().push(request.version());
-                    let response = if request.uri().path().ends_with("/models") {
-                        http::Response::builder()
-                            .header("content-type", "application/json")
-                            .body(Full::new(Bytes::from_static(
-                                br#"{"models":[{"slug":"gpt-h2"}]}"#,
-                            )))
-                    } else {
-                        let body = Transcript::new()
-                            .created()
-                            .message(&["over h2"])
-                            .completed()
-                            .to_bytes();
-                        http::Response::builder()
-                            .header("content-type", "text/event-stream")
-                            .body(Full::new(Bytes::from(body)))
-                    };
-                    async move { Ok::<_, Infallible>(response.unwrap()) }
-                });
                 let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+                let service = service_fn(handle);
                 let _ = builder.serve_connection(TokioIo::new(tls), service).await;
             });
         }
@@ -71,57 +60,62 @@ async fn start_server(versions: Arc<Mutex<Vec<http::Version>>>) -> SocketAddr {
     addr
 }
 
+/// A TLS server offering h2 and http/1.1; records the HTTP version of every request.
+async fn start_server(versions: Arc<Mutex<Vec<http::Version>>>) -> SocketAddr {
+    serve_tls(&[b"h2", b"http/1.1"], move |request| {
+        versions.lock().unwrap().push(request.version());
+        let response = if request.uri().path().ends_with("/models") {
+            http::Response::builder()
+                .header("content-type", "application/json")
+                .body(Full::new(Bytes::from_static(
+                    br#"{"models":[{"slug":"gpt-h2"}]}"#,
+                )))
+        } else {
+            let body = Transcript::new()
+                .created()
+                .message(&["over h2"])
+                .completed()
+                .to_bytes();
+            http::Response::builder()
+                .header("content-type", "text/event-stream")
+                .body(Full::new(Bytes::from(body)))
+        };
+        async move { Ok::<_, Infallible>(response.unwrap()) }
+    })
+    .await
+}
+
 /// A TLS server speaking h2 only whose event streams send their events at once and their
 /// `END_STREAM` 200 ms later, in a frame of its own; counts the bodies it sent to their end
 /// (a stream the client resets first drops its body before that).
 async fn start_late_end_server(ended: Arc<AtomicUsize>) -> SocketAddr {
-    let mut config = (*TestIdentity::localhost().server_config().unwrap()).clone();
-    config.alpn_protocols = vec![b"h2".to_vec()];
-    let acceptor = TlsAcceptor::from(Arc::new(config));
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        while let Ok((socket, _)) = listener.accept().await {
-            let acceptor = acceptor.clone();
+    serve_tls(&[b"h2"], move |_request| {
+        let events = Transcript::new()
+            .created()
+            .message(&["late end"])
+            .completed()
+            .to_bytes();
+        let ended = ended.clone();
+        let frames = futures_util::stream::unfold(0, move |step| {
+            let events = events.clone();
             let ended = ended.clone();
-            tokio::spawn(async move {
-                let Ok(tls) = acceptor.accept(socket).await else {
-                    return;
-                };
-                let service = service_fn(move |_request: http::Request<hyper::body::Incoming>| {
-                    let events = Transcript::new()
-                        .created()
-                        .message(&["late end"])
-                        .completed()
-                        .to_bytes();
-                    let ended = ended.clone();
-                    let frames = futures_util::stream::unfold(0, move |step| {
-                        let events = events.clone();
-                        let ended = ended.clone();
-                        async move {
-                            match step {
-                                0 => {
-                                    Some((Ok::<_, Infallible>(Frame::data(Bytes::from(events))), 1))
-                                }
-                                _ => {
-                                    tokio::time::sleep(Duration::from_millis(200)).await;
-                                    ended.fetch_add(1, Ordering::SeqCst);
-                                    None
-                                }
-                            }
-                        }
-                    });
-                    let response = http::Response::builder()
-                        .header("content-type", "text/event-stream")
-                        .body(StreamBody::new(frames));
-                    async move { Ok::<_, Infallible>(response.unwrap()) }
-                });
-                let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
-                let _ = builder.serve_connection(TokioIo::new(tls), service).await;
-            });
-        }
-    });
-    addr
+            async move {
+                match step {
+                    0 => Some((Ok::<_, Infallible>(Frame::data(Bytes::from(events))), 1)),
+                    _ => {
+                        tokio::time::sleep(Duration::from_millis(200)).await;
+                        ended.fetch_add(1, Ordering::SeqCst);
+                        None
+                    }
+                }
+            }
+        });
+        let response = http::Response::builder()
+            .header("content-type", "text/event-stream")
+            .body(StreamBody::new(frames));
+        async move { Ok::<_, Infallible>(response.unwrap()) }
+    })
+    .await
 }
 
 /// A client of `https://localhost:PORT/v1` trusting the test CA.
