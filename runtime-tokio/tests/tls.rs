@@ -130,14 +130,9 @@ fn client(addr: SocketAddr) -> Client {
         .unwrap()
 }
 
-#[tokio::test]
-async fn a_custom_ca_is_trusted_and_alpn_picks_http2() {
-    let versions = Arc::new(Mutex::new(Vec::new()));
-    let addr = start_server(versions.clone()).await;
-    let client = client(addr);
-
-    let models = client.list_models(None).await.unwrap();
-    assert_eq!(models.models[0].slug, "gpt-h2");
+/// Streams one response to its end (the stream stops at the terminal event) and returns its
+/// text.
+async fn streamed_text(client: &Client) -> String {
     let request = ResponsesApiRequest::new("gpt-test");
     let mut stream = client
         .stream(request, ResponsesOptions::new())
@@ -149,7 +144,18 @@ async fn a_custom_ca_is_trusted_and_alpn_picks_http2() {
             text.push_str(&delta);
         }
     }
-    assert_eq!(text, "over h2");
+    text
+}
+
+#[tokio::test]
+async fn a_custom_ca_is_trusted_and_alpn_picks_http2() {
+    let versions = Arc::new(Mutex::new(Vec::new()));
+    let addr = start_server(versions.clone()).await;
+    let client = client(addr);
+
+    let models = client.list_models(None).await.unwrap();
+    assert_eq!(models.models[0].slug, "gpt-h2");
+    assert_eq!(streamed_text(&client).await, "over h2");
     assert_eq!(
         *versions.lock().unwrap(),
         [http::Version::HTTP_2, http::Version::HTTP_2]
@@ -164,20 +170,7 @@ async fn a_finished_http2_stream_is_read_to_its_end_rather_than_reset() {
     let addr = start_late_end_server(ended.clone()).await;
     let client = client(addr);
     for _ in 0..3 {
-        let mut stream = client
-            .stream(
-                ResponsesApiRequest::new("gpt-test"),
-                ResponsesOptions::new(),
-            )
-            .await
-            .unwrap();
-        let mut text = String::new();
-        while let Some(event) = stream.next().await {
-            if let ResponseEvent::OutputTextDelta { delta, .. } = event.unwrap() {
-                text.push_str(&delta);
-            }
-        }
-        assert_eq!(text, "late end");
+        assert_eq!(streamed_text(&client).await, "late end");
     }
     // Every stream's body reached its end on the server (none was reset by the client).
     let deadline = std::time::Instant::now() + Duration::from_secs(5);

@@ -4,9 +4,9 @@ use std::fmt;
 
 use memchr::memchr2;
 
-use super::budget::{Buffers, OverBudget, Slot};
+use super::budget::{Buffers, OverBudget};
 use super::lend::{Lent, Whole};
-use super::line::{Field, LineOutcome, LineState, ValueState};
+use super::line::{LineOutcome, LineState, ValueState};
 use super::{Finish, Frame, SseError, SseStats};
 
 /// Default limit on the bytes held for one event: 128 MiB (legitimate Responses events exceed
@@ -250,7 +250,7 @@ impl SseDecoder {
         // The last byte of a chunk inside a `data` or `event` value (values arriving byte by
         // byte): staged at once, as `append_value` would stage it.
         if let LineState::Value {
-            field: field @ (Field::Data | Field::Event),
+            field,
             at_value_start: false,
         } = self.line
             && let Some(&[byte]) = chunk.get(*read..)
@@ -258,17 +258,11 @@ impl SseDecoder {
             && byte != b'\n'
             && !self.frame_out
             && self.backlog_read >= self.backlog.len()
+            && self.stage_value(field, &[byte])
         {
-            let slot = if field == Field::Data {
-                Slot::Data
-            } else {
-                Slot::Event
-            };
-            if self.value.utf8.stage(&[byte], self.buffers.spare(slot)) {
-                *read += 1;
-                self.stats.bytes_scanned += 1;
-                return None;
-            }
+            *read += 1;
+            self.stats.bytes_scanned += 1;
+            return None;
         }
         self.settle();
         if self.backlog_read < self.backlog.len() {

@@ -225,15 +225,22 @@ impl SseDecoder {
     #[inline]
     pub(super) fn append_value(&mut self, field: Field, bytes: &[u8]) -> Result<(), OverBudget> {
         // Values arriving a byte or a few bytes at a time: staged raw, decoded together later.
-        let slot = match field {
-            Field::Data => Slot::Data,
-            Field::Event => Slot::Event,
-            Field::Id | Field::Retry => return self.append_value_general(field, bytes),
-        };
-        if self.value.utf8.stage(bytes, self.buffers.spare(slot)) {
+        if self.stage_value(field, bytes) {
             return Ok(());
         }
         self.append_value_general(field, bytes)
+    }
+
+    /// Stages a short piece of a `data` or `event` value raw, when it fits (see
+    /// `Utf8Tail::stage`); false, having done nothing, otherwise (and for other fields).
+    #[inline]
+    pub(super) fn stage_value(&mut self, field: Field, bytes: &[u8]) -> bool {
+        let slot = match field {
+            Field::Data => Slot::Data,
+            Field::Event => Slot::Event,
+            Field::Id | Field::Retry => return false,
+        };
+        self.value.utf8.stage(bytes, self.buffers.spare(slot))
     }
 
     /// [`append_value`](Self::append_value) for any piece.
